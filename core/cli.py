@@ -1,0 +1,350 @@
+"""The ``shelver`` command line.
+
+Heavy modules (trio, the plugins, TMDB, PyAV) are imported inside commands, never at the top:
+``shelver hook`` is called by downloaders for every finished download and must start fast.
+Exit status: 0 every item handled, 1 one or more items failed, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+class ConfigProblem(click.ClickException):
+    """A usage or configuration error: exit status 2."""
+
+    exit_code = 2
+
+
+class ShelverGroup(click.Group):
+    """Built-in commands resolve without loading plugins; plugin commands load them on demand."""
+
+    def _plugin_commands(self) -> None:
+        if getattr(self, "_plugins_loaded", False):
+            return
+        self._plugins_loaded = True
+        from shelver.manager import get_plugin_manager
+
+        builtin = set(self.commands)
+        before = dict(self.commands)
+        pm = get_plugin_manager()
+        pm.hook.shelver_register_commands(cli=self)
+        for name in set(self.commands) - builtin:
+            if name in before:
+                raise click.ClickException(f"a plugin redefines the command {name!r}")
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._plugin_commands()
+        return super().list_commands(ctx)
+
+
+def profile_option(fn: Any) -> Any:
+    return click.option("-p", "--profile", "profile_name", metavar="PROFILE",
+                        help="Profile name or path (default: 'default' if it exists).")(fn)
+
+
+@click.group(cls=ShelverGroup, context_settings=CONTEXT_SETTINGS)
+@click.option("-v", "--verbose", count=True, help="More output on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.version_option(package_name="shelver")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Put video files on the right shelf: identify with TMDB, rename, move, describe."""
+    from shelver import logs
+
+    logs.setup(-1 if quiet else verbose)
+    ctx.obj = {"verbosity": -1 if quiet else verbose}
+
+
+def open_profile(profile_name: str | None) -> tuple[Any, Any, Any]:
+    """Profile, plugin manager and state DB, with configuration errors turned into exit 2."""
+    from shelver.errors import ConfigError
+    from shelver.profiles import load_with_plugins, state_migrations
+    from shelver.state import StateDB
+
+    try:
+        profile, pm = load_with_plugins(profile_name)
+        state = StateDB(profile.state_db, state_migrations(pm))
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    for message in pm.load_errors:
+        click.echo(f"shelver: warning: {message}", err=True)
+    return profile, pm, state
+
+
+def _human_line(result: dict[str, Any]) -> str:
+    status = result["status"]
+    target = result.get("destination") or result.get("error") or result.get("reason") or ""
+    return f"{status:<10} {result['source']}" + (f"\n           -> {target}" if target else "")
+
+
+def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: str | None,
+               dry_run: bool, as_json: bool, command: str = "run") -> int:
+    """Run the engine once over ``paths`` and print results; returns the exit status."""
+    import trio
+
+    from shelver.engine import Engine
+    from shelver.errors import ConfigError
+
+    progress = _progress(as_json)
+
+    def on_result(result: dict[str, Any]) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        elif progress is None:
+            click.echo(_human_line(result))
+        if progress is not None:
+            progress[0].update(progress[1], advance=1, description=result["status"])
+
+    try:
+        engine = Engine(profile, pm, state, mode=mode, dry_run=dry_run, command=command,
+                        on_result=on_result)
+        if progress is not None:
+            with progress[0]:
+                trio.run(engine.run, paths)
+        else:
+            trio.run(engine.run, paths)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    finally:
+        state.close()
+    if progress is not None and not as_json:
+        for result in engine.results:
+            click.echo(_human_line(result))
+    _summary(engine.results)
+    return engine.exit_status()
+
+
+def _progress(as_json: bool) -> Any:
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.completed} files"), BarColumn(),
+                        TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+    return progress, progress.add_task("starting", total=None)
+
+
+def _summary(results: list[dict[str, Any]]) -> None:
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    if counts:
+        text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        click.echo(f"shelver: {len(results)} file(s): {text}", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@profile_option
+@click.option("--mode", help="Processing mode for this run (overrides the profile).")
+@click.option("--dry-run", is_flag=True, help="Identify and plan, but move and write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per input file on stdout.")
+def run(paths: tuple[Path, ...], profile_name: str | None, mode: str | None, dry_run: bool,
+        as_json: bool) -> None:
+    """Process PATHS (default: the profile's sources) once, then exit."""
+    profile, pm, state = open_profile(profile_name)
+    sys.exit(run_engine(profile, pm, state, list(paths), mode=mode, dry_run=dry_run, as_json=as_json))
+
+
+@cli.command()
+@profile_option
+def watch(profile_name: str | None) -> None:
+    """Watch the profile's sources and process files as they arrive, until SIGINT/SIGTERM."""
+    import trio
+
+    from shelver.engine import Engine
+    from shelver.errors import ConfigError
+    from shelver.locks import ProfileLock
+
+    profile, pm, state = open_profile(profile_name)
+    if not profile.sources:
+        raise ConfigProblem(f"watch needs sources ({profile.where('sources')})")
+    try:
+        with ProfileLock(profile):
+            engine = Engine(profile, pm, state, command="watch")
+            trio.run(engine.serve)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    finally:
+        state.close()
+
+
+@cli.command()
+@profile_option
+@click.option("--refresh", "kind", flag_value="refresh", help="Re-fetch metadata of stale items.")
+@click.option("--full", "kind", flag_value="full", help="Re-identify everything, ignoring caches.")
+@click.option("--json", "as_json", is_flag=True)
+def scan(profile_name: str | None, kind: str | None, as_json: bool) -> None:
+    """Enqueue a scan of the profile's sources (quick unless --refresh or --full)."""
+    from shelver.scans import enqueue_scan
+
+    profile, pm, state = open_profile(profile_name)
+    try:
+        counts = enqueue_scan(profile, pm, state, kind or "quick")
+    finally:
+        state.close()
+    if as_json:
+        click.echo(json.dumps({"scan": kind or "quick", **counts}))
+    else:
+        click.echo(f"{kind or 'quick'} scan: {counts['enqueued']} item(s) enqueued")
+
+
+@cli.command()
+@profile_option
+@click.option("--json", "as_json", is_flag=True)
+def status(profile_name: str | None, as_json: bool) -> None:
+    """Counts per state, the queue, recent errors, running instances."""
+    from shelver.scans import status_report
+
+    profile, pm, state = open_profile(profile_name)
+    try:
+        report = status_report(profile, state)
+    finally:
+        state.close()
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(f"profile {report['profile']}   state DB {report['state_db']}")
+    click.echo("items:   " + (", ".join(f"{k} {v}" for k, v in sorted(report["states"].items())) or "none"))
+    click.echo(f"queue:   {report['queued']}")
+    for inst in report["instances"]:
+        click.echo(f"daemon:  {inst['profile']} pid {inst['pid']} on {inst['host']} "
+                   f"({'alive' if inst['alive'] else 'not responding'})")
+    for error in report["errors"]:
+        click.echo(f"error:   {error['path']}: {error['last_error']}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("client")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@profile_option
+@click.option("--enqueue-only", is_flag=True, help="Only queue the job; a daemon does the work.")
+def hook(client: str, args: tuple[str, ...], profile_name: str | None, enqueue_only: bool) -> None:
+    """Downloader entry point: CLIENT is generic (PATH...) ."""
+    from shelver.hooks import run_hook
+
+    sys.exit(run_hook(client, list(args), profile_name, enqueue_only=enqueue_only))
+
+
+@cli.command()
+@profile_option
+@click.option("--json", "as_json", is_flag=True)
+def plugins(profile_name: str | None, as_json: bool) -> None:
+    """List every plugin with the hooks it implements."""
+    from shelver.errors import ConfigError
+    from shelver.manager import describe_plugins
+    from shelver.profiles import load_with_plugins
+
+    try:
+        _profile, pm = load_with_plugins(profile_name)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    described = describe_plugins(pm)
+    if as_json:
+        for entry in described:
+            click.echo(json.dumps(entry))
+        return
+    for entry in described:
+        click.echo(f"{entry['name']}  ({entry['origin']})")
+        click.echo("    " + ", ".join(entry["hooks"]))
+    for message in pm.load_errors:
+        click.echo(f"failed: {message}")
+
+
+@cli.group()
+def profile() -> None:
+    """Create and check profiles."""
+
+
+@profile.command("init")
+@click.argument("name")
+@click.option("--source", "sources", multiple=True, type=click.Path(path_type=Path))
+@click.option("--dest", "dest_dir", type=click.Path(path_type=Path), help="The library folder.")
+@click.option("--mode", default="inplace", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path),
+              help="Where to write it (default: the user's profiles folder).")
+@click.option("--force", is_flag=True, help="Overwrite an existing profile.")
+def profile_init(name: str, sources: tuple[Path, ...], dest_dir: Path | None, mode: str,
+                 output: Path | None, force: bool) -> None:
+    """Write a new profile NAME with tomli-w."""
+    import tomli_w
+
+    from shelver.profiles import config_home
+
+    target = output or config_home() / "profiles" / f"{name}.toml"
+    if target.exists() and not force:
+        raise ConfigProblem(f"{target} exists (use --force to overwrite)")
+    data: dict[str, Any] = {
+        "name": name, "mode": mode, "action": "move", "conflict": "skip",
+        "sources": [str(s.expanduser().absolute()) for s in sources],
+        "watch": {"settle_seconds": 30, "sweep_interval": 900},
+        "filters": {"min_size_mb": 50},
+        "tmdb": {"api_key": "", "min_confidence": 0.75, "rate": "35/10s"},
+    }
+    if dest_dir:
+        data["dest_dir"] = str(dest_dir.expanduser().absolute())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(tomli_w.dumps(data), encoding="utf-8")
+    click.echo(f"wrote {target}; set tmdb.api_key there or export TMDB_API_KEY")
+
+
+@profile.command("check")
+@profile_option
+@click.option("--json", "as_json", is_flag=True)
+def profile_check(profile_name: str | None, as_json: bool) -> None:
+    """Validate a profile and print its resolved settings (secrets hidden)."""
+    from shelver.errors import ConfigError
+    from shelver.profiles import load_with_plugins
+
+    try:
+        prof, _pm = load_with_plugins(profile_name)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    data = json.loads(json.dumps(prof.data, default=str))
+    for section in data.values():
+        if isinstance(section, dict):
+            for key in ("api_key", "read_token"):
+                if section.get(key):
+                    section[key] = "***"
+    if as_json:
+        click.echo(json.dumps({"profile": prof.name, "path": str(prof.path) if prof.path else None,
+                               "settings": data}))
+    else:
+        click.echo(f"profile {prof.name} ({prof.path or 'built-in defaults'}) is valid")
+        click.echo(json.dumps(data, indent=2))
+
+
+@cli.command()
+@click.option("--keep", type=click.Path(path_type=Path), help="Build the demo in this folder and keep it.")
+def demo(keep: Path | None) -> None:
+    """Offline demo: sample downloads, a bundled TMDB snapshot on loopback, a real run."""
+    from shelver.demo import run_demo
+
+    sys.exit(run_demo(keep))
+
+
+def main() -> None:
+    cli(prog_name="shelver")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

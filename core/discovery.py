@@ -1,0 +1,177 @@
+"""Finding files: walking sources, the profile's filters, partial downloads, companions, settling.
+
+The quick scan's cost is one ``stat`` per directory entry: ``os.scandir`` gives the entry type
+for free, and the state DB is read one directory at a time so memory stays flat however large the
+library is.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shelver.profiles import Profile
+
+# Names a downloader gives files it is still writing: never taken.
+PARTIAL_SUFFIXES = (".part", ".!qb", ".!ut", ".crdownload", ".tmp", ".partial", ".download")
+PARTIAL_MARKERS = ("_UNPACK_", "_FAILED_")
+SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".sub", ".idx", ".vtt", ".sup")
+# Sidecars that travel with their video when their name starts with the video's stem.
+COMPANION_EXTENSIONS = (*SUBTITLE_EXTENSIONS, ".nfo", ".jpg", ".jpeg", ".png", ".tbn")
+# shelver's own temp files (see shelver.plugins.fsops).
+TEMP_MARKER = ".shelver-tmp"
+
+
+def is_partial(path: str | Path) -> bool:
+    """Whether a name marks an unfinished download or one of shelver's temp files."""
+    text = str(path)
+    name = os.path.basename(text).lower()
+    if name.endswith(PARTIAL_SUFFIXES) or TEMP_MARKER in name:
+        return True
+    return any(marker in text for marker in PARTIAL_MARKERS)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A regular file met by a walk, with the verdict of the profile's filters."""
+
+    path: str
+    size: int
+    mtime: float
+    inode: int
+    video: bool
+    reason: str | None = None  # why it is not taken, for `skipped`
+
+
+class Filters:
+    """The profile's ``[filters]``: extensions, minimum size, ignore globs or regexes."""
+
+    def __init__(self, profile: Profile) -> None:
+        section = profile.section("filters")
+        self.extensions = tuple(section.get("extensions", ()))
+        self.min_size = int(float(section.get("min_size_mb", 50)) * 1024 * 1024)
+        self.globs: list[str] = []
+        self.regexes: list[re.Pattern[str]] = []
+        for pattern in section.get("ignore", []):
+            if pattern.startswith("re:"):
+                self.regexes.append(re.compile(pattern[3:]))
+            else:
+                self.globs.append(pattern)
+
+    def ignored(self, path: str) -> bool:
+        name = os.path.basename(path)
+        if any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(path, g) for g in self.globs):
+            return True
+        return any(r.search(path) for r in self.regexes)
+
+    def is_video_name(self, path: str) -> bool:
+        return os.path.splitext(path)[1].lower() in self.extensions
+
+    def verdict(self, path: str, size: int) -> tuple[bool, str | None]:
+        """``(is_candidate_video, reason_if_not)`` for one file."""
+        if is_partial(path):
+            return False, "partial download"
+        if self.ignored(path):
+            return False, "ignored by filters.ignore"
+        if not self.is_video_name(path):
+            return False, "not a video (filters.extensions)"
+        if size < self.min_size:
+            return False, f"smaller than filters.min_size_mb ({self.min_size // (1024 * 1024)} MB)"
+        return True, None
+
+
+def walk(root: str, filters: Filters) -> Iterator[tuple[str, list[Found]]]:
+    """Yield ``(directory, files)`` for every directory under ``root`` (or for a single file)."""
+    if os.path.isfile(root):
+        st = os.stat(root)
+        video, reason = filters.verdict(root, st.st_size)
+        yield os.path.dirname(root), [Found(root, st.st_size, st.st_mtime, st.st_ino, video, reason)]
+        return
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        files: list[Found] = []
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue  # vanished or unreadable: the next sweep sees it again
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not filters.ignored(entry.path):
+                        stack.append(entry.path)
+                    continue
+                if not entry.is_file(follow_symlinks=True):
+                    continue
+                st = entry.stat(follow_symlinks=True)
+            except OSError:
+                continue
+            video, reason = filters.verdict(entry.path, st.st_size)
+            files.append(Found(entry.path, st.st_size, st.st_mtime, st.st_ino, video, reason))
+        yield directory, files
+
+
+def companions_of(video: str | Path, siblings: list[str] | None = None) -> list[Path]:
+    """Sidecars of a video: files in its folder named ``<stem>.<...>.<companion ext>``.
+
+    ``Movie.mkv`` takes ``Movie.srt``, ``Movie.en.forced.srt``, ``Movie.nfo``, ``Movie-poster.jpg``.
+    """
+    video = Path(video)
+    stem = video.stem
+    if siblings is None:
+        try:
+            siblings = [e.path for e in os.scandir(video.parent) if e.is_file()]
+        except OSError:
+            return []
+    found = []
+    for sibling in siblings:
+        name = os.path.basename(sibling)
+        if sibling == str(video) or not name.lower().endswith(COMPANION_EXTENSIONS):
+            continue
+        rest = name[len(stem):] if name.startswith(stem) else None
+        if rest is not None and rest[:1] in (".", "-"):
+            found.append(Path(sibling))
+    return sorted(found)
+
+
+class Settler:
+    """Takes a file seen through an event only once its size and mtime have been stable for
+    ``settle_seconds`` (measured on trio's clock, so tests can jump it)."""
+
+    def __init__(self, settle_seconds: float) -> None:
+        self.settle_seconds = settle_seconds
+        self.pending: dict[str, tuple[int, float, float]] = {}  # path -> (size, mtime, since)
+
+    def seen(self, path: str, now: float) -> None:
+        if is_partial(path):
+            return
+        try:
+            st = os.stat(path)
+        except OSError:
+            self.pending.pop(path, None)
+            return
+        old = self.pending.get(path)
+        if old is None or (old[0], old[1]) != (st.st_size, st.st_mtime):
+            self.pending[path] = (st.st_size, st.st_mtime, now)
+
+    def ready(self, now: float) -> list[str]:
+        """Paths stable for long enough: removed from the pending set and returned."""
+        done = []
+        for path, (size, mtime, since) in list(self.pending.items()):
+            try:
+                st = os.stat(path)
+            except OSError:
+                del self.pending[path]
+                continue
+            if (st.st_size, st.st_mtime) != (size, mtime):
+                self.pending[path] = (st.st_size, st.st_mtime, now)
+            elif now - since >= self.settle_seconds:
+                del self.pending[path]
+                done.append(path)
+        return done

@@ -1,0 +1,510 @@
+"""The trio engine: sources → durable queue → bounded workers → the per-item pipeline.
+
+The engine knows nothing about media, TMDB or disks: every phase of an item is a hook
+(``shelver.hookspecs``). It owns discovery, queueing, concurrency, cancellation, the state DB and
+the per-item error boundary.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from shelver.context import RunContext
+from shelver.discovery import Filters, Found, Settler, companions_of, walk
+from shelver.errors import ConfigError
+from shelver.model import Identity, Item, ParsedName, Priority, State, Status
+from shelver.profiles import Profile, check_mode
+from shelver.state import StateDB, owner_id
+
+log = logging.getLogger("shelver")
+
+Result = dict[str, Any]
+ResultCallback = Callable[[Result], None]
+
+# A daemon asked to stop gives in-flight items this long before cancelling what is cancellable;
+# placements are shielded and always finish.
+SHUTDOWN_GRACE_SECONDS = 3.0
+
+
+async def _await_maybe(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+async def call_first(ctx: RunContext, hook: str, limiter: str, **kwargs: Any) -> Any:
+    """Call a firstresult hook in a worker thread, then await an awaitable answer on trio."""
+    caller = getattr(ctx.pm.hook, hook)
+    return await _await_maybe(await ctx.to_thread(lambda: caller(**kwargs), limiter=limiter))
+
+
+async def call_all(ctx: RunContext, hook: str, limiter: str, **kwargs: Any) -> list[Any]:
+    """Call every implementation in a worker thread; await the awaitable answers in order."""
+    caller = getattr(ctx.pm.hook, hook)
+    results = await ctx.to_thread(lambda: caller(**kwargs), limiter=limiter)
+    return [await _await_maybe(result) for result in results]
+
+
+def result_of(item: Item, mode: str) -> Result:
+    """The ``--json`` object of one input file (DESIGN: CLI)."""
+    identity = item.identity
+    destination = None
+    if item.placement is not None:
+        destination = str(item.placement.path)
+    elif item.plan is not None and item.status in (Status.ORGANISED, Status.EXTRA):
+        destination = str(item.plan.destination)
+    return {
+        "source": str(item.source),
+        "status": (item.status or Status.ERROR).value,
+        "destination": destination,
+        "mode": mode,
+        "tmdb": identity.as_json() if identity else None,
+        "confidence": round(item.confidence, 3) if item.confidence is not None else None,
+        "error": item.error,
+    }
+
+
+def skipped_result(path: str, reason: str, mode: str) -> Result:
+    return {"source": path, "status": Status.SKIPPED.value, "destination": None, "mode": mode,
+            "tmdb": None, "confidence": None, "error": None, "reason": reason}
+
+
+class Engine:
+    """One profile's engine, for a one-shot run (:meth:`run`) or a daemon (:meth:`serve`)."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        pm: Any,
+        state: StateDB,
+        *,
+        mode: str | None = None,
+        dry_run: bool = False,
+        command: str = "run",
+        on_result: ResultCallback | None = None,
+    ) -> None:
+        self.profile = profile
+        self.pm = pm
+        self.state = state
+        self.mode = check_mode(profile, pm, mode)
+        self.dry_run = dry_run
+        self.command = command
+        self.on_result = on_result or (lambda result: None)
+        self.filters = Filters(profile)
+        self.owner = owner_id()
+        self.results: list[Result] = []
+        self.wakeup = trio.Event()
+        self.ctx: RunContext | None = None
+        self.accepting = True
+        self.roots: dict[str, Path] = {}  # CLI-given folder of each file, for name parsing
+
+    # -- results -------------------------------------------------------------------------------
+
+    def _emit(self, result: Result) -> None:
+        self.results.append(result)
+        self.on_result(result)
+
+    def exit_status(self) -> int:
+        return 1 if any(r["status"] == Status.ERROR.value for r in self.results) else 0
+
+    # -- run lifecycle -------------------------------------------------------------------------
+
+    async def _start(self) -> RunContext:
+        run_id = await trio.to_thread.run_sync(
+            self.state.start_run, self.profile.name, self.command, self.mode
+        )
+        ctx = RunContext(profile=self.profile, state=self.state, pm=self.pm, run_id=run_id,
+                         mode=self.mode, dry_run=self.dry_run, log=log)
+        self.ctx = ctx
+        # Credentials and interrupted placements are dealt with before any file is touched.
+        await call_all(ctx, "shelver_run_start", "db", ctx=ctx)
+        if not self.dry_run:
+            reclaimed = await ctx.to_thread(self.state.reclaim, limiter="db")
+            if reclaimed:
+                log.info("reclaimed %d item(s) left PROCESSING by a process that died", len(reclaimed))
+        return ctx
+
+    async def _end(self, ctx: RunContext, status: str) -> None:
+        with trio.CancelScope(shield=True):
+            try:
+                await call_all(ctx, "shelver_run_end", "db", ctx=ctx)
+            finally:
+                counts: dict[str, int] = {}
+                for result in self.results:
+                    counts[result["status"]] = counts.get(result["status"], 0) + 1
+                await trio.to_thread.run_sync(self.state.end_run, ctx.run_id, status, counts)
+
+    # -- one-shot ------------------------------------------------------------------------------
+
+    async def run(self, paths: list[Path]) -> list[Result]:
+        """Process ``paths`` (files or folders; default: the profile's sources) and return."""
+        ctx = await self._start()
+        status = "failed"
+        try:
+            roots = [str(Path(p).absolute()) for p in (paths or self.profile.sources)]
+            if not roots:
+                raise ConfigError(f"nothing to do: no paths given and no sources ({self.profile.where('sources')})")
+            videos = await trio.to_thread.run_sync(self._collect, roots)
+            if self.dry_run:
+                await self._work_in_memory(ctx, videos)
+            else:
+                for found in videos:
+                    await ctx.to_thread(
+                        lambda f=found: self.state.observe(
+                            f.path, f.size, f.mtime, f.inode, self.profile.name,
+                            priority=Priority.CRITICAL, run_id=ctx.run_id, force=True),
+                        limiter="db")
+                async with trio.open_nursery() as nursery:
+                    for _ in range(int(self.profile.get("workers", 4))):
+                        nursery.start_soon(self._worker, ctx, ctx.run_id)
+            status = "done"
+        finally:
+            await self._end(ctx, status)
+        return self.results
+
+    def _collect(self, roots: list[str]) -> list[Found]:
+        """Walk the roots: report what is skipped, return the candidate videos."""
+        videos: list[Found] = []
+        for root in roots:
+            if not os.path.exists(root):
+                self._emit({**skipped_result(root, "does not exist", self.mode),
+                            "status": Status.ERROR.value, "error": f"{root}: no such file or folder"})
+                continue
+            is_dir = os.path.isdir(root)
+            for _directory, files in walk(root, self.filters):
+                names = [f.path for f in files]
+                video_paths = [f.path for f in files if f.video]
+                companions = {str(c) for v in video_paths for c in companions_of(v, names)}
+                for found in files:
+                    if found.video:
+                        videos.append(found)
+                        if is_dir:
+                            self.roots[found.path] = Path(root)
+                    elif found.path not in companions:
+                        self._emit(skipped_result(found.path, found.reason or "filtered", self.mode))
+        return videos
+
+    async def _work_in_memory(self, ctx: RunContext, videos: list[Found]) -> None:
+        """Dry run: the same pipeline, nothing recorded, nothing moved."""
+        send, receive = trio.open_memory_channel[Found](0)
+
+        async def feed() -> None:
+            async with send:
+                for found in videos:
+                    await send.send(found)
+
+        async def work() -> None:
+            async for found in receive:
+                item = Item(path=Path(found.path), source=Path(found.path), size=found.size,
+                            mtime=found.mtime, inode=found.inode, root=self.roots.get(found.path))
+                await self._pipeline(ctx, item, persist=False)
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(feed)
+            for _ in range(int(self.profile.get("workers", 4))):
+                nursery.start_soon(work)
+
+    # -- workers -------------------------------------------------------------------------------
+
+    async def _worker(self, ctx: RunContext, run_id: int | None) -> None:
+        """Take queued items until the queue (of this run, or of the profile) is empty."""
+        while self.accepting:
+            row = await ctx.to_thread(
+                lambda: self.state.claim_next(self.profile.name, self.owner, run_id=run_id),
+                limiter="db")
+            if row is None:
+                if run_id is not None:
+                    return
+                with trio.move_on_after(1.0):  # a daemon waits for work (or a wake-up)
+                    await self.wakeup.wait()
+                continue
+            await self._process_row(ctx, row)
+
+    async def _process_row(self, ctx: RunContext, row: dict[str, Any]) -> None:
+        item = Item(path=Path(row["path"]), source=Path(row["path"]), size=row["size"] or 0,
+                    mtime=row["mtime"] or 0.0, inode=row["inode"] or 0, item_id=row["id"],
+                    root=self.roots.get(row["path"]))
+        if row.get("forced_identity"):
+            forced = json.loads(row["forced_identity"])
+            item.parsed.ids["forced"] = forced
+        try:
+            await self._pipeline(ctx, item, persist=True)
+        except trio.Cancelled:
+            # Shut down mid-item before placement: give it back to the queue, untouched.
+            with trio.CancelScope(shield=True):
+                await trio.to_thread.run_sync(self._give_back, row)
+            raise
+
+    def _give_back(self, row: dict[str, Any]) -> None:
+        if self.state.transition(row["id"], State.PROCESSING, State.NEW, owner=None):
+            self.state.enqueue(row["id"], self.profile.name, Priority.HIGH, reason="interrupted")
+
+    # -- the pipeline of one item --------------------------------------------------------------
+
+    async def _pipeline(self, ctx: RunContext, item: Item, *, persist: bool) -> None:
+        timings: dict[str, float] = {}
+
+        async def phase(name: str, coro: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await coro
+            finally:
+                timings[name] = round(time.perf_counter() - started, 4)
+
+        try:
+            parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
+            if parsed is not None:
+                forced = item.parsed.ids.get("forced")
+                item.parsed = parsed
+                if forced:
+                    item.parsed.ids["forced"] = forced
+            if item.parsed.extra:
+                item.status = Status.EXTRA
+            else:
+                for probe in await phase("probe", call_all(ctx, "shelver_probe", "probe", item=item, ctx=ctx)):
+                    for key, value in (probe or {}).items():
+                        item.probe.setdefault(key, value)
+                item.match = await phase("match", call_first(ctx, "shelver_match", "probe", item=item, ctx=ctx))
+                if item.identity is None:
+                    item.status = Status.REVIEW
+                else:
+                    await self._place(ctx, item, phase, persist)
+        except ConfigError:
+            raise  # stops the run: exit 2
+        except (trio.Cancelled, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the per-item error boundary
+            item.status = Status.ERROR
+            item.error = f"{item.source}: {type(exc).__name__}: {exc}" if not str(exc).startswith(
+                str(item.source)) else str(exc)
+            log.error("%s", item.error, exc_info=log.isEnabledFor(logging.DEBUG))
+        with trio.CancelScope(shield=True):
+            if persist:
+                await ctx.to_thread(self._record, item, timings, limiter="db")
+            try:
+                await call_all(ctx, "shelver_item_done", "db", item=item, ctx=ctx)
+            except Exception as exc:
+                log.warning("shelver_item_done failed for %s: %s", item.source, exc)
+        self._emit(result_of(item, self.mode))
+
+    async def _place(self, ctx: RunContext, item: Item, phase: Any, persist: bool) -> None:
+        for fingerprint in await phase("fingerprint", call_all(ctx, "shelver_fingerprint", "hash", item=item, ctx=ctx)):
+            item.fingerprint.update(fingerprint or {})
+        if item.status == Status.DUPLICATE:
+            return
+        if self.mode != "metadata-only":
+            item.plan = await phase("plan", call_first(ctx, "shelver_plan_destination", "probe", item=item, ctx=ctx))
+            if item.plan is None:
+                raise RuntimeError("no plugin planned a destination (is the naming plugin disabled?)")
+            self._check_inside_dest(item)
+        if self.dry_run:
+            item.status = Status.ORGANISED if item.plan else Status.METADATA
+            return
+        # Placement and its record are never interrupted halfway: a shutdown waits for them.
+        with trio.CancelScope(shield=True):
+            item.placement = await phase("place", call_first(ctx, "shelver_place", "disk", item=item, plan=item.plan, ctx=ctx))
+            if item.placement is None:
+                raise RuntimeError(f"no plugin placed the file for mode {self.mode!r}")
+            item.status = item.placement.status
+            item.path = item.placement.path
+            if persist and item.item_id is not None and item.path != item.source:
+                await ctx.to_thread(self.state.set_item_path, item.item_id, str(item.path), limiter="db")
+        if item.status not in (Status.ORGANISED, Status.METADATA):
+            return  # left in place (e.g. a duplicate): nothing to describe
+        for written in await phase("enrich", call_all(ctx, "shelver_enrich", "tag", item=item, ctx=ctx)):
+            item.written.extend(Path(p) for p in written or [])
+
+    def _check_inside_dest(self, item: Item) -> None:
+        assert item.plan is not None
+        dest_dir = self.profile.dest_dir
+        if dest_dir is None:
+            raise ConfigError(f"mode {self.mode!r} needs dest_dir ({self.profile.where('dest_dir')})")
+        target = Path(os.path.abspath(item.plan.destination))
+        for path in (target, *map(Path, map(os.path.abspath, item.plan.companions.values()))):
+            if not path.is_relative_to(os.path.abspath(dest_dir)):
+                raise RuntimeError(f"planned destination {path} is outside dest_dir {dest_dir}")
+
+    def _record(self, item: Item, timings: dict[str, float]) -> None:
+        """Write the item's outcome to the state DB (PROCESSING → its final state)."""
+        if item.item_id is None:
+            return
+        if item.status == Status.ERROR:
+            self.state.fail(item.item_id, item.error or "error")
+            return
+        final = {
+            Status.ORGANISED: State.INDEXED, Status.METADATA: State.INDEXED,
+            Status.REVIEW: State.REVIEW, Status.EXTRA: State.SKIPPED,
+            Status.DUPLICATE: State.SKIPPED, Status.SKIPPED: State.SKIPPED,
+        }[item.status or Status.ERROR]
+        identity: Identity | None = item.identity
+        parsed = dict(vars(item.parsed)) if isinstance(item.parsed, ParsedName) else {}
+        parsed.get("ids", {}).pop("forced", None)
+        now = time.time()
+        fields: dict[str, Any] = {
+            "status": (item.status or Status.ERROR).value,
+            "kind": "extra" if item.status == Status.EXTRA else item.parsed.kind,
+            "mode": self.mode,
+            "owner": None,
+            "parsed": parsed,
+            "probe": item.probe,
+            "fingerprint": item.fingerprint,
+            "phash": item.fingerprint.get("phash"),
+            "confidence": item.confidence,
+            "candidates": item.match.candidates if item.match else [],
+            "durations": timings,
+            "error_count": 0,
+            "last_error": None,
+            "next_retry": None,
+            "forced_identity": None,
+        }
+        if identity is not None:
+            fields.update(tmdb_type=identity.type, tmdb_id=identity.id, season=identity.season,
+                          episodes=identity.episodes, indexed_at=now, refreshed_at=now)
+        if item.placement is not None:
+            stat = os.stat(item.placement.path) if os.path.exists(item.placement.path) else None
+            fields.update(path=str(item.placement.path), dir=str(item.placement.path.parent),
+                          destination=str(item.placement.path))
+            if stat is not None:
+                fields.update(size=stat.st_size, mtime=stat.st_mtime, inode=stat.st_ino)
+        if not self.state.transition(item.item_id, State.PROCESSING, final, **fields):
+            log.warning("%s changed state while it was being processed; outcome not recorded", item.source)
+
+    # -- daemon --------------------------------------------------------------------------------
+
+    async def serve(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+        """Watcher + sweeps + workers until SIGINT/SIGTERM or cancellation."""
+        ctx = await self._start()
+        status = "failed"
+        try:
+            async with trio.open_nursery() as nursery:
+                stop = trio.Event()
+                nursery.start_soon(self._heartbeat, ctx)
+                nursery.start_soon(self._sweeper, ctx)
+                nursery.start_soon(self._watcher, ctx, stop)
+                workers = trio.open_nursery()
+                async with workers as worker_nursery:
+                    for _ in range(int(self.profile.get("workers", 4))):
+                        worker_nursery.start_soon(self._worker, ctx, None)
+                    nursery.start_soon(self._signals, worker_nursery, nursery, stop)
+                    task_status.started()
+                nursery.cancel_scope.cancel()
+            status = "stopped"
+        finally:
+            await self._end(ctx, status)
+            with trio.CancelScope(shield=True):
+                await trio.to_thread.run_sync(self.state.clear_heartbeat, self.profile.name)
+
+    async def _signals(self, workers: trio.Nursery, everything: trio.Nursery, stop: trio.Event) -> None:
+        with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async for signum in signals:
+                log.info("received %s: finishing in-flight items (at most %.0f s)",
+                         signal.Signals(signum).name, SHUTDOWN_GRACE_SECONDS)
+                await self.shutdown(workers, everything, stop)
+                return
+
+    async def shutdown(self, workers: trio.Nursery, everything: trio.Nursery, stop: trio.Event) -> None:
+        """Stop taking items, give in-flight ones a bounded grace period, then cancel."""
+        self.accepting = False
+        stop.set()
+        self.wakeup.set()
+        with trio.move_on_after(SHUTDOWN_GRACE_SECONDS):
+            while workers.child_tasks:
+                await trio.sleep(0.05)
+        workers.cancel_scope.cancel()
+
+    async def _heartbeat(self, ctx: RunContext) -> None:
+        interval = float(self.profile.get("watch.heartbeat_seconds", 10.0))
+        while True:
+            await trio.to_thread.run_sync(self.state.heartbeat, self.profile.name)
+            await trio.sleep(interval)
+
+    async def quick_scan(self, ctx: RunContext) -> int:
+        """Compare the sources with the DB and enqueue what is new or changed; returns how many."""
+        return await trio.to_thread.run_sync(self._quick_scan_sync)
+
+    def _quick_scan_sync(self) -> int:
+        enqueued = 0
+        for root in map(str, self.profile.sources):
+            if not os.path.isdir(root):
+                log.warning("source %s does not exist (%s)", root, self.profile.where("sources"))
+                continue
+            for directory, files in walk(root, self.filters):
+                known = self.state.items_in_dir(directory)
+                seen = set()
+                for found in files:
+                    if not found.video:
+                        continue
+                    seen.add(found.path)
+                    record = known.get(found.path)
+                    if record is not None and record[1:4] == (found.size, found.mtime, found.inode) \
+                            and record[4] not in (State.NEW.value, State.CHANGED.value, State.ERROR.value,
+                                                  State.MISSING.value):
+                        continue  # unchanged: one stat, no DB write
+                    if self.state.observe(found.path, found.size, found.mtime, found.inode,
+                                          self.profile.name, known=record) is not None:
+                        enqueued += 1
+                if len(seen) != len(known):
+                    self.state.mark_missing(directory, seen)
+        return enqueued
+
+    async def _sweeper(self, ctx: RunContext) -> None:
+        interval = float(self.profile.get("watch.sweep_interval", 900.0))
+        while True:
+            count = await self.quick_scan(ctx)
+            if count:
+                log.info("sweep: %d file(s) to process", count)
+                self._wake()
+            await trio.sleep(interval)
+
+    def _wake(self) -> None:
+        self.wakeup.set()
+        self.wakeup = trio.Event()
+
+    async def _watcher(self, ctx: RunContext, stop: trio.Event) -> None:
+        sources = [str(s) for s in self.profile.sources if os.path.isdir(s)]
+        if not sources:
+            return
+        from watchfiles import Change, awatch
+
+        settler = Settler(float(self.profile.get("watch.settle_seconds", 30.0)))
+
+        async def settle_loop() -> None:
+            while True:
+                await trio.sleep(min(1.0, max(settler.settle_seconds / 4, 0.05)))
+                ready = settler.ready(trio.current_time())
+                for path in ready:
+                    await trio.to_thread.run_sync(self._observe_path, path)
+                if ready:
+                    self._wake()
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(settle_loop)
+            async for changes in awatch(*sources, stop_event=stop, step=200, rust_timeout=1000):
+                for change, path in changes:
+                    if change == Change.deleted:
+                        continue
+                    if os.path.isdir(path):
+                        for _d, files in walk(path, self.filters):
+                            for found in files:
+                                if found.video:
+                                    settler.seen(found.path, trio.current_time())
+                    elif self.filters.is_video_name(path):
+                        settler.seen(path, trio.current_time())
+            nursery.cancel_scope.cancel()
+
+    def _observe_path(self, path: str) -> None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        video, _reason = self.filters.verdict(path, st.st_size)
+        if video:
+            self.state.observe(path, st.st_size, st.st_mtime, st.st_ino, self.profile.name)

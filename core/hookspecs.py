@@ -1,0 +1,171 @@
+"""Every hook shelver calls, grouped by pipeline phase.
+
+Calling conventions (the same for built-in and third-party plugins):
+
+* ``ctx`` is the :class:`shelver.context.RunContext` of the current run: the profile, the state DB,
+  the run id, ``dry_run``, the chosen mode, a logger and ``await ctx.to_thread(fn, ...)``.
+* Per-item hooks are called from a worker thread, so a plain ``def`` implementation may block
+  (read files, hash, copy) without stalling the event loop. An implementation that does network
+  I/O may instead return an awaitable (write it ``async def``); the engine awaits it on the trio
+  event loop.
+* For ``firstresult`` hooks the first non-None result wins. An ``async def`` implementation always
+  answers (its coroutine is not None); an implementation that may decline does so with a plain
+  ``def`` that returns ``None`` or returns a coroutine.
+* An implementation may accept any subset of a hook's parameters (pluggy), so new parameters never
+  break old plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from shelver.context import RunContext
+    from shelver.model import Item, Match, ParsedName, Placement, Plan
+
+hookspec = pluggy.HookspecMarker("shelver")
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration: called once when the plugin manager or the CLI is built
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def shelver_config_schema() -> dict[str, dict[str, Any]] | None:
+    """Declare the profile sections this plugin reads.
+
+    Called when a profile is validated. Return ``{section: {key: default, ...}}``; a key whose
+    default is a type (``int``, ``str``...) has no default but that type. A key in the profile that
+    no plugin declares is a configuration error naming the key and the file.
+    """
+
+
+@hookspec
+def shelver_register_commands(cli: click.Group) -> None:
+    """Add subcommands to the ``shelver`` command line.
+
+    Called once when the CLI is built. ``cli`` is the top-level ``click.Group``; add commands with
+    ``@cli.command()``. A command name already taken is an error naming both plugins.
+    """
+
+
+@hookspec
+def shelver_register_modes(register: Callable[[str, str], None]) -> None:
+    """Declare processing modes: call ``register(name, description)`` once per mode.
+
+    Called when a profile is validated and before a run. A profile naming a mode nobody
+    registered is a configuration error. The mode's work is done in ``shelver_place``.
+    """
+
+
+@hookspec
+def shelver_register_migrations(register: Callable[[str, Callable[[Any], None]], None]) -> None:
+    """Declare state DB migrations: call ``register(name, fn)``; ``fn(db)`` gets a
+    ``sqlite_utils.Database``.
+
+    Called whenever the state DB is opened. Each named migration runs once per DB, in
+    registration order, and is recorded in ``_shelver_migrations``. Name them
+    ``"<plugin>-NNN-what"`` so they never collide.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Run lifecycle
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def shelver_run_start(ctx: RunContext) -> Any:
+    """Called once before any file of a run (or a daemon's life) is touched.
+
+    Open clients, check credentials, recover interrupted work. Raise
+    :class:`shelver.errors.ConfigError` to stop the run with exit status 2 before any file is
+    touched. May be ``async def``.
+    """
+
+
+@hookspec
+def shelver_run_end(ctx: RunContext) -> Any:
+    """Called once after the last item of a run, even when the run failed. May be ``async def``."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Per item: parse → probe → match → fingerprint → plan → place → enrich → done
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def shelver_parse_name(item: Item, ctx: RunContext) -> ParsedName | None:
+    """Read what the file name and its folders say about the file.
+
+    Returns a :class:`~shelver.model.ParsedName`; first non-None result wins.
+    """
+
+
+@hookspec
+def shelver_probe(item: Item, ctx: RunContext) -> dict[str, Any] | None:
+    """Describe the file's streams: return a dict merged into ``item.probe``.
+
+    Every implementation is called; later results do not overwrite keys set by earlier ones.
+    Keys are listed on :class:`~shelver.model.Item`.
+    """
+
+
+@hookspec(firstresult=True)
+def shelver_match(item: Item, ctx: RunContext) -> Match | None:
+    """Identify the item: return a :class:`~shelver.model.Match`; first non-None result wins.
+
+    Called after parse and probe. A Match whose ``identity`` is None sends the item to REVIEW
+    with its candidates. Returning None from every implementation also means REVIEW.
+    """
+
+
+@hookspec
+def shelver_fingerprint(item: Item, ctx: RunContext) -> dict[str, Any] | None:
+    """Compute content fingerprints (e.g. ``{"phash": "..."}``) merged into ``item.fingerprint``.
+
+    Called after match, for items that will be placed or described. A plugin may set
+    ``item.status`` to ``Status.DUPLICATE`` to stop the item before placement.
+    """
+
+
+@hookspec(firstresult=True)
+def shelver_plan_destination(item: Item, ctx: RunContext) -> Plan | None:
+    """Decide the library path of an identified item: return a :class:`~shelver.model.Plan`.
+
+    First non-None result wins. The engine refuses a destination outside ``dest_dir``.
+    """
+
+
+@hookspec(firstresult=True)
+def shelver_place(item: Item, plan: Plan | None, ctx: RunContext) -> Placement | None:
+    """Put the file where ``plan`` says, as ``ctx.mode`` requires.
+
+    Each mode plugin answers only for its own mode (``ctx.mode``) and returns None otherwise;
+    first non-None result wins. ``plan`` is None for ``metadata-only``. Must never leave a file
+    half-written under its final name; an existing destination is never overwritten.
+    """
+
+
+@hookspec
+def shelver_enrich(item: Item, ctx: RunContext) -> list[Any] | None:
+    """Describe the placed file: NFOs, tags, artwork.
+
+    Called after placement with ``item.placement`` set. Return the paths written (added to
+    ``item.written``, which ``shelver undo`` removes). Every implementation is called.
+    """
+
+
+@hookspec
+def shelver_item_done(item: Item, ctx: RunContext) -> Any:
+    """Called when an item has its final status (any status, errors included).
+
+    For notifications and media-server refreshes. Exceptions are logged, never fail the item.
+    May be ``async def``.
+    """

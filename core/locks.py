@@ -1,0 +1,55 @@
+"""One daemon per profile per host: an advisory file lock beside the state DB."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING
+
+from shelver.errors import ConfigError
+
+if TYPE_CHECKING:
+    from shelver.profiles import Profile
+
+
+def lock_path(profile: Profile) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", profile.name)
+    return profile.state_db.parent / "locks" / f"{safe}.lock"
+
+
+class ProfileLock:
+    """Held for a daemon's whole life; released by the kernel if the process dies."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.path = lock_path(profile)
+        self.handle: IO[str] | None = None
+
+    def __enter__(self) -> ProfileLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise ConfigError(
+                f"profile {self.profile.name!r} is already being watched (pid {holder}; lock {self.path})"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self.handle = handle
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None

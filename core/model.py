@@ -1,0 +1,167 @@
+"""The values that travel through the pipeline.
+
+Plugins receive and fill an :class:`Item`; each phase owns its own field, so a plugin never has to
+know which other plugin produced a value. Everything here is plain data (dicts, lists, str, int),
+so it can be stored as JSON in the state DB and printed by ``--json``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class State(str, enum.Enum):
+    """Lifecycle of a file in the state DB (DESIGN: Lifecycle states)."""
+
+    NEW = "NEW"
+    PROCESSING = "PROCESSING"
+    INDEXED = "INDEXED"
+    STALE = "STALE"
+    CHANGED = "CHANGED"
+    MISSING = "MISSING"
+    ERROR = "ERROR"
+    REVIEW = "REVIEW"
+    SKIPPED = "SKIPPED"
+
+
+class Priority(enum.IntEnum):
+    """Queue priorities: a higher number is taken first."""
+
+    VERY_LOW = 10  # full refresh
+    LOW = 20  # stale refresh
+    MEDIUM = 30  # changed
+    HIGH = 40  # new
+    CRITICAL = 50  # manual (CLI paths, review decisions, hooks)
+
+
+class Status(str, enum.Enum):
+    """The outcome reported per input file (``--json`` ``status``)."""
+
+    ORGANISED = "organised"
+    METADATA = "metadata"
+    EXTRA = "extra"
+    DUPLICATE = "duplicate"
+    REVIEW = "review"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+@dataclass
+class ParsedName:
+    """What the file and folder names say (``shelver_parse_name``).
+
+    ``kind`` is ``"movie"``, ``"episode"`` or ``None`` when the name does not tell.
+    ``ids`` holds ids written in the name or found in an existing NFO:
+    ``{"tmdb": 603, "imdb": "tt0133093", "tvdb": 81189}`` (only the keys found).
+    ``extra`` is ``"sample"``, ``"trailer"``, ``"featurette"``... for non-main content, else None.
+    """
+
+    kind: str | None = None
+    title: str | None = None
+    year: int | None = None
+    alternative_titles: list[str] = field(default_factory=list)
+    season: int | None = None
+    episodes: list[int] = field(default_factory=list)
+    air_date: str | None = None  # ISO date for daily shows
+    country: str | None = None  # ISO 3166 alpha-2 hint, e.g. "US", "GB"
+    edition: str | None = None
+    ids: dict[str, Any] = field(default_factory=dict)
+    extra: str | None = None
+    screen_size: str | None = None
+    release_group: str | None = None
+
+
+@dataclass
+class Identity:
+    """A TMDB identity: ``type`` is ``"movie"`` or ``"tv"``; episodes only for tv."""
+
+    type: str
+    id: int
+    season: int | None = None
+    episodes: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        if self.type == "movie":
+            return {"type": "movie", "id": self.id}
+        return {"type": "tv", "id": self.id, "season": self.season, "episodes": list(self.episodes)}
+
+
+@dataclass
+class Match:
+    """What ``shelver_match`` returns.
+
+    ``identity`` is None when nothing was confident enough (the item goes to REVIEW with
+    ``candidates``). ``metadata`` carries the TMDB documents the later phases use:
+    ``{"movie": <movie details>}`` or
+    ``{"show": <tv details>, "season": <season details>, "episodes": [<episode>, ...]}``,
+    each exactly as TMDB's v3 API returns it (with ``append_to_response`` parts inline).
+    """
+
+    identity: Identity | None
+    confidence: float
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """Where a file should go (``shelver_plan_destination``).
+
+    ``destination`` is absolute and inside ``dest_dir``; ``companions`` maps each sidecar
+    (subtitle, user NFO, artwork) to its own destination.
+    """
+
+    destination: Path
+    companions: dict[Path, Path] = field(default_factory=dict)
+    folder: Path | None = None  # the movie or show folder (where tvshow.nfo/poster.jpg go)
+
+
+@dataclass
+class Placement:
+    """What ``shelver_place`` did: where the file is now, and whether it moved into the library."""
+
+    path: Path
+    status: Status
+    mode: str
+    companions: dict[Path, Path] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass
+class Item:
+    """One video file travelling through the pipeline.
+
+    ``probe`` (from ``shelver_probe``) uses these keys when known: ``duration`` (seconds, float),
+    ``width``, ``height``, ``resolution`` ("1080p"), ``video_codec``, ``hdr``, ``aspect``,
+    ``audio`` (list of ``{"codec", "channels", "language"}``), ``subtitles`` (list of language
+    codes), ``container``. ``fingerprint`` holds e.g. ``{"phash": "cb5a4d61328b1d5b"}``.
+    """
+
+    path: Path
+    source: Path  # the path it was found at (never changes during a run)
+    size: int = 0
+    mtime: float = 0.0
+    inode: int = 0
+    item_id: int | None = None
+    root: Path | None = None  # the source folder or CLI folder it was found under
+    parsed: ParsedName = field(default_factory=ParsedName)
+    probe: dict[str, Any] = field(default_factory=dict)
+    match: Match | None = None
+    fingerprint: dict[str, Any] = field(default_factory=dict)
+    plan: Plan | None = None
+    placement: Placement | None = None
+    written: list[Path] = field(default_factory=list)  # files enrich created (NFO, art)
+    status: Status | None = None
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def identity(self) -> Identity | None:
+        return self.match.identity if self.match else None
+
+    @property
+    def confidence(self) -> float | None:
+        return self.match.confidence if self.match else None

@@ -1,0 +1,287 @@
+"""Profiles: TOML files that say what one shelver instance does.
+
+Resolution of ``--profile NAME``: a path if it is one, else ``./profiles/NAME.toml``, else
+``$XDG_CONFIG_HOME/shelver/profiles/NAME.toml``. Relative paths inside a profile are taken
+relative to the profile file's folder, and ``~`` is expanded, so a profile means the same thing
+whichever directory the daemon or a downloader starts shelver from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+
+from shelver.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pluggy
+
+VIDEO_EXTENSIONS = [
+    ".mkv", ".mp4", ".m4v", ".avi", ".mov", ".wmv", ".mpg", ".mpeg", ".ts", ".m2ts", ".webm",
+    ".flv", ".ogm", ".divx", ".iso",
+]
+
+# The engine's own settings; plugins add their sections through shelver_config_schema.
+# A default that is a type means "no default, but this type".
+CORE_SCHEMA: dict[str, Any] = {
+    "name": str,
+    "mode": "inplace",
+    "action": "move",
+    "sources": [],
+    "dest_dir": str,
+    "work_dir": str,
+    "failed_dir": str,
+    "state_db": str,
+    "conflict": "skip",
+    "workers": 4,
+    "watch": {"settle_seconds": 30.0, "sweep_interval": 900.0, "heartbeat_seconds": 10.0},
+    "filters": {"extensions": VIDEO_EXTENSIONS, "min_size_mb": 50.0, "ignore": []},
+    "plugins": {"load": [], "disable": []},
+}
+
+CONFLICT_POLICIES = ("skip", "index", "replace-if-better", "fail")
+ACTIONS = ("move", "copy", "hardlink", "symlink", "reflink")
+PATH_KEYS = ("dest_dir", "work_dir", "failed_dir", "state_db")
+
+
+def config_home() -> Path:
+    return Path(platformdirs.user_config_dir("shelver", appauthor=False))
+
+
+def data_home() -> Path:
+    return Path(platformdirs.user_data_dir("shelver", appauthor=False))
+
+
+def resolve_profile_path(name: str) -> Path | None:
+    """Find a profile file by DESIGN's resolution order; None when there is none."""
+    candidates = [Path(name).expanduser()]
+    if not name.endswith(".toml") and os.sep not in name:
+        candidates += [Path("profiles") / f"{name}.toml", config_home() / "profiles" / f"{name}.toml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+@dataclass
+class Profile:
+    """A validated profile: ``data`` holds every section with its defaults filled in."""
+
+    name: str
+    path: Path | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def where(self, key: str) -> str:
+        """How an error message names a setting: ``tmdb.api_key in /path/p.toml``."""
+        return f"{key} in {self.path}" if self.path else f"{key} (profile {self.name!r})"
+
+    def _path(self, key: str) -> Path | None:
+        value = self.data.get(key)
+        return Path(value) if isinstance(value, str) and value else None
+
+    @property
+    def mode(self) -> str:
+        return str(self.data.get("mode", "inplace"))
+
+    @property
+    def action(self) -> str:
+        return str(self.data.get("action", "move"))
+
+    @property
+    def conflict(self) -> str:
+        return str(self.data.get("conflict", "skip"))
+
+    @property
+    def sources(self) -> list[Path]:
+        return [Path(s) for s in self.data.get("sources", [])]
+
+    @property
+    def dest_dir(self) -> Path | None:
+        return self._path("dest_dir")
+
+    @property
+    def work_dir(self) -> Path | None:
+        return self._path("work_dir")
+
+    @property
+    def failed_dir(self) -> Path | None:
+        return self._path("failed_dir")
+
+    @property
+    def state_db(self) -> Path:
+        return self._path("state_db") or data_home() / "state.db"
+
+
+def _type_name(expected: Any) -> str:
+    kind = expected if isinstance(expected, type) else type(expected)
+    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+            list: "a list", dict: "a table"}.get(kind, kind.__name__)
+
+
+def _check_value(value: Any, expected: Any, key: str, where: str) -> Any:
+    kind = expected if isinstance(expected, type) else type(expected)
+    ok = isinstance(value, kind)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if kind in (int, float) and isinstance(value, bool):
+        ok = False
+    if not ok:
+        raise ConfigError(f"{key} must be {_type_name(expected)}, not {value!r} ({where})")
+    return value
+
+
+def _merge(schema: dict[str, Any], data: dict[str, Any], prefix: str, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in schema:
+            known = ", ".join(sorted(schema)) or "none"
+            raise ConfigError(f"unknown key {dotted!r} in {where} (known here: {known})")
+        expected = schema[key]
+        if isinstance(expected, dict) and expected:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{dotted} must be a table [{dotted}] ({where})")
+            out[key] = _merge(expected, value, f"{dotted}.", where)
+        else:
+            out[key] = _check_value(value, expected, dotted, where)
+    for key, expected in schema.items():
+        if key in out:
+            continue
+        if isinstance(expected, dict) and expected:
+            out[key] = _merge(expected, {}, f"{prefix}{key}.", where)
+        elif not isinstance(expected, type):
+            out[key] = expected.copy() if isinstance(expected, (list, dict)) else expected
+    return out
+
+
+def full_schema(pm: pluggy.PluginManager | None) -> dict[str, Any]:
+    schema = dict(CORE_SCHEMA)
+    if pm is not None:
+        for contribution in pm.hook.shelver_config_schema():
+            for section, keys in (contribution or {}).items():
+                if section in schema and section in CORE_SCHEMA:
+                    raise ConfigError(f"a plugin declares the core section [{section}]")
+                schema[section] = {**schema.get(section, {}), **keys}
+    return schema
+
+
+def load_profile(name: str | None, pm: pluggy.PluginManager | None = None) -> Profile:
+    """Load and validate a profile; ``None`` means ``default`` if it exists, else built-ins."""
+    path = resolve_profile_path(name or "default")
+    if path is None and name:
+        raise ConfigError(
+            f"profile {name!r} not found (looked for {name}, ./profiles/{name}.toml and "
+            f"{config_home() / 'profiles' / (name + '.toml')})"
+        )
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read profile {path}: {exc.strerror}") from None
+    return validate(raw, path=path, name=name, pm=pm)
+
+
+def validate(raw: dict[str, Any], *, path: Path | None = None, name: str | None = None,
+             pm: pluggy.PluginManager | None = None) -> Profile:
+    where = str(path) if path else "the built-in default profile"
+    data = _merge(full_schema(pm), raw, "", where)
+    profile_name = str(data.get("name") or (path.stem if path else name or "default"))
+    base = path.parent if path else Path.cwd()
+
+    def absolute(value: str) -> str:
+        expanded = Path(os.path.expandvars(value)).expanduser()
+        return str(expanded if expanded.is_absolute() else (base / expanded).resolve())
+
+    for key in PATH_KEYS:
+        if isinstance(data.get(key), str):
+            data[key] = absolute(data[key])
+    data["sources"] = [absolute(_check_value(s, str, "sources[]", where)) for s in data["sources"]]
+    data["filters"]["extensions"] = [e.lower() if e.startswith(".") else f".{e.lower()}"
+                                     for e in data["filters"]["extensions"]]
+    if data["conflict"] not in CONFLICT_POLICIES:
+        raise ConfigError(f"conflict must be one of {', '.join(CONFLICT_POLICIES)}, not "
+                          f"{data['conflict']!r} ({where})")
+    if data["action"] not in ACTIONS:
+        raise ConfigError(f"action must be one of {', '.join(ACTIONS)}, not {data['action']!r} ({where})")
+    if data["workers"] < 1:
+        raise ConfigError(f"workers must be at least 1 ({where})")
+    profile = Profile(name=profile_name, path=path, data=data)
+    if pm is not None:
+        check_mode(profile, pm)
+    return profile
+
+
+def registered_modes(pm: pluggy.PluginManager) -> dict[str, str]:
+    modes: dict[str, str] = {}
+
+    def register(name: str, description: str) -> None:
+        modes[name] = description
+
+    pm.hook.shelver_register_modes(register=register)
+    return modes
+
+
+def check_mode(profile: Profile, pm: pluggy.PluginManager, mode: str | None = None) -> str:
+    """The mode to run in; a mode no plugin registered is a configuration error."""
+    chosen = mode or profile.mode
+    modes = registered_modes(pm)
+    if chosen not in modes:
+        raise ConfigError(
+            f"mode {chosen!r} does not exist (available: {', '.join(sorted(modes))}; "
+            f"{profile.where('mode')})"
+        )
+    return chosen
+
+
+def load_with_plugins(name: str | None) -> tuple[Profile, Any]:
+    """The profile and a plugin manager built with its ``[plugins]`` section.
+
+    The ``[plugins]`` table is read first (it decides which plugins exist); the whole profile is
+    then validated against every plugin's schema.
+    """
+    from shelver.manager import get_plugin_manager
+
+    path = resolve_profile_path(name or "default")
+    raw_plugins: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw_plugins = tomllib.loads(path.read_text(encoding="utf-8")).get("plugins", {}) or {}
+        except (tomllib.TOMLDecodeError, OSError):
+            raw_plugins = {}  # load_profile reports it properly below
+    load = raw_plugins.get("load", []) if isinstance(raw_plugins, dict) else []
+    disable = raw_plugins.get("disable", []) if isinstance(raw_plugins, dict) else []
+    pm = get_plugin_manager(load=[str(x) for x in load], disable=[str(x) for x in disable])
+    return load_profile(name, pm), pm
+
+
+def state_migrations(pm: Any) -> list[tuple[str, Any]]:
+    """Migrations contributed by plugins (``shelver_register_migrations``)."""
+    migrations: list[tuple[str, Any]] = []
+
+    def register(name: str, fn: Any) -> None:
+        if any(existing == name for existing, _ in migrations):
+            raise ConfigError(f"two plugins register the state DB migration {name!r}")
+        migrations.append((name, fn))
+
+    pm.hook.shelver_register_migrations(register=register)
+    return migrations

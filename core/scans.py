@@ -1,0 +1,79 @@
+"""Scans enqueued from the command line, and the status report."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+from shelver.model import Priority, State
+from shelver.profiles import Profile
+from shelver.state import StateDB, pid_alive
+
+DAY = 86400.0
+
+
+def refresh_age(release_date: str | None, now: float | None = None) -> float:
+    """How long metadata stays current, by the release's age (DESIGN: Scans)."""
+    now = now or time.time()
+    if not release_date:
+        return 30 * DAY
+    try:
+        released = time.mktime(time.strptime(release_date[:10], "%Y-%m-%d"))
+    except ValueError:
+        return 30 * DAY
+    age = now - released
+    if age < 30 * DAY:
+        return 3 * DAY
+    if age < 365 * DAY:
+        return 14 * DAY
+    return 90 * DAY if age < 5 * 365 * DAY else 180 * DAY
+
+
+def enqueue_scan(profile: Profile, pm: Any, state: StateDB, kind: str) -> dict[str, int]:
+    """quick: walk the sources and enqueue NEW/CHANGED; refresh: STALE items at LOW; full: every
+    item at VERY_LOW, to be re-identified."""
+    if kind == "quick":
+        from shelver.engine import Engine
+
+        engine = Engine(profile, pm, state, command="scan")
+        return {"enqueued": engine._quick_scan_sync()}
+    now = time.time()
+    enqueued = 0
+    rows = state.conn().execute(
+        "SELECT id, state, release_date, refreshed_at FROM items WHERE profile=? AND state IN (?, ?)",
+        (profile.name, State.INDEXED.value, State.STALE.value),
+    ).fetchall()
+    for item_id, item_state, release_date, refreshed_at in rows:
+        if kind == "refresh":
+            if item_state == State.INDEXED.value and now - (refreshed_at or 0) < refresh_age(release_date, now):
+                continue
+            if item_state == State.INDEXED.value:
+                state.transition(item_id, State.INDEXED, State.STALE)
+            state.enqueue(item_id, profile.name, Priority.LOW, reason="refresh")
+        else:
+            state.enqueue(item_id, profile.name, Priority.VERY_LOW, reason="full")
+        enqueued += 1
+    return {"enqueued": enqueued}
+
+
+def status_report(profile: Profile, state: StateDB) -> dict[str, Any]:
+    conn = state.conn()
+    instances = []
+    for row in conn.execute("SELECT profile, host, pid, heartbeat_at FROM instances ORDER BY profile"):
+        alive = time.time() - row[3] < 60 and pid_alive(f"{row[1]}:{row[2]}")
+        instances.append({"profile": row[0], "host": row[1], "pid": row[2],
+                          "heartbeat_age": round(time.time() - row[3], 1), "alive": alive})
+    runs = [dict(r) for r in conn.execute(
+        "SELECT id, profile, command, mode, started_at, ended_at, status FROM runs"
+        " WHERE profile=? ORDER BY id DESC LIMIT 5", (profile.name,))]
+    return {
+        "profile": profile.name,
+        "state_db": str(state.path),
+        "host": socket.gethostname(),
+        "states": state.counts(profile.name),
+        "queued": state.queued_count(profile.name),
+        "errors": state.recent_errors(profile.name),
+        "instances": instances,
+        "runs": runs,
+    }

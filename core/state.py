@@ -1,0 +1,541 @@
+"""The state DB: items and their lifecycle, the durable queue, runs, the placement journal.
+
+One SQLite file per host (WAL, busy timeout) shared by every profile and process. Connections are
+per thread. Every state transition is a single guarded UPDATE checked by its rowcount, so two
+workers or two instances never take the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from shelver.model import Priority, State
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((f"core-{len(MIGRATIONS) + 1:03d}-{fn.__name__}", fn))
+    return fn
+
+
+@migration
+def create_items(db: sqlite_utils.Database) -> None:
+    db["items"].create(
+        {
+            "id": int,
+            "path": str,  # where the file is now
+            "dir": str,  # its directory, so a scan reads one directory's rows at a time
+            "source_path": str,  # where it was first found
+            "profile": str,
+            "size": int,
+            "mtime": float,
+            "inode": int,
+            "state": str,
+            "status": str,  # last reported outcome (organised, review, ...)
+            "kind": str,  # movie / episode / extra
+            "mode": str,
+            "tmdb_type": str,
+            "tmdb_id": int,
+            "season": int,
+            "episodes": str,  # JSON list
+            "forced_identity": str,  # JSON, set by `shelver review`
+            "confidence": float,
+            "candidates": str,  # JSON
+            "parsed": str,  # JSON
+            "probe": str,  # JSON
+            "fingerprint": str,  # JSON
+            "phash": str,
+            "destination": str,
+            "release_date": str,
+            "first_seen": float,
+            "updated_at": float,
+            "indexed_at": float,
+            "refreshed_at": float,
+            "error_count": int,
+            "last_error": str,
+            "next_retry": float,
+            "owner": str,
+            "run_id": int,
+            "durations": str,  # JSON {phase: seconds}
+        },
+        pk="id",
+        not_null={"path", "state"},
+        defaults={"error_count": 0},
+    )
+    db["items"].create_index(["path"], unique=True)
+    db["items"].create_index(["dir"])
+    db["items"].create_index(["state"])
+    db["items"].create_index(["tmdb_type", "tmdb_id"])
+
+
+@migration
+def create_queue(db: sqlite_utils.Database) -> None:
+    db["queue"].create(
+        {
+            "item_id": int,
+            "profile": str,
+            "priority": int,
+            "enqueued_at": float,
+            "not_before": float,
+            "run_id": int,  # a one-shot run takes only its own items; NULL = any worker
+            "reason": str,
+        },
+        pk="item_id",
+    )
+    db["queue"].create_index(["profile", "priority", "enqueued_at"])
+
+
+@migration
+def create_runs(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": int,
+            "profile": str,
+            "command": str,
+            "mode": str,
+            "host": str,
+            "pid": int,
+            "started_at": float,
+            "ended_at": float,
+            "status": str,
+            "counts": str,
+        },
+        pk="id",
+    )
+
+
+@migration
+def create_journal(db: sqlite_utils.Database) -> None:
+    db["journal"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "item_id": int,
+            "op": str,  # move, copy, hardlink, symlink, write
+            "src": str,
+            "dst": str,
+            "tmp": str,
+            "step": str,  # planned, copied, placed, done, rolled-back, undone
+            "size": int,
+            "created_at": float,
+            "updated_at": float,
+        },
+        pk="id",
+    )
+    db["journal"].create_index(["run_id"])
+    db["journal"].create_index(["step"])
+
+
+@migration
+def create_instances(db: sqlite_utils.Database) -> None:
+    db["instances"].create(
+        {"profile": str, "host": str, "pid": int, "started_at": float, "heartbeat_at": float},
+        pk="profile",
+    )
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def pid_alive(owner: str | None) -> bool:
+    """Whether the process named by ``host:pid`` is still running (on this host)."""
+    if not owner or ":" not in owner:
+        return False
+    host, _, pid_text = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True  # another host's process: we cannot tell, assume alive
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+# The backoff schedule for failed items: 1 minute doubling to 24 hours.
+def retry_delay(error_count: int) -> float:
+    return float(min(60 * 2 ** max(error_count - 1, 0), 24 * 3600))
+
+
+class StateDB:
+    """The shared state database. Cheap to create; connections are opened per thread."""
+
+    def __init__(self, path: Path, extra_migrations: Iterable[tuple[str, Migration]] = ()) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.migrate([*MIGRATIONS, *extra_migrations])
+
+    # -- connections ---------------------------------------------------------------------------
+
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE), short ones.
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """A sqlite-utils view of this thread's connection."""
+        return sqlite_utils.Database(self.conn())
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken up front (no lock upgrade deadlocks between processes)."""
+        conn = self.conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.ProgrammingError:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+    def migrate(self, migrations: Iterable[tuple[str, Migration]]) -> None:
+        """Run the named migrations this DB has not seen yet, each recorded once."""
+        db = self.db
+        with self.transaction():
+            if not db["_shelver_migrations"].exists():
+                db["_shelver_migrations"].create({"name": str, "applied_at": float}, pk="name")
+            done = {row["name"] for row in db["_shelver_migrations"].rows}
+            for name, fn in migrations:
+                if name in done:
+                    continue
+                fn(db)
+                db["_shelver_migrations"].insert({"name": name, "applied_at": time.time()})
+
+    # -- items ---------------------------------------------------------------------------------
+
+    def item(self, item_id: int) -> dict[str, Any] | None:
+        row = self.conn().execute("SELECT * FROM items WHERE id=?", (item_id,)).fetchone()
+        return dict(row) if row else None
+
+    def item_by_path(self, path: str | Path) -> dict[str, Any] | None:
+        row = self.conn().execute("SELECT * FROM items WHERE path=?", (str(path),)).fetchone()
+        return dict(row) if row else None
+
+    def items_in_dir(self, directory: str) -> dict[str, tuple[int, int, float, int, str]]:
+        """``{path: (id, size, mtime, inode, state)}`` for one directory (the quick scan's view)."""
+        rows = self.conn().execute(
+            "SELECT path, id, size, mtime, inode, state FROM items WHERE dir=?", (directory,)
+        )
+        return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+    def observe(
+        self,
+        path: str,
+        size: int,
+        mtime: float,
+        inode: int,
+        profile: str,
+        *,
+        priority: Priority | None = None,
+        run_id: int | None = None,
+        known: tuple[int, int, float, int, str] | None = None,
+        force: bool = False,
+    ) -> int | None:
+        """Record a file seen on disk and enqueue it when it needs work.
+
+        New files are enqueued at HIGH, changed ones at MEDIUM, ERROR ones whose retry time has
+        come at MEDIUM; ``force`` (CLI paths, hooks) enqueues whatever the state, at
+        ``priority``. Returns the item id when enqueued, else None.
+        """
+        now = time.time()
+        with self.transaction() as conn:
+            if known is None:
+                row = conn.execute(
+                    "SELECT id, size, mtime, inode, state, next_retry FROM items WHERE path=?",
+                    (path,),
+                ).fetchone()
+            else:
+                row = (*known, None)
+            if row is None:
+                cur = conn.execute(
+                    "INSERT INTO items (path, dir, source_path, profile, size, mtime, inode, state,"
+                    " first_seen, updated_at, error_count) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
+                    (path, os.path.dirname(path), path, profile, size, mtime, inode,
+                     State.NEW.value, now, now),
+                )
+                item_id = int(cur.lastrowid or 0)
+                return self._enqueue(conn, item_id, profile, priority or Priority.HIGH, run_id, "new")
+            item_id, old_size, old_mtime, old_inode, state = row[0], row[1], row[2], row[3], row[4]
+            changed = (old_size, old_mtime, old_inode) != (size, mtime, inode)
+            if state == State.PROCESSING.value:
+                return None  # a worker holds it; it will be looked at again after
+            if changed or state == State.MISSING.value:
+                new_state = State.CHANGED if state != State.MISSING.value else State.NEW
+                conn.execute(
+                    "UPDATE items SET state=?, size=?, mtime=?, inode=?, updated_at=? "
+                    "WHERE id=? AND state=?",
+                    (new_state.value, size, mtime, inode, now, item_id, state),
+                )
+                return self._enqueue(
+                    conn, item_id, profile, priority or Priority.MEDIUM, run_id, "changed"
+                )
+            if force:
+                return self._enqueue(conn, item_id, profile, priority or Priority.CRITICAL, run_id, "manual")
+            if state in (State.NEW.value, State.CHANGED.value):
+                return self._enqueue(conn, item_id, profile, priority or Priority.HIGH, run_id, "pending")
+            if state == State.ERROR.value:
+                next_retry = row[5] if known is None else self._next_retry(conn, item_id)
+                if next_retry is None or next_retry <= now:
+                    return self._enqueue(conn, item_id, profile, Priority.MEDIUM, run_id, "retry")
+            return None
+
+    @staticmethod
+    def _next_retry(conn: sqlite3.Connection, item_id: int) -> float | None:
+        row = conn.execute("SELECT next_retry FROM items WHERE id=?", (item_id,)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _enqueue(
+        conn: sqlite3.Connection,
+        item_id: int,
+        profile: str,
+        priority: Priority,
+        run_id: int | None,
+        reason: str,
+        not_before: float = 0.0,
+    ) -> int:
+        # One queue row per item: a second enqueue only raises its priority or claims it for a run.
+        conn.execute(
+            "INSERT INTO queue (item_id, profile, priority, enqueued_at, not_before, run_id, reason)"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT(item_id) DO UPDATE SET"
+            " priority=max(priority, excluded.priority),"
+            " run_id=coalesce(excluded.run_id, run_id), not_before=min(not_before, excluded.not_before)",
+            (item_id, profile, int(priority), time.time(), not_before, run_id, reason),
+        )
+        return item_id
+
+    def enqueue(self, item_id: int, profile: str, priority: Priority, *, run_id: int | None = None,
+                reason: str = "manual", not_before: float = 0.0) -> None:
+        with self.transaction() as conn:
+            self._enqueue(conn, item_id, profile, priority, run_id, reason, not_before)
+
+    def claim_next(self, profile: str, owner: str, *, run_id: int | None = None) -> dict[str, Any] | None:
+        """Take the most urgent queued item of ``profile`` and mark it PROCESSING (atomically)."""
+        now = time.time()
+        with self.transaction() as conn:
+            while True:
+                if run_id is None:
+                    row = conn.execute(
+                        "SELECT item_id FROM queue WHERE profile=? AND not_before<=? AND run_id IS NULL"
+                        " ORDER BY priority DESC, enqueued_at LIMIT 1",
+                        (profile, now),
+                    ).fetchone()
+                else:
+                    row = conn.execute(
+                        "SELECT item_id FROM queue WHERE run_id=? AND not_before<=?"
+                        " ORDER BY priority DESC, enqueued_at LIMIT 1",
+                        (run_id, now),
+                    ).fetchone()
+                if row is None:
+                    return None
+                item_id = row[0]
+                conn.execute("DELETE FROM queue WHERE item_id=?", (item_id,))
+                cur = conn.execute(
+                    "UPDATE items SET state=?, owner=?, run_id=coalesce(?, run_id), updated_at=?"
+                    " WHERE id=? AND state!=?",
+                    (State.PROCESSING.value, owner, run_id, now, item_id, State.PROCESSING.value),
+                )
+                if cur.rowcount == 1:
+                    found = conn.execute("SELECT * FROM items WHERE id=?", (item_id,)).fetchone()
+                    return dict(found)
+
+    def queued_count(self, profile: str | None = None, run_id: int | None = None) -> int:
+        sql, args = "SELECT count(*) FROM queue WHERE 1=1", []
+        if profile is not None:
+            sql, args = sql + " AND profile=?", [*args, profile]
+        if run_id is not None:
+            sql, args = sql + " AND run_id=?", [*args, run_id]
+        return int(self.conn().execute(sql, args).fetchone()[0])
+
+    def transition(self, item_id: int, expected: State, new: State, **fields: Any) -> bool:
+        """Move an item from ``expected`` to ``new`` and set ``fields``; False if it was not in
+        ``expected`` (someone else changed it)."""
+        fields["updated_at"] = time.time()
+        values = {k: (_dumps(v) if isinstance(v, (dict, list)) else v) for k, v in fields.items()}
+        assignments = ", ".join(f"{k}=?" for k in values)
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"UPDATE items SET state=?, {assignments} WHERE id=? AND state=?",
+                (new.value, *values.values(), item_id, expected.value),
+            )
+            return cur.rowcount == 1
+
+    def fail(self, item_id: int, message: str) -> float:
+        """Mark a PROCESSING item ERROR with its message and the next retry time."""
+        now = time.time()
+        with self.transaction() as conn:
+            row = conn.execute("SELECT error_count FROM items WHERE id=?", (item_id,)).fetchone()
+            count = (row[0] or 0) + 1 if row else 1
+            next_retry = now + retry_delay(count)
+            conn.execute(
+                "UPDATE items SET state=?, status='error', error_count=?, last_error=?,"
+                " next_retry=?, owner=NULL, updated_at=? WHERE id=? AND state=?",
+                (State.ERROR.value, count, message[:2000], next_retry, now, item_id,
+                 State.PROCESSING.value),
+            )
+        return next_retry
+
+    def reclaim(self) -> list[int]:
+        """Give back items held by processes that died (crash, SIGKILL): they become NEW again."""
+        rows = self.conn().execute(
+            "SELECT id, owner, profile FROM items WHERE state=?", (State.PROCESSING.value,)
+        ).fetchall()
+        reclaimed = []
+        for item_id, owner, profile in rows:
+            if pid_alive(owner):
+                continue
+            with self.transaction() as conn:
+                cur = conn.execute(
+                    "UPDATE items SET state=?, owner=NULL WHERE id=? AND state=? AND owner IS ?",
+                    (State.NEW.value, item_id, State.PROCESSING.value, owner),
+                )
+                if cur.rowcount:
+                    self._enqueue(conn, item_id, profile or "", Priority.HIGH, None, "reclaimed")
+                    reclaimed.append(item_id)
+        return reclaimed
+
+    def mark_missing(self, directory: str, seen: set[str]) -> int:
+        """Items recorded in ``directory`` whose file was not seen by a scan become MISSING."""
+        count = 0
+        for path, (item_id, _s, _m, _i, state) in self.items_in_dir(directory).items():
+            if path in seen or state in (State.MISSING.value, State.PROCESSING.value):
+                continue
+            if not os.path.lexists(path):
+                count += self.transition(item_id, State(state), State.MISSING)
+        return count
+
+    def counts(self, profile: str | None = None) -> dict[str, int]:
+        sql = "SELECT state, count(*) FROM items"
+        args: list[Any] = []
+        if profile:
+            sql += " WHERE profile=?"
+            args.append(profile)
+        return {row[0]: row[1] for row in self.conn().execute(sql + " GROUP BY state", args)}
+
+    def recent_errors(self, profile: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+        sql = "SELECT path, last_error, error_count, next_retry FROM items WHERE state='ERROR'"
+        args: list[Any] = []
+        if profile:
+            sql += " AND profile=?"
+            args.append(profile)
+        sql += " ORDER BY updated_at DESC LIMIT ?"
+        return [dict(r) for r in self.conn().execute(sql, [*args, limit])]
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def start_run(self, profile: str, command: str, mode: str) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO runs (profile, command, mode, host, pid, started_at, status)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (profile, command, mode, socket.gethostname(), os.getpid(), time.time(), "running"),
+            )
+            return int(cur.lastrowid or 0)
+
+    def end_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET ended_at=?, status=?, counts=? WHERE id=?",
+                (time.time(), status, _dumps(counts), run_id),
+            )
+
+    # -- instances (daemon heartbeat) ----------------------------------------------------------
+
+    def heartbeat(self, profile: str) -> None:
+        now = time.time()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO instances (profile, host, pid, started_at, heartbeat_at) VALUES (?,?,?,?,?)"
+                " ON CONFLICT(profile) DO UPDATE SET host=excluded.host, pid=excluded.pid,"
+                " heartbeat_at=excluded.heartbeat_at",
+                (profile, socket.gethostname(), os.getpid(), now, now),
+            )
+
+    def clear_heartbeat(self, profile: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM instances WHERE profile=? AND pid=?", (profile, os.getpid()))
+
+    def daemon_alive(self, profile: str, max_age: float = 30.0) -> bool:
+        row = self.conn().execute(
+            "SELECT host, pid, heartbeat_at FROM instances WHERE profile=?", (profile,)
+        ).fetchone()
+        if row is None or time.time() - row[2] > max_age:
+            return False
+        return pid_alive(f"{row[0]}:{row[1]}")
+
+    # -- placement journal ---------------------------------------------------------------------
+    # A step is recorded before the disk is touched and after it is done, so recovery can tell
+    # exactly how far any placement got (see shelver.plugins.fsops).
+
+    def journal_begin(self, run_id: int | None, item_id: int | None, op: str, src: str, dst: str,
+                      tmp: str | None, size: int) -> int:
+        now = time.time()
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO journal (run_id, item_id, op, src, dst, tmp, step, size, created_at,"
+                " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (run_id, item_id, op, src, dst, tmp, "planned", size, now, now),
+            )
+            return int(cur.lastrowid or 0)
+
+    def journal_step(self, entry_id: int, step: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE journal SET step=?, updated_at=? WHERE id=?", (step, time.time(), entry_id))
+
+    def journal_unfinished(self) -> list[dict[str, Any]]:
+        rows = self.conn().execute(
+            "SELECT * FROM journal WHERE step NOT IN ('done', 'rolled-back', 'undone') ORDER BY id"
+        )
+        return [dict(r) for r in rows]
+
+    def journal_of_run(self, run_id: int) -> list[dict[str, Any]]:
+        rows = self.conn().execute("SELECT * FROM journal WHERE run_id=? ORDER BY id DESC", (run_id,))
+        return [dict(r) for r in rows]
+
+    def set_item_path(self, item_id: int, path: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE items SET path=?, dir=?, destination=? WHERE id=?",
+                         (path, os.path.dirname(path), path, item_id))

@@ -1,0 +1,1 @@
+"""Test and demo support: a loopback TMDB look-alike and generated media files."""

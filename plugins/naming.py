@@ -1,0 +1,141 @@
+"""Library naming: DESIGN's default layout, user templates in Jinja2's sandbox.
+
+Templates see plain values (``title``, ``year``, ``show``, ``season``...), each already made safe
+for a path component, so no value can add a folder or climb out of ``dest_dir``; the rendered
+path is then checked component by component (invalid characters replaced, at most 255 bytes,
+no ``.``/``..``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from shelver import hookimpl
+from shelver.context import RunContext
+from shelver.discovery import companions_of
+from shelver.errors import ConfigError
+from shelver.model import Item, Plan
+
+MOVIE_TEMPLATE = "Movies/{{ title_year }} {tmdb-{{ tmdb_id }}}/{{ title_year }} {tmdb-{{ tmdb_id }}}{{ ext }}"
+TV_TEMPLATE = (
+    "TV/{{ show_year }} {tmdb-{{ tmdb_id }}}/Season {{ season_nn }}/"
+    "{{ show_year }} - S{{ season_nn }}{{ episode_code }}{% if episode_title %} - {{ episode_title }}{% endif %}{{ ext }}"
+)
+
+INVALID = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+MAX_COMPONENT_BYTES = 255
+
+
+@hookimpl
+def shelver_config_schema() -> dict[str, dict[str, Any]]:
+    return {"naming": {"movie": MOVIE_TEMPLATE, "tv": TV_TEMPLATE}}
+
+
+def clean_component(text: str, *, keep_suffix: str = "") -> str:
+    """A safe single path component: no separators or control characters, no leading/trailing
+    dots or spaces (SMB and Windows clients choke on them), at most 255 bytes (UTF-8)."""
+    text = unicodedata.normalize("NFC", text)
+    text = INVALID.sub(lambda m: "-" if m.group() in "/\\" else ("" if ord(m.group()) < 32 else " "), text)
+    text = re.sub(r"\s+", " ", text).strip(" .")
+    if text in ("", ".", ".."):
+        text = "_"
+    limit = MAX_COMPONENT_BYTES - len(keep_suffix.encode())
+    body = text[: len(text) - len(keep_suffix)] if keep_suffix and text.endswith(keep_suffix) else text
+    encoded = body.encode("utf-8")
+    if len(encoded) > limit:
+        body = encoded[:limit].decode("utf-8", errors="ignore").rstrip(" .")
+    return body + (keep_suffix if keep_suffix and text.endswith(keep_suffix) else "")
+
+
+def _value(text: Any) -> str:
+    return clean_component(str(text)) if text not in (None, "") else ""
+
+
+def _year(date: str | None) -> int | None:
+    return int(date[:4]) if date and len(date) >= 4 and date[:4].isdigit() else None
+
+
+def template_values(item: Item) -> dict[str, Any]:
+    """The fields a naming template can use."""
+    assert item.match is not None and item.identity is not None
+    meta = item.match.metadata
+    probe = item.probe
+    values: dict[str, Any] = {
+        "ext": item.path.suffix.lower(),
+        "tmdb_id": item.identity.id,
+        "resolution": probe.get("resolution") or "",
+        "vcodec": probe.get("video_codec") or "",
+        "hdr": probe.get("hdr") or "",
+        "edition": _value(item.parsed.edition),
+    }
+    if item.identity.type == "movie":
+        movie = meta.get("movie", {})
+        title = _value(movie.get("title") or item.parsed.title or "Unknown")
+        year = _year(movie.get("release_date"))
+        values.update(
+            title=title, year=year or "", original_title=_value(movie.get("original_title")),
+            title_year=f"{title} ({year})" if year else title,
+            imdb_id=(movie.get("external_ids") or {}).get("imdb_id") or movie.get("imdb_id") or "",
+        )
+    else:
+        show = meta.get("show", {})
+        name = _value(show.get("name") or item.parsed.title or "Unknown")
+        year = _year(show.get("first_air_date"))
+        season = item.identity.season if item.identity.season is not None else 1
+        episodes = item.identity.episodes or [0]
+        episode_docs = meta.get("episodes") or []
+        titles = [e.get("name") for e in episode_docs if e.get("name")]
+        values.update(
+            show=name, year=year or "", show_year=f"{name} ({year})" if year else name,
+            title=name, title_year=f"{name} ({year})" if year else name,
+            season=season, season_nn=f"{season:02d}", episode=episodes[0], episodes=episodes,
+            episode_code="-".join(f"E{e:02d}" for e in episodes),
+            episode_title=_value(" & ".join(dict.fromkeys(titles))) if titles else "",
+            imdb_id=(show.get("external_ids") or {}).get("imdb_id") or "",
+        )
+    return values
+
+
+_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def render(template: str, values: dict[str, Any], dest_dir: Path, setting: str) -> Path:
+    """Render a template into a path under ``dest_dir`` (raises ConfigError on a bad template)."""
+    try:
+        rendered = _environment.from_string(template).render(**values)
+    except TemplateError as exc:
+        raise ConfigError(f"naming.{setting}: template error: {exc}") from None
+    parts = [p for p in rendered.replace("\\", "/").split("/") if p.strip()]
+    if not parts:
+        raise ConfigError(f"naming.{setting}: the template renders an empty path")
+    ext = values.get("ext", "")
+    safe = [clean_component(p) for p in parts[:-1]] + [clean_component(parts[-1], keep_suffix=ext)]
+    path = Path(dest_dir, *safe)
+    if not os.path.abspath(path).startswith(os.path.abspath(dest_dir) + os.sep):
+        raise ConfigError(f"naming.{setting}: the template escapes dest_dir")
+    return path
+
+
+@hookimpl(trylast=True)
+def shelver_plan_destination(item: Item, ctx: RunContext) -> Plan | None:
+    if item.identity is None:
+        return None
+    dest_dir = ctx.profile.dest_dir
+    if dest_dir is None:
+        raise ConfigError(f"mode {ctx.mode!r} needs dest_dir ({ctx.profile.where('dest_dir')})")
+    kind = "movie" if item.identity.type == "movie" else "tv"
+    template = str(ctx.profile.get(f"naming.{kind}"))
+    destination = render(template, template_values(item), dest_dir, kind)
+    folder = destination.parent if kind == "movie" else destination.parent.parent
+    companions = {}
+    for companion in companions_of(item.path):
+        rest = companion.name[len(item.path.stem):]
+        companions[companion] = destination.with_name(clean_component(destination.stem + rest))
+    return Plan(destination=destination, companions=companions, folder=folder)

@@ -1,0 +1,1 @@
+"""TMDB: client, rate limit, cache and matcher."""

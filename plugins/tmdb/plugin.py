@@ -1,0 +1,98 @@
+"""The TMDB plugin: credentials checked at run start, identification per item.
+
+Settings live in ``[tmdb]``; ``TMDB_API_KEY`` / ``TMDB_READ_TOKEN`` in the environment override
+the profile. The key never reaches a log line, an error message or the state DB.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from shelver import hookimpl, logs
+from shelver.context import RunContext
+from shelver.errors import ConfigError
+from shelver.model import Identity, Item, Match
+
+DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
+
+
+@hookimpl
+def shelver_config_schema() -> dict[str, dict[str, Any]]:
+    return {"tmdb": {"api_key": "", "read_token": "", "base_url": DEFAULT_BASE_URL,
+                     "language": "en-US", "min_confidence": 0.75, "rate": "35/10s",
+                     "timeout": 15.0, "share": 1.0}}
+
+
+@hookimpl
+def shelver_register_migrations(register: Any) -> None:
+    from shelver.plugins.tmdb.cache import migrate_tmdb_tables
+
+    register("tmdb-001-cache-and-rate-limit", migrate_tmdb_tables)
+
+
+def credentials(ctx: RunContext) -> tuple[str | None, str | None, str]:
+    """``(api_key, read_token, where)``: environment first, then the profile."""
+    env_key, env_token = os.environ.get("TMDB_API_KEY"), os.environ.get("TMDB_READ_TOKEN")
+    if env_key or env_token:
+        where = "TMDB_API_KEY (environment)" if env_key else "TMDB_READ_TOKEN (environment)"
+        return env_key or None, env_token or None, where
+    key = str(ctx.profile.get("tmdb.api_key") or "") or None
+    token = str(ctx.profile.get("tmdb.read_token") or "") or None
+    where = ctx.profile.where("tmdb.api_key" if key or not token else "tmdb.read_token")
+    return key, token, where
+
+
+@hookimpl
+async def shelver_run_start(ctx: RunContext) -> None:
+    from shelver.plugins.tmdb.client import TMDBClient
+
+    api_key, read_token, where = credentials(ctx)
+    if not api_key and not read_token:
+        raise ConfigError(f"no TMDB credentials: set tmdb.api_key or tmdb.read_token "
+                          f"({ctx.profile.where('tmdb')}) or export TMDB_API_KEY")
+    logs.redact(api_key)
+    logs.redact(read_token)
+    client = TMDBClient(
+        str(ctx.profile.get("tmdb.base_url")), api_key=api_key, read_token=read_token,
+        db_path=ctx.state.path, rate=str(ctx.profile.get("tmdb.rate")),
+        timeout=float(ctx.profile.get("tmdb.timeout")), setting=where,
+    )
+    ctx.resources["tmdb"] = client
+    # A wrong key stops the run here, before any file is touched (exit 2).
+    configuration = await client.check_credentials()
+    images = (configuration or {}).get("images") or {}
+    if images.get("secure_base_url") or images.get("base_url"):
+        ctx.resources["tmdb_image_base"] = images.get("secure_base_url") or images.get("base_url")
+
+
+@hookimpl
+async def shelver_run_end(ctx: RunContext) -> None:
+    client = ctx.resources.pop("tmdb", None)
+    if client is not None:
+        await client.aclose()
+
+
+async def _forced(client: Any, forced: dict[str, Any], language: str) -> Match:
+    """An identity set by a person (``shelver review``): fetch its documents, no search."""
+    from shelver.plugins.tmdb.matcher import fetch_metadata
+
+    identity = Identity(type=forced["type"], id=int(forced["id"]), season=forced.get("season"),
+                        episodes=list(forced.get("episodes") or []))
+    metadata = await fetch_metadata(client, identity, language=language)
+    return Match(identity=identity, confidence=1.0, candidates=[], metadata=metadata)
+
+
+@hookimpl(trylast=True)
+def shelver_match(item: Item, ctx: RunContext) -> Any:
+    from shelver.plugins.tmdb.matcher import identify
+
+    client = ctx.resources.get("tmdb")
+    if client is None:
+        return None
+    language = str(ctx.profile.get("tmdb.language"))
+    forced = item.parsed.ids.get("forced")
+    if forced:
+        return _forced(client, forced, language)
+    return identify(client, item.parsed, item.probe,
+                    min_confidence=float(ctx.profile.get("tmdb.min_confidence")), language=language)

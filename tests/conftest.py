@@ -1,0 +1,97 @@
+"""Shared fixtures: an isolated home, a loopback TMDB look-alike, profiles, real media files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CORPUS = REPO / "tests" / "corpus" / "release_names.json"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own HOME and XDG dirs, no entry-point plugins, no real TMDB key."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("SHELVER_LOAD_PLUGINS", "")
+    monkeypatch.delenv("TMDB_API_KEY", raising=False)
+    monkeypatch.delenv("TMDB_READ_TOKEN", raising=False)
+    return home
+
+
+@pytest.fixture
+def tmdb_server() -> Iterator[Any]:
+    """The TMDB look-alike on loopback, serving the bundled snapshot."""
+    from shelver.testing.tmdb_server import FakeTMDB
+
+    with FakeTMDB() as server:
+        yield server
+
+
+@pytest.fixture
+def video() -> Callable[..., Path]:
+    """``video(path, seconds, **kw)`` writes a real tiny video file."""
+    from shelver.testing.media import make_video
+
+    return make_video
+
+
+def toml_value(value: Any) -> str:
+    return json.dumps(value) if not isinstance(value, bool) else str(value).lower()
+
+
+def write_profile(path: Path, settings: dict[str, Any]) -> Path:
+    """A TOML profile from a flat dict: ``{"mode": ..., "tmdb": {...}}``."""
+    lines = [f"{k} = {toml_value(v)}" for k, v in settings.items() if not isinstance(v, dict)]
+    for section, values in settings.items():
+        if isinstance(values, dict):
+            lines.append(f"[{section}]")
+            lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_profile(tmp_path: Path, tmdb_server: Any) -> Callable[..., Path]:
+    """A profile for a test run: downloads → library under tmp_path, the loopback TMDB."""
+
+    def make(name: str = "test", **overrides: Any) -> Path:
+        settings: dict[str, Any] = {
+            "name": name, "mode": "inplace", "sources": [str(tmp_path / "downloads")],
+            "dest_dir": str(tmp_path / "library"), "state_db": str(tmp_path / "state.db"),
+            "filters": {"min_size_mb": 0},
+            "tmdb": {"base_url": tmdb_server.base_url, "api_key": tmdb_server.api_key},
+        }
+        for key, value in overrides.items():
+            if isinstance(value, dict) and isinstance(settings.get(key), dict):
+                settings[key] = {**settings[key], **value}
+            else:
+                settings[key] = value
+        (tmp_path / "downloads").mkdir(exist_ok=True)
+        return write_profile(tmp_path / f"{name}.toml", settings)
+
+    return make
+
+
+def shelver(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            timeout: float = 120, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``shelver`` console script as a real subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([str(BIN / "shelver"), *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, timeout=timeout, input=input)
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
