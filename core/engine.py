@@ -40,16 +40,19 @@ async def _await_maybe(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
-async def call_first(ctx: RunContext, hook: str, limiter: str, **kwargs: Any) -> Any:
+async def call_first(run: RunContext, hook: str, limiter: str, **kwargs: Any) -> Any:
     """Call a firstresult hook in a worker thread, then await an awaitable answer on trio."""
-    caller = getattr(ctx.pm.hook, hook)
-    return await _await_maybe(await ctx.to_thread(lambda: caller(**kwargs), limiter=limiter))
+    caller = getattr(run.pm.hook, hook)
+    # Boxed: trio refuses a thread function that returns a coroutine (an async implementation's
+    # answer), which we await here on the event loop.
+    (answer,) = await run.to_thread(lambda: (caller(**kwargs),), limiter=limiter)
+    return await _await_maybe(answer)
 
 
-async def call_all(ctx: RunContext, hook: str, limiter: str, **kwargs: Any) -> list[Any]:
+async def call_all(run: RunContext, hook: str, limiter: str, **kwargs: Any) -> list[Any]:
     """Call every implementation in a worker thread; await the awaitable answers in order."""
-    caller = getattr(ctx.pm.hook, hook)
-    results = await ctx.to_thread(lambda: caller(**kwargs), limiter=limiter)
+    caller = getattr(run.pm.hook, hook)
+    results = await run.to_thread(lambda: caller(**kwargs), limiter=limiter)
     return [await _await_maybe(result) for result in results]
 
 

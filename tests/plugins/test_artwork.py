@@ -1,0 +1,225 @@
+"""Artwork names, URLs, and downloads from a loopback image server (counted, to prove caching)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from shelver.plugins.artwork import ArtworkError, artwork_targets, download, image_url
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4 + b"\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+class ImageServer:
+    """A stdlib HTTP server on 127.0.0.1:<free port> that serves fixed bytes and counts hits."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, bytes]] = {
+            "/t/p/original/poster.jpg": ("image/jpeg", JPEG),
+            "/t/p/w500/poster.jpg": ("image/jpeg", JPEG[:100] + b"w500"),
+            "/t/p/original/logo.png": ("image/png", PNG),
+            "/t/p/original/error-page.jpg": ("text/html", b"<html>Service unavailable</html>"),
+        }
+        self.hits: Counter[str] = Counter()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.hits[self.path] += 1
+                if self.path not in server.files:
+                    self.send_error(404)
+                    return
+                content_type, body = server.files[self.path]
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        host, port = self.httpd.server_address[:2]
+        self.base = f"http://{host!s}:{port}/t/p/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def server() -> Iterator[ImageServer]:
+    image_server = ImageServer()
+    yield image_server
+    image_server.close()
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=5) as http:
+        yield http
+
+
+def no_temp_files(*folders: Path) -> bool:
+    return not any(p.name.endswith(".tmp") for folder in folders for p in folder.rglob("*"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Names and URLs
+# ---------------------------------------------------------------------------------------------
+
+
+def test_movie_targets(tmp_path: Path) -> None:
+    folder = tmp_path / "Movies" / "The Matrix (1999) {tmdb-603}"
+    assert artwork_targets("movie", folder, "The Matrix (1999) {tmdb-603}") == {
+        "poster": folder / "poster.jpg",
+        "fanart": folder / "fanart.jpg",
+    }
+    shared = tmp_path / "unsorted"
+    assert artwork_targets("movie", shared, "matrix.1999", own_folder=False) == {
+        "poster": shared / "matrix.1999-poster.jpg",
+        "fanart": shared / "matrix.1999-fanart.jpg",
+    }
+
+
+def test_show_and_season_targets(tmp_path: Path) -> None:
+    show = tmp_path / "TV" / "Breaking Bad (2008) {tmdb-1396}"
+    assert artwork_targets("show", show, "") == {
+        "poster": show / "poster.jpg",
+        "fanart": show / "fanart.jpg",
+    }
+    assert artwork_targets("show", show, "", season=5)["season_poster"] == (
+        show / "season05-poster.jpg"
+    )
+    assert artwork_targets("tv", show, "", season=12)["season_poster"] == (
+        show / "season12-poster.jpg"
+    )
+    assert artwork_targets("show", show, "", season=0)["season_poster"] == (
+        show / "season-specials-poster.jpg"
+    )
+
+
+def test_episode_targets(tmp_path: Path) -> None:
+    season = tmp_path / "Season 05"
+    stem = "Breaking Bad (2008) - S05E14 - Ozymandias"
+    assert artwork_targets("episode", season, stem) == {"thumb": season / f"{stem}-thumb.jpg"}
+
+
+def test_bad_targets(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown artwork kind"):
+        artwork_targets("album", tmp_path, "x")
+    with pytest.raises(ValueError):
+        artwork_targets("show", tmp_path, "x", season=-1)
+
+
+def test_image_url() -> None:
+    expected = "https://image.tmdb.org/t/p/w500/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg"
+    assert image_url("https://image.tmdb.org/t/p/", "w500", "/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg") == (
+        expected
+    )
+    assert image_url("https://image.tmdb.org/t/p", "w500", "f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg") == (
+        expected
+    )
+    with pytest.raises(ValueError):
+        image_url("https://image.tmdb.org/t/p/", "w500", "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloads
+# ---------------------------------------------------------------------------------------------
+
+
+def test_download_once_then_from_cache(
+    tmp_path: Path, server: ImageServer, client: httpx.Client
+) -> None:
+    cache = tmp_path / "cache"
+    url = image_url(server.base, "original", "/poster.jpg")
+    show = tmp_path / "Breaking Bad"
+    first = download(url, show / "poster.jpg", client=client, cache_dir=cache)
+    assert first == show / "poster.jpg"
+    assert first.read_bytes() == JPEG
+    # The same poster for another destination (another season, a second profile): no request.
+    second = download(url, show / "season05-poster.jpg", client=client, cache_dir=cache)
+    assert second is not None and second.read_bytes() == JPEG
+    assert server.hits["/t/p/original/poster.jpg"] == 1
+    # Another size is another URL.
+    small = download(
+        image_url(server.base, "w500", "poster.jpg"), tmp_path / "small.jpg",
+        client=client, cache_dir=cache,
+    )  # fmt: skip
+    assert small is not None and small.read_bytes().endswith(b"w500")
+    assert server.hits["/t/p/w500/poster.jpg"] == 1
+    assert no_temp_files(tmp_path)
+
+
+def test_existing_file_is_never_overwritten(
+    tmp_path: Path, server: ImageServer, client: httpx.Client
+) -> None:
+    dest = tmp_path / "poster.jpg"
+    dest.write_bytes(b"the poster I chose myself")
+    url = image_url(server.base, "original", "poster.jpg")
+    assert download(url, dest, client=client, cache_dir=tmp_path / "cache") is None
+    assert dest.read_bytes() == b"the poster I chose myself"
+    assert server.hits["/t/p/original/poster.jpg"] == 0  # not even fetched
+
+
+def test_png_content_is_kept_as_is(
+    tmp_path: Path, server: ImageServer, client: httpx.Client
+) -> None:
+    dest = tmp_path / "clearlogo.png"
+    url = image_url(server.base, "original", "logo.png")
+    assert download(url, dest, client=client, cache_dir=tmp_path / "cache") == dest
+    assert dest.read_bytes() == PNG
+
+
+def test_http_error_and_non_image(
+    tmp_path: Path, server: ImageServer, client: httpx.Client
+) -> None:
+    cache = tmp_path / "cache"
+    with pytest.raises(httpx.HTTPStatusError):
+        download(server.base + "original/missing.jpg", tmp_path / "a.jpg", client=client,
+                 cache_dir=cache)  # fmt: skip
+    with pytest.raises(ArtworkError, match="did not return an image"):
+        download(server.base + "original/error-page.jpg", tmp_path / "b.jpg", client=client,
+                 cache_dir=cache)  # fmt: skip
+    assert not (tmp_path / "a.jpg").exists() and not (tmp_path / "b.jpg").exists()
+    assert not cache.exists() or list(cache.iterdir()) == []  # nothing bad was cached
+    assert no_temp_files(tmp_path)
+
+
+def test_damaged_cache_entry_is_fetched_again(
+    tmp_path: Path, server: ImageServer, client: httpx.Client
+) -> None:
+    cache = tmp_path / "cache"
+    url = image_url(server.base, "original", "poster.jpg")
+    download(url, tmp_path / "one.jpg", client=client, cache_dir=cache)
+    (entry,) = cache.iterdir()
+    entry.write_bytes(b"")  # truncated by a crash or a full disk
+    assert download(url, tmp_path / "two.jpg", client=client, cache_dir=cache) is not None
+    assert (tmp_path / "two.jpg").read_bytes() == JPEG
+    assert server.hits["/t/p/original/poster.jpg"] == 2
+    assert entry.read_bytes() == JPEG
+
+
+async def test_download_with_async_client(tmp_path: Path, server: ImageServer) -> None:
+    cache = tmp_path / "cache"
+    url = image_url(server.base, "original", "poster.jpg")
+    async with httpx.AsyncClient(timeout=5) as http:
+        written = await download(url, tmp_path / "poster.jpg", client=http, cache_dir=cache)
+        again = await download(url, tmp_path / "fanart.jpg", client=http, cache_dir=cache)
+        kept = await download(url, tmp_path / "poster.jpg", client=http, cache_dir=cache)
+    assert written == tmp_path / "poster.jpg" and again == tmp_path / "fanart.jpg"
+    assert kept is None
+    assert (tmp_path / "fanart.jpg").read_bytes() == JPEG
+    assert server.hits["/t/p/original/poster.jpg"] == 1
+    assert no_temp_files(tmp_path)
