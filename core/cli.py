@@ -333,6 +333,89 @@ def profile_check(profile_name: str | None, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
 
 
+@cli.group(invoke_without_command=True)
+@profile_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def review(ctx: click.Context, profile_name: str | None, as_json: bool) -> None:
+    """List files waiting for a person, with their candidates (accept / set to decide)."""
+    ctx.obj = {**(ctx.obj or {}), "profile": profile_name}
+    if ctx.invoked_subcommand is not None:
+        return
+    from shelver.review import review_items
+
+    profile, _pm, state = open_profile(profile_name)
+    try:
+        items = review_items(state, profile.name)
+    finally:
+        state.close()
+    for entry in items:
+        if as_json:
+            click.echo(json.dumps(entry, ensure_ascii=False))
+            continue
+        parsed = entry["parsed"]
+        click.echo(f"#{entry['item']}  {entry['path']}")
+        click.echo(f"     read as: {parsed.get('title')!r} {parsed.get('year') or ''} "
+                   f"{'S%sE%s' % (parsed.get('season'), parsed.get('episodes')) if parsed.get('season') is not None else ''}")
+        for number, candidate in enumerate(entry["candidates"], 1):
+            click.echo(f"     {number}. {candidate.get('type')}/{candidate.get('id')}  "
+                       f"{candidate.get('title')} ({candidate.get('year')})  score {candidate.get('score')}")
+        if not entry["candidates"]:
+            click.echo("     no candidates: use `shelver review set`")
+    if not items and not as_json:
+        click.echo("nothing waits for review")
+
+
+def _decide(profile_name: str | None, item: str, identity_of: Any) -> None:
+    from shelver.errors import ConfigError
+    from shelver.review import decide, find_item
+
+    profile, pm, state = open_profile(profile_name)
+    try:
+        row = find_item(state, item)
+        identity = identity_of(row)
+        decide(state, row, identity, profile.name)
+    except ConfigError as exc:
+        state.close()
+        raise ConfigProblem(str(exc)) from None
+    click.echo(f"item {row['id']}: {identity}", err=True)
+    if state.daemon_alive(profile.name):
+        state.close()
+        click.echo(f"queued for the running daemon of {profile.name}", err=True)
+        return
+    sys.exit(run_engine(profile, pm, state, [Path(row["path"])], mode=None, dry_run=False,
+                        as_json=False, command="review"))
+
+
+@review.command("accept")
+@click.argument("item")
+@click.argument("number", type=int, default=1)
+@click.option("--season", type=int)
+@click.option("--episode", "episodes", type=int, multiple=True)
+@click.pass_context
+def review_accept(ctx: click.Context, item: str, number: int, season: int | None,
+                  episodes: tuple[int, ...]) -> None:
+    """Accept candidate NUMBER (default 1) for ITEM (its number or path) and process it."""
+    from shelver.review import accept_candidate
+
+    _decide(ctx.obj.get("profile"), item,
+            lambda row: accept_candidate(row, number, season, list(episodes)))
+
+
+@review.command("set")
+@click.argument("item")
+@click.option("--tmdb", "tmdb", required=True, help="movie/ID or tv/ID")
+@click.option("--season", type=int)
+@click.option("--episode", "episodes", type=int, multiple=True)
+@click.pass_context
+def review_set(ctx: click.Context, item: str, tmdb: str, season: int | None,
+               episodes: tuple[int, ...]) -> None:
+    """Set ITEM's identity by hand (--tmdb movie/603, or --tmdb tv/1396 --season 5 --episode 14)."""
+    from shelver.review import parse_identity
+
+    _decide(ctx.obj.get("profile"), item, lambda row: parse_identity(tmdb, season, list(episodes)))
+
+
 @cli.command()
 @click.option("--keep", type=click.Path(path_type=Path), help="Build the demo in this folder and keep it.")
 def demo(keep: Path | None) -> None:

@@ -1,6 +1,9 @@
 """Building the plugin manager: specs, entry points, built-ins, a profile's own plugins.
 
 Nothing is loaded at import time; every caller (CLI command, test) builds its own manager.
+A third-party plugin that cannot be used (it fails to import, implements a hook with arguments
+the spec does not have, implements a hook that does not exist, or takes a built-in's name) is
+reported in ``pm.load_errors`` with its name and skipped: it never stops shelver.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("naming", "shelver.plugins.naming"),
     ("modes", "shelver.plugins.modes"),
     ("nfo", "shelver.plugins.nfo"),
+    ("mp4tags", "shelver.plugins.mp4_tagger"),
+    ("artwork", "shelver.plugins.artwork"),
 )
+
+BUILTIN_NAMES = frozenset(name for name, _dotted in DEFAULT_PLUGINS)
 
 
 class ShelverPluginManager(pluggy.PluginManager):
@@ -40,23 +47,55 @@ class ShelverPluginManager(pluggy.PluginManager):
         self.origins: dict[str, str] = {}
         self.load_errors: list[str] = []
 
-    def register_named(self, plugin: Any, name: str, origin: str) -> None:
-        if self.is_blocked(name) or self.has_plugin(name):
-            return
-        self.register(plugin, name=name)
-        self.origins[name] = origin
+    def report(self, message: str) -> None:
+        """Record a plugin that was skipped (``shelver plugins`` and every command print these)."""
+        log.warning("%s", message)
+        self.load_errors.append(message)
 
-    def import_and_register(self, name: str, dotted: str, origin: str) -> None:
+    def register_named(self, plugin: Any, name: str, origin: str) -> bool:
+        """Register ``plugin`` as ``name``; report and skip it when it cannot be used."""
         if self.is_blocked(name):
-            return
+            return False
+        if self.has_plugin(name):
+            self.report(f"plugin {name!r} ({origin}) skipped: the name is taken by "
+                        f"{self.origins.get(name, 'another plugin')}")
+            return False
+        if self.is_registered(plugin):
+            # e.g. a module installed as an entry point and also named in plugins.load
+            self.report(f"plugin {name!r} ({origin}) skipped: already registered as "
+                        f"{self.get_name(plugin)!r}")
+            return False
+        try:
+            self.register(plugin, name=name)
+            self._check_known_hooks(plugin)
+        except pluggy.PluginValidationError as exc:
+            if self.is_registered(plugin):
+                self.unregister(plugin)  # pluggy may have added some of its hooks already
+            self.report(f"plugin {name!r} ({origin}) is invalid: {exc}")
+            return False
+        self.origins[name] = origin
+        return True
+
+    def _check_known_hooks(self, plugin: Any) -> None:
+        """The per-plugin part of ``check_pending``: a hook nobody specified is a typo."""
+        for caller in self.get_hookcallers(plugin) or []:
+            if caller.has_spec():
+                continue
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and not impl.optionalhook:
+                    raise pluggy.PluginValidationError(
+                        plugin, f"unknown hook {caller.name!r} (not in shelver.hookspecs)")
+
+    def import_and_register(self, name: str, dotted: str, origin: str) -> bool:
+        """Import the module ``dotted`` and register it as ``name``."""
+        if self.is_blocked(name):
+            return False
         try:
             module = importlib.import_module(dotted)
-        except Exception as exc:  # a broken third-party plugin must not stop shelver
-            message = f"plugin {name!r} ({dotted}) failed to load: {type(exc).__name__}: {exc}"
-            log.warning(message)
-            self.load_errors.append(message)
-            return
-        self.register_named(module, name, origin)
+        except Exception as exc:  # noqa: BLE001 -- a broken plugin must not stop shelver
+            self.report(f"plugin {name!r} ({dotted}) failed to load: {type(exc).__name__}: {exc}")
+            return False
+        return self.register_named(module, name, origin)
 
 
 def _entry_points_allowed() -> set[str] | None:
@@ -67,36 +106,53 @@ def _entry_points_allowed() -> set[str] | None:
     return {part.strip() for part in value.split(",") if part.strip()}
 
 
-def get_plugin_manager(load: Iterable[str] = (), disable: Iterable[str] = ()) -> ShelverPluginManager:
+def _load_entry_points(pm: ShelverPluginManager) -> None:
+    allowed = _entry_points_allowed()
+    if allowed is not None and not allowed:
+        return
+    seen: set[str] = set()
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if allowed is not None and ep.name not in allowed:
+            continue
+        seen.add(ep.name)
+        if pm.is_blocked(ep.name):
+            continue
+        dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else ep.value
+        origin = f"entry point ({dist})"
+        if ep.name in BUILTIN_NAMES:
+            pm.report(f"plugin {ep.name!r} ({origin}) skipped: {ep.name!r} is a built-in "
+                      f"plugin's name")
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # noqa: BLE001 -- a broken plugin must not stop shelver
+            pm.report(f"plugin {ep.name!r} ({ep.value}) failed to load: "
+                      f"{type(exc).__name__}: {exc}")
+            continue
+        pm.register_named(plugin, ep.name, origin)
+    for name in sorted((allowed or set()) - seen - BUILTIN_NAMES):
+        pm.report(f"plugin {name!r} named in SHELVER_LOAD_PLUGINS is not installed "
+                  f"(no entry point {name!r} in group {ENTRY_POINT_GROUP!r})")
+
+
+def get_plugin_manager(
+    load: Iterable[str] = (), disable: Iterable[str] = ()
+) -> ShelverPluginManager:
     """A fresh manager: specs → blocked names → entry points → built-ins → ``load`` → check.
 
-    ``load`` are dotted module paths (a profile's ``plugins.load``); ``disable`` are plugin names
-    (``plugins.disable``), built-in or not.
+    ``load`` are dotted module paths (a profile's ``plugins.load``), registered under that dotted
+    name; ``disable`` are plugin names (``plugins.disable``), built-in or not.
     """
     pm = ShelverPluginManager()
     pm.add_hookspecs(hookspecs)
     for name in disable:
         pm.set_blocked(name)
-    allowed = _entry_points_allowed()
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if allowed is not None and ep.name not in allowed:
-            continue
-        if pm.is_blocked(ep.name):
-            continue
-        try:
-            plugin = ep.load()
-        except Exception as exc:
-            message = f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}"
-            log.warning(message)
-            pm.load_errors.append(message)
-            continue
-        dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else ep.value
-        pm.register_named(plugin, ep.name, f"entry point ({dist})")
+    _load_entry_points(pm)
     for name, dotted in DEFAULT_PLUGINS:
         pm.import_and_register(name, dotted, "built-in")
     for dotted in load:
         pm.import_and_register(dotted, dotted, "profile plugins.load")
-    pm.check_pending()
+    pm.check_pending()  # every plugin was checked on registration: this never raises
     return pm
 
 

@@ -226,3 +226,90 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def fetch_image(url: str, *, client: httpx.Client, cache_dir: Path) -> bytes:
+    """The bytes of ``url``, from the cache when it has them (fetched and cached otherwise)."""
+    data = _read_cache(url, Path(cache_dir))
+    if data is None:
+        response = client.get(url, follow_redirects=True)
+        response.raise_for_status()
+        data = _check_image(url, response.content)
+        _write_cache(url, Path(cache_dir), data)
+    return data
+
+
+def artwork_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("shelver", appauthor=False)) / "artwork"
+
+
+# ---------------------------------------------------------------------------------------------
+# The plugin: poster, fanart, season posters and episode thumbs beside placed files
+# ---------------------------------------------------------------------------------------------
+
+from shelver import hookimpl  # noqa: E402
+from shelver.context import RunContext  # noqa: E402
+from shelver.model import Item, Status  # noqa: E402
+
+
+@hookimpl
+def shelver_config_schema() -> dict[str, dict[str, object]]:
+    return {"artwork": {"enabled": True, "poster_size": "w780", "fanart_size": "w1280",
+                        "thumb_size": "w300"}}
+
+
+def _wanted(item: Item, ctx: RunContext) -> dict[Path, str]:
+    """``{destination: url}`` for the artwork of one placed item."""
+    assert item.match is not None and item.placement is not None
+    base = str(ctx.resources["tmdb_image_base"])
+    sizes = ctx.profile.section("artwork")
+    meta, placed = item.match.metadata, item.placement
+    organised = placed.status == Status.ORGANISED
+    stem = placed.path.stem
+    wanted: dict[Path, str] = {}
+
+    def want(target: Path | None, size_key: str, file_path: str | None) -> None:
+        if target is not None and file_path:
+            wanted[target] = image_url(base, str(sizes.get(size_key, "original")), file_path)
+
+    if "movie" in meta:
+        movie = meta["movie"]
+        targets = artwork_targets("movie", placed.path.parent, stem, own_folder=organised)
+        want(targets.get("poster"), "poster_size", movie.get("poster_path"))
+        want(targets.get("fanart"), "fanart_size", movie.get("backdrop_path"))
+        return wanted
+    show, season = meta.get("show") or {}, meta.get("season") or {}
+    episodes = meta.get("episodes") or []
+    if organised and item.plan is not None and item.plan.folder is not None:
+        targets = artwork_targets("show", item.plan.folder, stem, season.get("season_number"))
+        want(targets.get("poster"), "poster_size", show.get("poster_path"))
+        want(targets.get("fanart"), "fanart_size", show.get("backdrop_path"))
+        want(targets.get("season_poster"), "poster_size", season.get("poster_path"))
+    if episodes:
+        thumb = artwork_targets("episode", placed.path.parent, stem).get("thumb")
+        want(thumb, "thumb_size", episodes[0].get("still_path"))
+    return wanted
+
+
+@hookimpl
+def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
+    if not ctx.profile.get("artwork.enabled", True) or "tmdb_image_base" not in ctx.resources:
+        return None
+    if item.match is None or item.placement is None or item.placement.status not in (
+            Status.ORGANISED, Status.METADATA):
+        return None
+    written: list[Path] = []
+    cache_dir = artwork_cache_dir()
+    with httpx.Client(timeout=15) as client:
+        for target, url in _wanted(item, ctx).items():
+            try:
+                placed = download(url, target, client=client, cache_dir=cache_dir)
+            except (httpx.HTTPError, ArtworkError) as exc:
+                # Artwork is a nicety: a missing poster never fails the item.
+                ctx.log.warning("artwork for %s not fetched: %s", item.source, exc)
+                continue
+            if placed is not None:
+                written.append(placed)
+    return written

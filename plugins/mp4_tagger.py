@@ -355,3 +355,54 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# ---------------------------------------------------------------------------------------------
+# The plugin: tag placed .mp4/.m4v files
+# ---------------------------------------------------------------------------------------------
+
+from shelver import hookimpl  # noqa: E402
+from shelver.context import RunContext  # noqa: E402
+from shelver.model import Item, Status  # noqa: E402
+
+MP4_SUFFIXES = (".mp4", ".m4v")
+
+
+@hookimpl
+def shelver_config_schema() -> dict[str, dict[str, Any]]:
+    return {"mp4tags": {"enabled": True, "cover": True}}
+
+
+def _cover(item: Item, ctx: RunContext) -> bytes | None:
+    import httpx
+
+    from shelver.plugins.artwork import artwork_cache_dir, fetch_image, image_url
+
+    assert item.match is not None
+    meta = item.match.metadata
+    poster = (meta.get("movie") or meta.get("show") or {}).get("poster_path")
+    base = ctx.resources.get("tmdb_image_base")
+    if not poster or not base or not ctx.profile.get("mp4tags.cover", True):
+        return None
+    try:
+        with httpx.Client(timeout=15) as client:
+            return fetch_image(image_url(str(base), "w500", poster), client=client,
+                               cache_dir=artwork_cache_dir())
+    except Exception as exc:  # a missing cover never stops tagging
+        ctx.log.warning("no cover for %s: %s", item.source, exc)
+        return None
+
+
+@hookimpl
+def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
+    if not ctx.profile.get("mp4tags.enabled", True) or item.match is None or item.placement is None:
+        return None
+    if item.placement.status != Status.ORGANISED or item.placement.path.suffix.lower() not in MP4_SUFFIXES:
+        return None  # metadata-only never re-tags a file
+    try:
+        tag_mp4(item.placement.path, item.match.metadata, item.probe or None, cover=_cover(item, ctx))
+    except TagError as exc:
+        # The file is byte-identical to what it was: report it, keep the item organised.
+        ctx.log.warning("%s", exc)
+        item.notes.append(str(exc))
+    return []

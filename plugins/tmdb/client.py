@@ -1,0 +1,290 @@
+"""An async TMDB v3 client: cached, rate-limited, de-duplicated, and careful with its key.
+
+Every request goes: cache (fresh → no request) → singleflight (an identical request already on
+the wire is awaited, not repeated) → host-wide rate limiter → HTTP with ``If-None-Match`` when an
+ETag is known. 429 honours ``Retry-After`` and lowers the shared rate; 5xx, timeouts and
+connection errors are retried with bounded exponential backoff; 401 is a configuration error; 404
+is :class:`shelver.errors.NotFoundError`. The key or token never appears in an error, a log line
+or the database.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import trio
+from shelver.errors import ConfigError, ItemError, NotFoundError
+from shelver.plugins.tmdb.cache import ResponseCache, cache_key
+from shelver.plugins.tmdb.ratelimit import RateLimiter
+
+log = logging.getLogger("shelver.tmdb")
+
+NOT_FOUND_MAX_AGE = 86400.0  # a 404 is remembered for a day
+
+
+class _Redact(logging.Filter):
+    """Scrubs the credentials out of records of the loggers httpx writes URLs to."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = _scrub(message, self.secrets)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, ()
+        return True
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class _Flight:
+    """One request on the wire that identical callers wait for."""
+
+    def __init__(self) -> None:
+        self.done = trio.Event()
+        self.result: dict[str, Any] | None = None
+        self.error: BaseException | None = None
+
+
+class TMDBClient:
+    """TMDB v3 over HTTP, for use under trio.
+
+    ``setting`` is what a 401 message names (default ``tmdb.api_key`` or ``tmdb.read_token``,
+    whichever is given; the plugin passes e.g. ``"TMDB_API_KEY (environment)"`` or the profile
+    file's ``tmdb.api_key``). ``share`` and ``owner`` go to the rate limiter.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        read_token: str | None = None,
+        db_path: Path | str,
+        rate: str = "35/10s",
+        timeout: float = 15.0,
+        share: float = 1.0,
+        owner: str | None = None,
+        setting: str | None = None,
+        max_retries: int = 5,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+    ) -> None:
+        if not api_key and not read_token:
+            raise ConfigError("tmdb.api_key or tmdb.read_token (or TMDB_API_KEY) must be set")
+        self.base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._read_token = read_token
+        self.credential_setting = setting or (
+            "tmdb.read_token" if read_token and not api_key else "tmdb.api_key"
+        )
+        self._secrets = [s for s in (api_key, read_token) if s]
+        self.cache = ResponseCache(db_path)
+        self.limiter = RateLimiter(db_path, rate, owner=owner, share=share)
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.requests_made = 0
+        self.cache_hits = 0
+        self.throttled = 0
+        self._flights: dict[str, _Flight] = {}
+        headers = {"Accept": "application/json", "User-Agent": "shelver"}
+        if read_token and not api_key:
+            headers["Authorization"] = f"Bearer {read_token}"
+        self._http = httpx.AsyncClient(timeout=timeout, headers=headers, follow_redirects=True)
+        self._redact = _Redact(self._secrets)
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).addFilter(self._redact)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).removeFilter(self._redact)
+        self.cache.close()
+        self.limiter.close()
+
+    async def __aenter__(self) -> TMDBClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def scrub(self, text: str) -> str:
+        """``text`` with the key and token replaced by ``***``."""
+        return _scrub(text, self._secrets)
+
+    # -- requests -------------------------------------------------------------------------
+
+    async def check_credentials(self) -> dict[str, Any]:
+        """One request at run start (``/configuration``, never from the cache): its body.
+
+        Raises ConfigError naming the setting when TMDB says 401.
+        """
+        response = await self._send("/configuration", {}, etag=None)
+        if response.status_code != 200:
+            return {}
+        try:
+            body = response.json()
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+
+    async def get(
+        self, path: str, params: dict[str, Any] | None = None, *, max_age: float | None = None
+    ) -> dict[str, Any]:
+        """GET ``path`` (``"/movie/603"``) with ``params``; the JSON body.
+
+        ``max_age`` (seconds) overrides the release-age rule: 0 revalidates (a full scan).
+        Raises NotFoundError on 404, ConfigError on 401, ItemError when retries run out.
+        """
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        key = cache_key(path, params)
+        flight = self._flights.get(key)
+        if flight is not None:
+            await flight.done.wait()
+            if isinstance(flight.error, trio.Cancelled):
+                return await self.get(path, params, max_age=max_age)  # its owner gave up: ask
+            if flight.error is not None:
+                raise _copy_error(flight.error)
+            assert flight.result is not None
+            return flight.result
+        flight = self._flights[key] = _Flight()
+        try:
+            flight.result = await self._get_uncoalesced(key, path, params, max_age)
+            return flight.result
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            del self._flights[key]
+            flight.done.set()
+
+    async def _get_uncoalesced(
+        self, key: str, path: str, params: dict[str, Any], max_age: float | None
+    ) -> dict[str, Any]:
+        entry = await trio.to_thread.run_sync(self.cache.lookup, key)
+        if entry is not None and entry.fresh(max_age):
+            self.cache_hits += 1
+            if entry.status == 404:
+                raise NotFoundError(f"TMDB has no {path}")
+            return dict(entry.body)
+        etag = entry.etag if entry is not None and entry.status == 200 else None
+        response = await self._send(path, params, etag=etag)
+        if response.status_code == 304 and entry is not None:
+            await trio.to_thread.run_sync(self.cache.touch, key)
+            return dict(entry.body)
+        if response.status_code == 404:
+            await trio.to_thread.run_sync(
+                lambda: self.cache.store(key, path, params, 404, None, None, max_age=NOT_FOUND_MAX_AGE)
+            )
+            raise NotFoundError(f"TMDB has no {path}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ItemError(f"TMDB sent a body that is not JSON for {path}") from exc
+        if not isinstance(body, dict):
+            raise ItemError(f"TMDB sent an unexpected body for {path}")
+        etag_header = response.headers.get("ETag")
+        await trio.to_thread.run_sync(
+            lambda: self.cache.store(key, path, params, 200, body, etag_header)
+        )
+        return body
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.backoff_max, self.backoff_base * (2**attempt))
+        return delay * random.uniform(0.75, 1.25)
+
+    async def _send(self, path: str, params: dict[str, Any], *, etag: str | None) -> httpx.Response:
+        """One logical request: rate limit, retries, status handling. Returns 200/304/404."""
+        url = self.base_url + path
+        query = dict(params)
+        if self._api_key:
+            query["api_key"] = self._api_key
+        headers = {"If-None-Match": etag} if etag else {}
+        attempt = 0
+        while True:
+            await self.limiter.acquire()
+            self.requests_made += 1
+            try:
+                response = await self._http.get(url, params=query, headers=headers)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if attempt >= self.max_retries:
+                    raise ItemError(
+                        f"TMDB unreachable for {path} after {attempt + 1} attempts: "
+                        f"{self.scrub(type(exc).__name__ + ': ' + str(exc))}"
+                    ) from None
+                await trio.sleep(self._backoff(attempt))
+                attempt += 1
+                continue
+            status = response.status_code
+            if status in (200, 304, 404):
+                return response
+            if status == 401:
+                raise ConfigError(
+                    f"TMDB refused the credentials: {self.credential_setting} is not a valid "
+                    "TMDB key (value not shown)"
+                )
+            if status == 429:
+                self.throttled += 1
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+                if retry_after is None:
+                    retry_after = self._backoff(attempt)
+                await self.limiter.apenalise(retry_after)
+                log.warning("TMDB rate limit hit (429) on %s: waiting %.1fs", path, retry_after)
+                if attempt >= self.max_retries + 3:
+                    raise ItemError(f"TMDB kept answering 429 for {path}")
+                await trio.sleep(retry_after + random.uniform(0.05, 0.5))
+                attempt += 1
+                continue
+            if status >= 500:
+                if attempt >= self.max_retries:
+                    raise ItemError(f"TMDB answered {status} for {path} after {attempt + 1} attempts")
+                await trio.sleep(self._backoff(attempt))
+                attempt += 1
+                continue
+            message = ""
+            try:
+                message = str(response.json().get("status_message") or "")
+            except ValueError:
+                pass
+            raise ItemError(self.scrub(f"TMDB answered {status} for {path}: {message}".rstrip(": ")))
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _copy_error(error: BaseException) -> BaseException:
+    """Waiters on a failed flight get their own exception object of the same kind."""
+    if isinstance(error, (ConfigError, ItemError)):
+        return type(error)(*error.args)
+    return error
+
+
+__all__ = ["TMDBClient"]

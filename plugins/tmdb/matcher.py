@@ -1,0 +1,386 @@
+"""Identify a parsed release on TMDB, spending as few requests as possible.
+
+Ids written in the name or an NFO go straight to the details (``/find`` for IMDb/TVDB ids).
+Otherwise one search (``/search/movie``, ``/search/tv``, or ``/search/multi`` when the name does
+not say which), scored candidates, and the details of the winner only: 2 requests per film, 2 +
+one per season for a show, the rest coming from the shared cache. A wrong identity is worse than
+none, so anything short of ``min_confidence`` comes back without one, with its candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from shelver.errors import NotFoundError
+from shelver.model import Identity, Match, ParsedName
+from shelver.plugins.tmdb.client import TMDBClient
+from shelver.plugins.tmdb.scoring import (
+    AMBIGUITY_MARGIN,
+    candidate_kind,
+    candidate_year,
+    choose,
+    normalise_title,
+    score_candidate,
+)
+
+# DESIGN's parts, plus the alternative titles: scoring a candidate against "Wo Hu Cang Long" or
+# "Stephen King's It" needs them, and they cost nothing in the same request.
+MOVIE_APPEND = "credits,images,release_dates,external_ids,keywords,videos,alternative_titles"
+TV_APPEND = "credits,images,external_ids,keywords,content_ratings,videos,alternative_titles"
+MAX_CANDIDATES = 10  # scored per search
+REFINE_DETAILS = 3  # at most this many candidates' details fetched to settle a close call
+SURE_TITLE = 0.9  # below this title similarity, the details' alternative titles may help
+
+
+async def identify(
+    client: TMDBClient,
+    parsed: ParsedName,
+    probe: dict[str, Any],
+    *,
+    min_confidence: float,
+    language: str = "en-US",
+) -> Match:
+    """Identify ``parsed`` (with ``probe["duration"]`` in seconds when known) on TMDB.
+
+    Returns a :class:`~shelver.model.Match`; its ``identity`` is None (REVIEW) when no candidate
+    reaches ``min_confidence``, when two are too close to tell, or when the episode is missing
+    from TMDB's season. Raises ConfigError (401) and ItemError (TMDB unreachable) from the client.
+    """
+    duration = probe.get("duration") if isinstance(probe, dict) else None
+    duration = float(duration) if isinstance(duration, (int, float)) and duration > 0 else None
+    lang = {"language": language} if language else {}
+
+    by_id = await _by_ids(client, parsed, lang)
+    if by_id is not None:
+        kind, candidate = by_id
+        scored = [(candidate, 1.0, {"id": "given"})]
+        return await _resolve(client, parsed, kind, candidate, 1.0, scored, lang)
+
+    if not parsed.title:
+        return Match(identity=None, confidence=0.0)
+    if parsed.kind == "episode" and not parsed.episodes and not parsed.air_date:
+        return Match(identity=None, confidence=0.0)  # a season folder's file: which episode?
+
+    results = await _search(client, parsed, lang)
+    if not results:
+        return Match(identity=None, confidence=0.0)
+    scored = []
+    for kind, candidate in results:
+        score, reasons = score_candidate(parsed, candidate, kind=kind, duration=duration)
+        scored.append((candidate, score, reasons))
+    scored.sort(key=lambda entry: entry[1], reverse=True)
+
+    best, confidence = choose(parsed, scored, min_confidence)
+    if best is None:
+        scored = await _refine(client, parsed, scored, duration, lang)
+        best, confidence = choose(parsed, scored, min_confidence)
+    if best is None:
+        return Match(identity=None, confidence=confidence, candidates=_summary(scored))
+    kind = candidate_kind(best)
+    return await _resolve(client, parsed, kind, best, confidence, scored, lang)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ids
+# ---------------------------------------------------------------------------------------------
+
+
+async def _by_ids(
+    client: TMDBClient, parsed: ParsedName, lang: dict[str, str]
+) -> tuple[str, dict[str, Any]] | None:
+    """The candidate the ids name, as ``(kind, minimal candidate)``; None when there are none."""
+    wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
+    tmdb_id = parsed.ids.get("tmdb")
+    if isinstance(tmdb_id, int) or (isinstance(tmdb_id, str) and tmdb_id.isdigit()):
+        # A TMDB id alone does not say movie or show: the name does (default: movie).
+        kind = wanted or "movie"
+        return kind, {"id": int(tmdb_id), "media_type": kind}
+    for key, source in (("imdb", "imdb_id"), ("tvdb", "tvdb_id")):
+        external = parsed.ids.get(key)
+        if not external:
+            continue
+        try:
+            found = await client.get(f"/find/{external}", {"external_source": source, **lang})
+        except NotFoundError:
+            continue
+        movies = [{**r, "media_type": "movie"} for r in found.get("movie_results") or []]
+        shows = [{**r, "media_type": "tv"} for r in found.get("tv_results") or []]
+        for episode in found.get("tv_episode_results") or []:
+            if episode.get("show_id"):
+                shows.append({"id": episode["show_id"], "media_type": "tv"})
+        order = [shows, movies] if wanted == "tv" else [movies, shows]
+        if wanted is None and parsed.season is None and not parsed.episodes:
+            order = [movies, shows]
+        for results in order:
+            if results:
+                return results[0]["media_type"], results[0]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------------------------
+
+
+async def _search(
+    client: TMDBClient, parsed: ParsedName, lang: dict[str, str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Candidates as ``[(kind, result), ...]``.
+
+    The title with its year, then without; then, only while nothing is found, other spellings
+    without the year: roman numerals for digits ("Rocky 3" → "Rocky III"), the alternative
+    titles, the title without "Part N", its first three words.
+    """
+    wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
+    title = _query(parsed.title or "")
+    attempts: list[tuple[str, int | None]] = [(title, parsed.year)]
+    if parsed.year:
+        attempts.append((title, None))
+    for variant in _variants(parsed):
+        attempts.append((variant, None))
+    tried: set[tuple[str, int | None]] = set()
+    for query, year in attempts:
+        key = (normalise_title(query), year)
+        if not query or key in tried:
+            continue
+        tried.add(key)
+        found = await _search_once(client, wanted, query, year, lang)
+        if found:
+            return found
+    return []
+
+
+def _variants(parsed: ParsedName) -> list[str]:
+    title = _query(parsed.title or "")
+    variants = []
+    romanised = re.sub(r"(?<=\s)(\d{1,2})(?=\s|$)", lambda m: _ROMAN.get(m.group(1), m.group(1)), title)
+    if romanised != title:
+        variants.append(romanised)
+    for alternative in parsed.alternative_titles:
+        # guessit's leftovers ("CHINESE", "03-04 at") are not worth a request.
+        if len(re.findall(r"[^\W\d_]{2,}", alternative)) >= 2:
+            variants.append(_query(alternative))
+    shorter = _without_part(title)
+    if shorter:
+        variants.append(shorter)
+    words = title.split()
+    if len(words) >= 4:
+        variants.append(" ".join(words[:3]))
+    return variants
+
+
+_ROMAN = {str(n): r for n, r in enumerate(
+    ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]) if n > 1}
+
+
+async def _search_once(
+    client: TMDBClient, kind: str | None, query: str, year: int | None, lang: dict[str, str]
+) -> list[tuple[str, dict[str, Any]]]:
+    if kind == "movie":
+        body = await client.get("/search/movie", {"query": query, "year": year, **lang})
+        return [("movie", {**r, "media_type": "movie"}) for r in _results(body)]
+    if kind == "tv":
+        body = await client.get("/search/tv", {"query": query, "first_air_date_year": year, **lang})
+        return [("tv", {**r, "media_type": "tv"}) for r in _results(body)]
+    # The name does not say: one multi search covers both (it has no year filter).
+    body = await client.get("/search/multi", {"query": query, **lang})
+    return [
+        (r["media_type"], r) for r in _results(body, keep=("movie", "tv"))
+    ]
+
+
+def _results(body: dict[str, Any], keep: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    results = [r for r in body.get("results") or [] if isinstance(r, dict) and "id" in r]
+    if keep is not None:
+        results = [r for r in results if r.get("media_type") in keep]
+    return results[:MAX_CANDIDATES]
+
+
+def _query(title: str) -> str:
+    """What to send as ``query``: the title with separators as spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"[._]", " ", title)).strip()
+
+
+def _without_part(title: str) -> str | None:
+    m = re.match(r"^(.+?)\s+part\s+\w+$", title, re.IGNORECASE)
+    return m.group(1) if m else None
+
+
+async def _refine(
+    client: TMDBClient,
+    parsed: ParsedName,
+    scored: list[tuple[dict[str, Any], float, dict[str, Any]]],
+    duration: float | None,
+    lang: dict[str, str],
+) -> list[tuple[dict[str, Any], float, dict[str, Any]]]:
+    """Rescore the leaders of a close or doubtful call with their details: alternative titles,
+    running time, the seasons a show has. The winner's details are the ones :func:`_resolve`
+    fetches anyway (same request, cached), so only the others cost a request."""
+    if not scored:
+        return scored
+    top = scored[0][1]
+    leaders = [e for e in scored[:REFINE_DETAILS] if top - e[1] < AMBIGUITY_MARGIN]
+    doubtful_title = scored[0][2].get("title", 1.0) < SURE_TITLE
+    if len(leaders) < 2 and not doubtful_title:
+        return scored  # one clear candidate, just not good enough: details will not change it
+    rescored = []
+    for candidate, score, reasons in leaders:
+        kind = candidate_kind(candidate)
+        try:
+            details = await client.get(
+                f"/{kind}/{candidate['id']}",
+                {"append_to_response": MOVIE_APPEND if kind == "movie" else TV_APPEND, **lang},
+            )
+        except NotFoundError:
+            continue
+        new_score, new_reasons = score_candidate(
+            parsed, candidate, kind=kind, duration=duration, details=details
+        )
+        rescored.append((candidate, new_score, new_reasons))
+    rest = scored[len(leaders):]
+    return sorted(rescored + rest, key=lambda entry: entry[1], reverse=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Details of the winner
+# ---------------------------------------------------------------------------------------------
+
+
+async def _resolve(
+    client: TMDBClient,
+    parsed: ParsedName,
+    kind: str,
+    best: dict[str, Any],
+    confidence: float,
+    scored: list[tuple[dict[str, Any], float, dict[str, Any]]],
+    lang: dict[str, str],
+) -> Match:
+    candidates = _summary(scored)
+    item_id = int(best["id"])
+    if kind == "movie":
+        try:
+            details = await client.get(
+                f"/movie/{item_id}", {"append_to_response": MOVIE_APPEND, **lang}
+            )
+        except NotFoundError:
+            return Match(identity=None, confidence=0.0, candidates=candidates)
+        return Match(
+            identity=Identity(type="movie", id=item_id),
+            confidence=confidence,
+            candidates=candidates,
+            metadata={"movie": details},
+        )
+
+    try:
+        show = await client.get(f"/tv/{item_id}", {"append_to_response": TV_APPEND, **lang})
+    except NotFoundError:
+        return Match(identity=None, confidence=0.0, candidates=candidates)
+    if parsed.air_date:
+        found = await _daily_episode(client, item_id, show, parsed.air_date, lang)
+        if found is None:
+            return Match(identity=None, confidence=confidence, candidates=candidates,
+                         metadata={"show": show})
+        season, episode = found
+        episodes = [episode]
+    else:
+        number = parsed.season if parsed.season is not None else 1
+        if not parsed.episodes:
+            return Match(identity=None, confidence=confidence, candidates=candidates,
+                         metadata={"show": show})
+        try:
+            season = await client.get(f"/tv/{item_id}/season/{number}", lang)
+        except NotFoundError:
+            return Match(identity=None, confidence=confidence, candidates=candidates,
+                         metadata={"show": show})
+        by_number = {e.get("episode_number"): e for e in season.get("episodes") or []}
+        if any(n not in by_number for n in parsed.episodes):
+            # TMDB does not list this episode: a person decides, nothing is guessed.
+            return Match(identity=None, confidence=confidence, candidates=candidates,
+                         metadata={"show": show, "season": season})
+        episodes = [by_number[n] for n in parsed.episodes]
+    return Match(
+        identity=Identity(
+            type="tv",
+            id=item_id,
+            season=int(season.get("season_number", parsed.season or 0)),
+            episodes=[int(e["episode_number"]) for e in episodes],
+        ),
+        confidence=confidence,
+        candidates=candidates,
+        metadata={"show": show, "season": season, "episodes": episodes},
+    )
+
+
+async def _daily_episode(
+    client: TMDBClient, show_id: int, show: dict[str, Any], air_date: str, lang: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The (season, episode) that aired on ``air_date``.
+
+    Daily shows often number seasons by year on TMDB; otherwise the season whose air dates
+    bracket the date. At most two season requests.
+    """
+    listed = [s for s in show.get("seasons") or [] if isinstance(s, dict)]
+    year = int(air_date[:4])
+    order: list[int] = []
+    if any(s.get("season_number") == year for s in listed):
+        order.append(year)
+    dated = sorted(
+        (s for s in listed if s.get("air_date") and s.get("season_number")),
+        key=lambda s: str(s["air_date"]),
+    )
+    started = [s["season_number"] for s in dated if str(s["air_date"]) <= air_date]
+    if started:
+        order.append(started[-1])
+        if len(started) > 1:
+            order.append(started[-2])  # a season listed with its premiere after a date in it
+    for number in list(dict.fromkeys(order))[:2]:
+        try:
+            season = await client.get(f"/tv/{show_id}/season/{number}", lang)
+        except NotFoundError:
+            continue
+        for episode in season.get("episodes") or []:
+            if episode.get("air_date") == air_date:
+                return season, episode
+    return None
+
+
+async def fetch_metadata(
+    client: TMDBClient, identity: Identity, *, language: str = "en-US"
+) -> dict[str, Any]:
+    """The documents for an identity a person chose (``shelver review``): no search.
+
+    ``{"movie": details}`` or ``{"show": details, "season": season, "episodes": [...]}``; raises
+    NotFoundError when TMDB has no such id (or season); episodes TMDB does not list are left out.
+    """
+    lang = {"language": language} if language else {}
+    if identity.type == "movie":
+        movie = await client.get(f"/movie/{identity.id}", {"append_to_response": MOVIE_APPEND, **lang})
+        return {"movie": movie}
+    show = await client.get(f"/tv/{identity.id}", {"append_to_response": TV_APPEND, **lang})
+    if identity.season is None:
+        return {"show": show}
+    season = await client.get(f"/tv/{identity.id}/season/{identity.season}", lang)
+    by_number = {e.get("episode_number"): e for e in season.get("episodes") or []}
+    episodes = [by_number[n] for n in identity.episodes if n in by_number]
+    return {"show": show, "season": season, "episodes": episodes}
+
+
+def _summary(
+    scored: list[tuple[dict[str, Any], float, dict[str, Any]]], limit: int = 5
+) -> list[dict[str, Any]]:
+    """The top candidates for the review queue."""
+    out = []
+    for candidate, score, reasons in scored[:limit]:
+        out.append({
+            "type": candidate_kind(candidate),
+            "id": candidate.get("id"),
+            "title": candidate.get("title") or candidate.get("name"),
+            "year": candidate_year(candidate),
+            "score": round(score, 4),
+            "reasons": reasons,
+        })
+    return out
+
+
+__all__ = ["MOVIE_APPEND", "TV_APPEND", "fetch_metadata", "identify"]
