@@ -42,14 +42,19 @@ def build_downloads(downloads: Path, entries: list[dict[str, Any]]) -> None:
 
 
 def print_tree(root: Path) -> None:
+    """The library as a tree, folders first."""
     click.echo(f"{root}/")
-    for directory, dirs, files in sorted(os.walk(root)):
-        dirs.sort()
-        depth = len(Path(directory).relative_to(root).parts)
-        if depth:
-            click.echo("    " * (depth - 1) + f"├── {Path(directory).name}/")
-        for name in sorted(files):
-            click.echo("    " * depth + f"├── {name}")
+
+    def branch(folder: Path, prefix: str) -> None:
+        entries = sorted(folder.iterdir(), key=lambda p: (p.is_file(), p.name))
+        for index, entry in enumerate(entries):
+            last = index == len(entries) - 1
+            click.echo(f"{prefix}{'└── ' if last else '├── '}{entry.name}{'/' if entry.is_dir() else ''}")
+            if entry.is_dir():
+                branch(entry, prefix + ("    " if last else "│   "))
+
+    if root.is_dir():
+        branch(root, "")
 
 
 def run_demo(keep: Path | None) -> int:
