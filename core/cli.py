@@ -33,13 +33,23 @@ class ShelverGroup(click.Group):
         self._plugins_loaded = True
         from shelver.manager import get_plugin_manager
 
-        builtin = set(self.commands)
-        before = dict(self.commands)
         pm = get_plugin_manager()
-        pm.hook.shelver_register_commands(cli=self)
-        for name in set(self.commands) - builtin:
-            if name in before:
-                raise click.ClickException(f"a plugin redefines the command {name!r}")
+        owners: dict[str, str] = {name: "shelver" for name in self.commands}
+        # Each plugin registers on a scratch group, so a name taken twice is caught and named.
+        for plugin_name, plugin in pm.list_name_plugin():
+            if plugin is None:
+                continue
+            others = [p for _n, p in pm.list_name_plugin() if p is not None and p is not plugin]
+            caller = pm.subset_hook_caller("shelver_register_commands", remove_plugins=others)
+            scratch = click.Group()
+            caller(cli=scratch)
+            for name, command in scratch.commands.items():
+                if name in owners:
+                    raise click.ClickException(
+                        f"plugin {plugin_name!r} registers the command {name!r}, "
+                        f"already provided by {owners[name]!r}")
+                owners[name] = plugin_name
+                self.add_command(command, name)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
@@ -259,6 +269,8 @@ def plugins(profile_name: str | None, as_json: bool) -> None:
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     described = describe_plugins(pm)
+    for message in pm.load_errors:
+        click.echo(f"shelver: warning: {message}", err=True)
     if as_json:
         for entry in described:
             click.echo(json.dumps(entry))

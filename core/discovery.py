@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shelver.profiles import VIDEO_EXTENSIONS
+
 if TYPE_CHECKING:
     from shelver.profiles import Profile
 
 # Names a downloader gives files it is still writing: never taken.
 PARTIAL_SUFFIXES = (".part", ".!qb", ".!ut", ".crdownload", ".tmp", ".partial", ".download")
-PARTIAL_MARKERS = ("_UNPACK_", "_FAILED_")
+# SABnzbd's "_UNPACK_<name>" / "_FAILED_<name>" folders, NZBGet's "_unpack" folder (any case).
+PARTIAL_MARKERS = ("_unpack_", "_failed_")
+PARTIAL_FOLDERS = ("_unpack",)
 SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".sub", ".idx", ".vtt", ".sup")
 # Sidecars that travel with their video when their name starts with the video's stem.
 COMPANION_EXTENSIONS = (*SUBTITLE_EXTENSIONS, ".nfo", ".jpg", ".jpeg", ".png", ".tbn")
@@ -30,11 +34,13 @@ TEMP_MARKER = ".shelver-tmp"
 
 def is_partial(path: str | Path) -> bool:
     """Whether a name marks an unfinished download or one of shelver's temp files."""
-    text = str(path)
-    name = os.path.basename(text).lower()
+    text = str(path).lower()
+    name = os.path.basename(text)
     if name.endswith(PARTIAL_SUFFIXES) or TEMP_MARKER in name:
         return True
-    return any(marker in text for marker in PARTIAL_MARKERS)
+    if any(marker in text for marker in PARTIAL_MARKERS):
+        return True
+    return any(part in PARTIAL_FOLDERS for part in text.split(os.sep))
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,10 @@ class Filters:
 def walk(root: str, filters: Filters) -> Iterator[tuple[str, list[Found]]]:
     """Yield ``(directory, files)`` for every directory under ``root`` (or for a single file)."""
     if os.path.isfile(root):
-        st = os.stat(root)
+        try:
+            st = os.stat(root)
+        except OSError:
+            return  # gone since the check: nothing to report
         video, reason = filters.verdict(root, st.st_size)
         yield os.path.dirname(root), [Found(root, st.st_size, st.st_mtime, st.st_ino, video, reason)]
         return
@@ -129,15 +138,27 @@ def companions_of(video: str | Path, siblings: list[str] | None = None) -> list[
             siblings = [e.path for e in os.scandir(video.parent) if e.is_file()]
         except OSError:
             return []
+    # Another video whose stem is longer and also matches (``Movie.Extended.mkv`` beside
+    # ``Movie.mkv``) owns the sidecars named after it. Any known video extension counts here,
+    # whatever the profile's filters take.
+    longer_stems = [
+        other for other in (os.path.splitext(os.path.basename(s)) for s in siblings)
+        if other[1].lower() in VIDEO_EXTENSIONS and len(other[0]) > len(stem)
+        and _named_after(other[0], stem)
+    ]
     found = []
     for sibling in siblings:
         name = os.path.basename(sibling)
         if sibling == str(video) or not name.lower().endswith(COMPANION_EXTENSIONS):
             continue
-        rest = name[len(stem):] if name.startswith(stem) else None
-        if rest is not None and rest[:1] in (".", "-"):
+        if _named_after(name, stem) and not any(_named_after(name, o) for o, _ in longer_stems):
             found.append(Path(sibling))
     return sorted(found)
+
+
+def _named_after(name: str, stem: str) -> bool:
+    """``Movie.en.srt`` and ``Movie-poster.jpg`` are named after ``Movie``; ``Movie2.srt`` is not."""
+    return name.startswith(stem) and name[len(stem):len(stem) + 1] in (".", "-")
 
 
 class Settler:

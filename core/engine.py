@@ -56,6 +56,20 @@ async def call_all(run: RunContext, hook: str, limiter: str, **kwargs: Any) -> l
     return [await _await_maybe(result) for result in results]
 
 
+async def call_each(run: RunContext, hook: str, limiter: str, **kwargs: Any) -> None:
+    """Call every implementation separately, so one plugin's exception (logged) never keeps the
+    others from running: for notification hooks."""
+    plugins = [p for _name, p in run.pm.list_name_plugin() if p is not None]
+    for impl in getattr(run.pm.hook, hook).get_hookimpls():
+        others = [p for p in plugins if p is not impl.plugin]
+        caller = run.pm.subset_hook_caller(hook, remove_plugins=others)
+        try:
+            for result in await run.to_thread(lambda c=caller: c(**kwargs), limiter=limiter):
+                await _await_maybe(result)
+        except Exception as exc:
+            log.warning("%s of plugin %r failed: %s: %s", hook, impl.plugin_name, type(exc).__name__, exc)
+
+
 def result_of(item: Item, mode: str) -> Result:
     """The ``--json`` object of one input file (DESIGN: CLI)."""
     identity = item.identity
@@ -120,20 +134,22 @@ class Engine:
 
     # -- run lifecycle -------------------------------------------------------------------------
 
-    async def _start(self) -> RunContext:
+    async def _new_context(self) -> RunContext:
         run_id = await trio.to_thread.run_sync(
             self.state.start_run, self.profile.name, self.command, self.mode
         )
-        ctx = RunContext(profile=self.profile, state=self.state, pm=self.pm, run_id=run_id,
-                         mode=self.mode, dry_run=self.dry_run, log=log)
-        self.ctx = ctx
+        self.ctx = RunContext(profile=self.profile, state=self.state, pm=self.pm, run_id=run_id,
+                              mode=self.mode, dry_run=self.dry_run, log=log)
+        return self.ctx
+
+    async def _start(self, ctx: RunContext) -> None:
+        """Run-start hooks (inside the caller's try: run_end is called even when one fails)."""
         # Credentials and interrupted placements are dealt with before any file is touched.
         await call_all(ctx, "shelver_run_start", "db", ctx=ctx)
         if not self.dry_run:
             reclaimed = await ctx.to_thread(self.state.reclaim, limiter="db")
             if reclaimed:
                 log.info("reclaimed %d item(s) left PROCESSING by a process that died", len(reclaimed))
-        return ctx
 
     async def _end(self, ctx: RunContext, status: str) -> None:
         with trio.CancelScope(shield=True):
@@ -149,9 +165,10 @@ class Engine:
 
     async def run(self, paths: list[Path]) -> list[Result]:
         """Process ``paths`` (files or folders; default: the profile's sources) and return."""
-        ctx = await self._start()
         status = "failed"
+        ctx = await self._new_context()
         try:
+            await self._start(ctx)
             roots = [str(Path(p).absolute()) for p in (paths or self.profile.sources)]
             if not roots:
                 raise ConfigError(f"nothing to do: no paths given and no sources ({self.profile.where('sources')})")
@@ -160,11 +177,14 @@ class Engine:
                 await self._work_in_memory(ctx, videos)
             else:
                 for found in videos:
-                    await ctx.to_thread(
+                    queued = await ctx.to_thread(
                         lambda f=found: self.state.observe(
                             f.path, f.size, f.mtime, f.inode, self.profile.name,
                             priority=Priority.CRITICAL, run_id=ctx.run_id, force=True),
                         limiter="db")
+                    if queued is None:
+                        self._emit(skipped_result(found.path, "being processed by another instance",
+                                                  self.mode))
                 async with trio.open_nursery() as nursery:
                     for _ in range(int(self.profile.get("workers", 4))):
                         nursery.start_soon(self._worker, ctx, ctx.run_id)
@@ -291,11 +311,14 @@ class Engine:
             log.error("%s", item.error, exc_info=log.isEnabledFor(logging.DEBUG))
         with trio.CancelScope(shield=True):
             if persist:
-                await ctx.to_thread(self._record, item, timings, limiter="db")
-            try:
-                await call_all(ctx, "shelver_item_done", "db", item=item, ctx=ctx)
-            except Exception as exc:
-                log.warning("shelver_item_done failed for %s: %s", item.source, exc)
+                try:
+                    await ctx.to_thread(self._record, item, timings, limiter="db")
+                except Exception as exc:
+                    item.status, item.error = Status.ERROR, f"{item.source}: recording the outcome failed: {exc}"
+                    log.error("%s", item.error)
+                    if item.item_id is not None:
+                        await ctx.to_thread(self.state.fail, item.item_id, item.error, limiter="db")
+            await call_each(ctx, "shelver_item_done", "db", item=item, ctx=ctx)
         self._emit(result_of(item, self.mode))
 
     async def _place(self, ctx: RunContext, item: Item, phase: Any, persist: bool) -> None:
@@ -384,9 +407,10 @@ class Engine:
 
     async def serve(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         """Watcher + sweeps + workers until SIGINT/SIGTERM or cancellation."""
-        ctx = await self._start()
         status = "failed"
+        ctx = await self._new_context()
         try:
+            await self._start(ctx)
             async with trio.open_nursery() as nursery:
                 stop = trio.Event()
                 nursery.start_soon(self._heartbeat, ctx)
@@ -439,7 +463,9 @@ class Engine:
             if not os.path.isdir(root):
                 log.warning("source %s does not exist (%s)", root, self.profile.where("sources"))
                 continue
+            walked: set[str] = set()
             for directory, files in walk(root, self.filters):
+                walked.add(directory)
                 known = self.state.items_in_dir(directory)
                 seen = set()
                 for found in files:
@@ -454,8 +480,11 @@ class Engine:
                     if self.state.observe(found.path, found.size, found.mtime, found.inode,
                                           self.profile.name, known=record) is not None:
                         enqueued += 1
-                if len(seen) != len(known):
+                if set(known) - seen:
                     self.state.mark_missing(directory, seen)
+            for directory in self.state.dirs_under(root):
+                if directory not in walked:  # a folder that vanished with its files
+                    self.state.mark_missing(directory, set())
         return enqueued
 
     async def _sweeper(self, ctx: RunContext) -> None:

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Self
 
 from shelver.errors import ConfigError
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def lock_path(profile: Profile) -> Path:
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", profile.name)
-    return profile.state_db.parent / "locks" / f"{safe}.lock"
+    return Path(profile.state_db).parent / "locks" / f"{safe}.lock"
 
 
 class ProfileLock:
@@ -28,7 +28,7 @@ class ProfileLock:
         self.path = lock_path(profile)
         self.handle: IO[str] | None = None
 
-    def __enter__(self) -> ProfileLock:
+    def __enter__(self) -> Self:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+")
         try:

@@ -34,6 +34,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("nfo", "shelver.plugins.nfo"),
     ("mp4tags", "shelver.plugins.mp4_tagger"),
     ("artwork", "shelver.plugins.artwork"),
+    ("phash", "shelver.plugins.phash"),
 )
 
 BUILTIN_NAMES = frozenset(name for name, _dotted in DEFAULT_PLUGINS)

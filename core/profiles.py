@@ -9,13 +9,13 @@ whichever directory the daemon or a downloader starts shelver from.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-
 from shelver.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ CORE_SCHEMA: dict[str, Any] = {
 CONFLICT_POLICIES = ("skip", "index", "replace-if-better", "fail")
 ACTIONS = ("move", "copy", "hardlink", "symlink", "reflink")
 PATH_KEYS = ("dest_dir", "work_dir", "failed_dir", "state_db")
+# Lists whose items must be strings (a list default with items says its own item type).
+STRING_LISTS = ("sources", "filters.extensions", "filters.ignore", "plugins.load", "plugins.disable")
 
 
 def config_home() -> Path:
@@ -144,6 +146,14 @@ def _check_value(value: Any, expected: Any, key: str, where: str) -> Any:
         ok = False
     if not ok:
         raise ConfigError(f"{key} must be {_type_name(expected)}, not {value!r} ({where})")
+    if kind is list:
+        item_kind = type(expected[0]) if isinstance(expected, list) and expected else (
+            str if key in STRING_LISTS else None)
+        for entry in value:
+            if item_kind is not None and (not isinstance(entry, item_kind)
+                                          or isinstance(entry, bool) and item_kind is not bool):
+                raise ConfigError(f"{key} must be a list whose items are each "
+                                  f"{_type_name(item_kind)}, not {value!r} ({where})")
     return value
 
 
@@ -218,6 +228,13 @@ def validate(raw: dict[str, Any], *, path: Path | None = None, name: str | None 
     data["sources"] = [absolute(_check_value(s, str, "sources[]", where)) for s in data["sources"]]
     data["filters"]["extensions"] = [e.lower() if e.startswith(".") else f".{e.lower()}"
                                      for e in data["filters"]["extensions"]]
+    for pattern in data["filters"]["ignore"]:
+        if pattern.startswith("re:"):
+            try:
+                re.compile(pattern[3:])
+            except re.error as exc:
+                raise ConfigError(f"filters.ignore: {pattern!r} is not a valid regular expression "
+                                  f"({exc}; {where})") from None
     if data["conflict"] not in CONFLICT_POLICIES:
         raise ConfigError(f"conflict must be one of {', '.join(CONFLICT_POLICIES)}, not "
                           f"{data['conflict']!r} ({where})")
@@ -235,6 +252,8 @@ def registered_modes(pm: pluggy.PluginManager) -> dict[str, str]:
     modes: dict[str, str] = {}
 
     def register(name: str, description: str) -> None:
+        if name in modes:
+            raise ConfigError(f"two plugins register the mode {name!r}")
         modes[name] = description
 
     pm.hook.shelver_register_modes(register=register)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-
 from shelver.model import Priority, State
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -34,7 +33,7 @@ def migration(fn: Migration) -> Migration:
 
 @migration
 def create_items(db: sqlite_utils.Database) -> None:
-    db["items"].create(
+    db.table("items").create(
         {
             "id": int,
             "path": str,  # where the file is now
@@ -76,15 +75,15 @@ def create_items(db: sqlite_utils.Database) -> None:
         not_null={"path", "state"},
         defaults={"error_count": 0},
     )
-    db["items"].create_index(["path"], unique=True)
-    db["items"].create_index(["dir"])
-    db["items"].create_index(["state"])
-    db["items"].create_index(["tmdb_type", "tmdb_id"])
+    db.table("items").create_index(["path"], unique=True)
+    db.table("items").create_index(["dir"])
+    db.table("items").create_index(["state"])
+    db.table("items").create_index(["tmdb_type", "tmdb_id"])
 
 
 @migration
 def create_queue(db: sqlite_utils.Database) -> None:
-    db["queue"].create(
+    db.table("queue").create(
         {
             "item_id": int,
             "profile": str,
@@ -96,12 +95,12 @@ def create_queue(db: sqlite_utils.Database) -> None:
         },
         pk="item_id",
     )
-    db["queue"].create_index(["profile", "priority", "enqueued_at"])
+    db.table("queue").create_index(["profile", "priority", "enqueued_at"])
 
 
 @migration
 def create_runs(db: sqlite_utils.Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "profile": str,
@@ -120,7 +119,7 @@ def create_runs(db: sqlite_utils.Database) -> None:
 
 @migration
 def create_journal(db: sqlite_utils.Database) -> None:
-    db["journal"].create(
+    db.table("journal").create(
         {
             "id": int,
             "run_id": int,
@@ -136,16 +135,22 @@ def create_journal(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["journal"].create_index(["run_id"])
-    db["journal"].create_index(["step"])
+    db.table("journal").create_index(["run_id"])
+    db.table("journal").create_index(["step"])
 
 
 @migration
 def create_instances(db: sqlite_utils.Database) -> None:
-    db["instances"].create(
+    db.table("instances").create(
         {"profile": str, "host": str, "pid": int, "started_at": float, "heartbeat_at": float},
         pk="profile",
     )
+
+
+@migration
+def add_journal_owner(db: sqlite_utils.Database) -> None:
+    # Which process (host:pid) is placing: recovery must leave a live process's placements alone.
+    db.table("journal").add_column("owner", str)
 
 
 def _dumps(value: Any) -> str | None:
@@ -235,14 +240,14 @@ class StateDB:
         """Run the named migrations this DB has not seen yet, each recorded once."""
         db = self.db
         with self.transaction():
-            if not db["_shelver_migrations"].exists():
-                db["_shelver_migrations"].create({"name": str, "applied_at": float}, pk="name")
-            done = {row["name"] for row in db["_shelver_migrations"].rows}
+            if not db.table("_shelver_migrations").exists():
+                db.table("_shelver_migrations").create({"name": str, "applied_at": float}, pk="name")
+            done = {row["name"] for row in db.table("_shelver_migrations").rows}
             for name, fn in migrations:
                 if name in done:
                     continue
                 fn(db)
-                db["_shelver_migrations"].insert({"name": name, "applied_at": time.time()})
+                db.table("_shelver_migrations").insert({"name": name, "applied_at": time.time()})
 
     # -- items ---------------------------------------------------------------------------------
 
@@ -383,7 +388,7 @@ class StateDB:
                     return dict(found)
 
     def queued_count(self, profile: str | None = None, run_id: int | None = None) -> int:
-        sql, args = "SELECT count(*) FROM queue WHERE 1=1", []
+        sql, args = "SELECT count(*) FROM queue WHERE 1=1", list[Any]()
         if profile is not None:
             sql, args = sql + " AND profile=?", [*args, profile]
         if run_id is not None:
@@ -435,7 +440,32 @@ class StateDB:
                 if cur.rowcount:
                     self._enqueue(conn, item_id, profile or "", Priority.HIGH, None, "reclaimed")
                     reclaimed.append(item_id)
+        self._release_orphaned_runs()
         return reclaimed
+
+    def _release_orphaned_runs(self) -> None:
+        """Queue rows reserved for a run that is over (ended, or its process died) go back to
+        every worker: a killed ``shelver run`` must not strand its items (daemon workers only
+        take rows without a run)."""
+        conn = self.conn()
+        queued = [row[0] for row in conn.execute(
+            "SELECT DISTINCT run_id FROM queue WHERE run_id IS NOT NULL")]
+        orphaned = []
+        for run_id in queued:
+            run = conn.execute("SELECT host, pid, ended_at FROM runs WHERE id=?", (run_id,)).fetchone()
+            if run is None or run[2] is not None or not pid_alive(f"{run[0]}:{run[1]}"):
+                orphaned.append(run_id)
+        for run_id in orphaned:
+            with self.transaction() as tx:
+                tx.execute("UPDATE queue SET run_id=NULL WHERE run_id=?", (run_id,))
+
+    def dirs_under(self, root: str) -> list[str]:
+        """Every directory the DB has items in, at or below ``root``."""
+        prefix = root.rstrip(os.sep) + os.sep
+        rows = self.conn().execute(
+            "SELECT DISTINCT dir FROM items WHERE dir=? OR substr(dir, 1, ?)=?",
+            (root, len(prefix), prefix))
+        return [r[0] for r in rows]
 
     def mark_missing(self, directory: str, seen: set[str]) -> int:
         """Items recorded in ``directory`` whose file was not seen by a scan become MISSING."""
@@ -516,14 +546,48 @@ class StateDB:
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO journal (run_id, item_id, op, src, dst, tmp, step, size, created_at,"
-                " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (run_id, item_id, op, src, dst, tmp, "planned", size, now, now),
+                " updated_at, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, item_id, op, src, dst, tmp, "planned", size, now, now, owner_id()),
             )
             return int(cur.lastrowid or 0)
 
     def journal_step(self, entry_id: int, step: str) -> None:
         with self.transaction() as conn:
             conn.execute("UPDATE journal SET step=?, updated_at=? WHERE id=?", (step, time.time(), entry_id))
+
+    def journal_finish(self, entry_id: int) -> None:
+        """Mark a placement done and, in the same transaction, record its item at the
+        destination, so the DB never disagrees with the disk whenever the process dies.
+
+        Only the item's own file moves the item (companions are journaled with their video's
+        item id, but their source is not the item's path)."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT item_id, src, dst FROM journal WHERE id=?",
+                               (entry_id,)).fetchone()
+            conn.execute("UPDATE journal SET step='done', updated_at=? WHERE id=?",
+                         (time.time(), entry_id))
+            if row is None or row[0] is None:
+                return
+            item = conn.execute("SELECT path FROM items WHERE id=?", (row[0],)).fetchone()
+            if item is not None and item[0] == row[1]:
+                self._move_item(conn, row[0], row[2])
+
+    @staticmethod
+    def _move_item(conn: sqlite3.Connection, item_id: int, path: str) -> None:
+        """Record an item at ``path``. A placement only ever goes to a free name, so another
+        row still recorded there describes a file that is gone (a MISSING library file now
+        replaced): it makes way, unless a worker holds it."""
+        stale = [r[0] for r in conn.execute(
+            "SELECT id FROM items WHERE path=? AND id!=? AND state!=?",
+            (path, item_id, State.PROCESSING.value))]
+        for stale_id in stale:
+            conn.execute("DELETE FROM queue WHERE item_id=?", (stale_id,))
+            conn.execute("DELETE FROM items WHERE id=?", (stale_id,))
+        try:
+            conn.execute("UPDATE items SET path=?, dir=?, destination=? WHERE id=?",
+                         (path, os.path.dirname(path), path, item_id))
+        except sqlite3.IntegrityError:
+            pass  # held by a worker right now: the next scan sorts it out
 
     def journal_unfinished(self) -> list[dict[str, Any]]:
         rows = self.conn().execute(
@@ -536,6 +600,6 @@ class StateDB:
         return [dict(r) for r in rows]
 
     def set_item_path(self, item_id: int, path: str) -> None:
+        """Record an item at its new place (see :meth:`journal_finish`)."""
         with self.transaction() as conn:
-            conn.execute("UPDATE items SET path=?, dir=?, destination=? WHERE id=?",
-                         (path, os.path.dirname(path), path, item_id))
+            self._move_item(conn, item_id, path)

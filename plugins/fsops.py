@@ -8,9 +8,11 @@ The rules that make a crash at any instant recoverable:
   place (``os.link`` fails if the name exists, so a destination is never overwritten);
 * the source is unlinked only after the destination is whole and recorded.
 
-:func:`recover` rolls every unfinished row forward (the destination is whole) or back (it is not),
-so that each file exists exactly once, whole, under its source or its final name, and no temp file
-survives.
+:func:`recover` rolls every unfinished row forward (the destination is provably ours and whole)
+or back (it is not), so that each file exists exactly once, whole, under its source or its final
+name, and no temp file survives. The temp file is removed only after the "placed" step, so at the
+"copied" step its inode tells whether the destination is ours; every row records its process, so
+recovery never touches a placement another live instance is making.
 """
 
 from __future__ import annotations
@@ -19,18 +21,22 @@ import errno
 import hashlib
 import logging
 import os
+import secrets
 import shutil
+import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from shelver.discovery import TEMP_MARKER
-
-if TYPE_CHECKING:
-    from shelver.state import StateDB
+from shelver.state import StateDB, owner_id, pid_alive
 
 log = logging.getLogger("shelver.fsops")
 
 COPY_CHUNK = 8 * 1024 * 1024
+ACTIONS = ("move", "copy", "hardlink", "symlink", "reflink")
+VERIFY = ("size", "hash")
+# os.link errors that mean "no hard link possible here" rather than "something is wrong".
+NO_HARDLINKS = (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS)
 
 
 class DestinationExists(FileExistsError):
@@ -41,8 +47,10 @@ def same_filesystem(src: Path, dst_dir: Path) -> bool:
     return os.stat(src).st_dev == os.stat(dst_dir).st_dev
 
 
-def temp_name(dst: Path, entry_id: int) -> Path:
-    return dst.with_name(f".{dst.name[:180]}{TEMP_MARKER}-{entry_id}")
+def temp_name(dst: Path, token: int | str) -> Path:
+    """A hidden name beside ``dst`` that discovery never takes; fits in 255 bytes."""
+    head = dst.name.encode("utf-8")[:200].decode("utf-8", errors="ignore")
+    return dst.with_name(f".{head}{TEMP_MARKER}-{token}")
 
 
 def file_digest(path: Path) -> str:
@@ -62,7 +70,14 @@ def copy_flushed(src: Path, dst: Path) -> None:
             shutil.copyfileobj(fsrc, fdst, COPY_CHUNK)
         fdst.flush()
         os.fsync(fdst.fileno())
-    shutil.copystat(src, dst)
+    try:
+        shutil.copystat(src, dst)
+    except OSError:  # some mounts (CIFS, FUSE) refuse chmod: the timestamps are what matter
+        st = os.stat(src)
+        try:
+            os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
+        except OSError:
+            log.debug("cannot copy timestamps to %s", dst)
 
 
 def _sendfile(fsrc: object, fdst: object) -> None:
@@ -89,6 +104,26 @@ def _sendfile(fsrc: object, fdst: object) -> None:
         offset += sent
 
 
+def _same_inode(a: Path | str, b: Path | str) -> bool:
+    """Two names of one file (hard links), neither of them a symlink."""
+    try:
+        sa, sb = os.lstat(a), os.lstat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino) and not stat.S_ISLNK(sa.st_mode)
+
+
+def _same_content(a: Path | str, b: Path | str) -> bool:
+    return file_digest(Path(a)) == file_digest(Path(b))
+
+
+def _size(path: Path | str) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
+
+
 def _link_into_place(tmp_or_src: Path, dst: Path) -> None:
     """Give ``dst`` the content of ``tmp_or_src`` without ever replacing an existing ``dst``."""
     try:
@@ -96,7 +131,7 @@ def _link_into_place(tmp_or_src: Path, dst: Path) -> None:
     except FileExistsError:
         raise DestinationExists(f"{dst} already exists") from None
     except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+        if exc.errno not in NO_HARDLINKS:
             raise
         # A filesystem without hard links: rename, after checking (a small race, the best it allows).
         if os.path.lexists(dst):
@@ -106,52 +141,111 @@ def _link_into_place(tmp_or_src: Path, dst: Path) -> None:
 
 def place_file(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
                action: str = "move", *, verify: str = "size") -> Path:
-    """Put ``src`` at ``dst`` by ``action``; journaled, crash-safe, never overwriting."""
+    """Put ``src`` at ``dst`` by ``action``; journaled, crash-safe, never overwriting.
+
+    ``action`` is move, copy, hardlink (a copy where a link cannot be made), symlink or reflink
+    (a copy: the kernel shares extents where the filesystem can); ``verify`` is "size" or "hash".
+    Raises :class:`DestinationExists` when ``dst`` is another file; on any other error the
+    source is left as it was.
+    """
     src, dst = Path(src), Path(dst)
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+    if verify not in VERIFY:
+        raise ValueError(f"unknown verify {verify!r} (known: {', '.join(VERIFY)})")
     if os.path.abspath(src) == os.path.abspath(dst):
         return dst
     if os.path.lexists(dst):
-        if os.path.exists(dst) and os.path.samefile(src, dst):
+        if os.path.exists(dst) and os.path.exists(src) and os.path.samefile(src, dst):
+            # Already there (an earlier run was interrupted after linking): finish the move.
+            if action == "move" and _same_inode(src, dst):
+                os.unlink(src)
             return dst
         raise DestinationExists(f"{dst} already exists")
     dst.parent.mkdir(parents=True, exist_ok=True)
     size = os.stat(src).st_size
     if action == "symlink":
         entry = state.journal_begin(run_id, item_id, "symlink", str(src), str(dst), None, size)
-        os.symlink(os.path.abspath(src), dst)
-        state.journal_step(entry, "done")
+        try:
+            os.symlink(os.path.abspath(src), dst)
+        except FileExistsError:
+            state.journal_step(entry, "rolled-back")
+            raise DestinationExists(f"{dst} already exists") from None
+        except Exception:
+            state.journal_step(entry, "rolled-back")
+            raise
+        state.journal_finish(entry)
         return dst
-    local = same_filesystem(src, dst.parent)
-    if local and action in ("move", "hardlink"):
-        entry = state.journal_begin(run_id, item_id, action, str(src), str(dst), None, size)
-        _link_into_place(src, dst)
-        state.journal_step(entry, "placed")
-        if action == "move" and os.path.exists(src) and os.path.exists(dst):
-            os.unlink(src)
-        state.journal_step(entry, "done")
+    # No link possible (bind mounts of one device, a filesystem without hard links): the copy
+    # path below, which still never overwrites and keeps the source whole until the end.
+    if action in ("move", "hardlink") and same_filesystem(src, dst.parent) \
+            and _place_by_link(state, run_id, item_id, src, dst, action, size):
         return dst
-    op = "move" if action == "move" else "copy"
-    entry = state.journal_begin(run_id, item_id, op, str(src), str(dst), None, size)
-    tmp = temp_name(dst, entry)
-    state.conn().execute("UPDATE journal SET tmp=? WHERE id=?", (str(tmp), entry))
+    return _place_by_copy(state, run_id, item_id, src, dst, "move" if action == "move" else "copy",
+                          size, verify)
+
+
+def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
+                   action: str, size: int) -> bool:
+    """Same filesystem: a hard link, then (move) unlink the source. False if no link can be made."""
+    entry = state.journal_begin(run_id, item_id, action, str(src), str(dst), None, size)
+    try:
+        os.link(src, dst)
+    except FileExistsError:
+        state.journal_step(entry, "rolled-back")
+        raise DestinationExists(f"{dst} already exists") from None
+    except OSError as exc:
+        if action == "move" and exc.errno in NO_HARDLINKS and exc.errno != errno.EXDEV:
+            # No hard links on this filesystem: a rename is the move (checked, a small race).
+            if os.path.lexists(dst):
+                state.journal_step(entry, "rolled-back")
+                raise DestinationExists(f"{dst} already exists") from None
+            os.rename(src, dst)
+        else:
+            state.journal_step(entry, "rolled-back")
+            if exc.errno in NO_HARDLINKS:
+                return False
+            raise
+    _fsync_dir(dst.parent)
+    state.journal_step(entry, "placed")
+    if action == "move" and _same_inode(src, dst):
+        os.unlink(src)
+        _fsync_dir(src.parent)
+    state.journal_finish(entry)
+    return True
+
+
+def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
+                   op: str, size: int, verify: str) -> Path:
+    """Copy to a temp name beside ``dst``, flush, verify, link into place, then (move) unlink."""
+    tmp = temp_name(dst, secrets.token_hex(6))
+    entry = state.journal_begin(run_id, item_id, op, str(src), str(dst), str(tmp), size)
     try:
         copy_flushed(src, tmp)
-        if os.stat(tmp).st_size != size:
-            raise OSError(errno.EIO, f"copy of {src} is {os.stat(tmp).st_size} bytes, expected {size}")
+        copied = os.stat(tmp).st_size
+        if copied != size:
+            raise OSError(errno.EIO, f"copy of {src} is {copied} bytes, expected {size}")
         if verify == "hash" and file_digest(src) != file_digest(tmp):
             raise OSError(errno.EIO, f"copy of {src} does not match its checksum")
-    except BaseException:
+    except Exception:
         _remove(tmp)
         state.journal_step(entry, "rolled-back")
         raise
     state.journal_step(entry, "copied")
-    _link_into_place(tmp, dst)
-    _remove(tmp)
+    try:
+        _link_into_place(tmp, dst)
+    except Exception:
+        _remove(tmp)
+        state.journal_step(entry, "rolled-back")
+        raise
     _fsync_dir(dst.parent)
+    # The temp name goes only after "placed": at "copied" it still tells whether dst is ours.
     state.journal_step(entry, "placed")
+    _remove(tmp)
     if op == "move":
         os.unlink(src)
-    state.journal_step(entry, "done")
+        _fsync_dir(src.parent)
+    state.journal_finish(entry)
     return dst
 
 
@@ -174,38 +268,72 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def recover(state: StateDB) -> int:
-    """Finish or undo every placement a crash interrupted; returns how many rows were settled."""
+    """Finish or undo every placement a crash interrupted; returns how many rows were settled.
+
+    A row is rolled forward only when its destination is provably ours and whole (the same inode
+    as the source or the verified temp file, or a "placed" step); otherwise it is rolled back,
+    and the source is never touched. Rows of a live process (another instance placing right now)
+    are left alone.
+    """
+    me = owner_id()
     settled = 0
     for row in state.journal_unfinished():
-        src, dst, tmp = Path(row["src"]), Path(row["dst"]), row["tmp"]
-        step, size, moving = row["step"], row["size"], row["op"] == "move"
-        dst_whole = os.path.exists(dst) and os.stat(dst).st_size == size
-        if step in ("planned",) and not dst_whole:
-            _remove(tmp)
-            if os.path.lexists(dst) and not os.path.exists(src):
-                pass  # should not happen: the source is only unlinked after the dst is whole
-            state.journal_step(row["id"], "rolled-back")
-        elif step == "copied" and not dst_whole and tmp and os.path.exists(tmp):
-            if os.stat(tmp).st_size == size and not os.path.lexists(dst):
-                _link_into_place(Path(tmp), dst)
-            _remove(tmp)
-            dst_whole = os.path.exists(dst) and os.stat(dst).st_size == size
-            step = "placed" if dst_whole else step
-            if not dst_whole:
-                state.journal_step(row["id"], "rolled-back")
-                settled += 1
-                continue
-        if dst_whole or step == "placed":
-            _remove(tmp)
-            if moving and os.path.exists(src) and dst_whole:
-                if os.path.samefile(src, dst) or os.stat(src).st_size == size:
-                    os.unlink(src)
-            if row["item_id"] is not None and (moving or not os.path.exists(src)):
-                state.set_item_path(row["item_id"], str(dst))
-            state.journal_step(row["id"], "done")
-        elif step not in ("planned",):
-            _remove(tmp)
-            state.journal_step(row["id"], "rolled-back")
+        owner = row.get("owner")
+        if owner and owner != me and pid_alive(owner):
+            continue
+        try:
+            outcome = _settle(row)
+        except OSError as exc:  # e.g. a disk gone: try again at the next start
+            log.error("cannot recover placement %s -> %s: %s", row["src"], row["dst"], exc)
+            continue
+        if outcome == "done":
+            state.journal_finish(row["id"])  # also records the item at its destination
+        else:
+            state.journal_step(row["id"], outcome)
         settled += 1
-        log.info("recovered interrupted placement %s -> %s (%s)", src, dst, step)
+        log.info("recovered interrupted placement %s -> %s (%s at %s)", row["src"], row["dst"],
+                 outcome, row["step"])
     return settled
+
+
+def _settle(row: dict[str, Any]) -> str:
+    """Put the disk in order for one unfinished journal row; "done" or "rolled-back"."""
+    op, step, size = row["op"], row["step"], row["size"]
+    src, dst, tmp = Path(row["src"]), Path(row["dst"]), row["tmp"]
+    if op == "symlink":
+        linked = os.path.islink(dst) and os.readlink(dst) == os.path.abspath(src)
+        return "done" if linked else "rolled-back"
+    if not tmp:  # a same-filesystem hard link (move or hardlink)
+        if _same_inode(src, dst):
+            if op == "move":
+                os.unlink(src)
+            return "done"
+        if op == "move" and not os.path.lexists(src) and _size(dst) == size:
+            return "done"  # the source went after the link (or the no-hard-link rename) was made
+        return "rolled-back"  # never linked, or dst is someone else's: the source is untouched
+    if step == "planned":  # the copy was unfinished or unverified
+        _remove(tmp)
+        return "rolled-back"
+    if step == "copied":  # the temp file is whole and verified; it may be linked already
+        if os.path.lexists(tmp):
+            if not os.path.lexists(dst) and _size(tmp) == size:
+                try:
+                    _link_into_place(Path(tmp), dst)
+                except DestinationExists:
+                    pass
+            # (without hard links the temp file was renamed into place just now)
+            ours = _same_inode(tmp, dst) or (not os.path.lexists(tmp) and _size(dst) == size)
+        else:
+            # Renamed into place on a filesystem without hard links, then the crash: dst is ours
+            # if it holds the source's bytes (or the source is gone: then it is the only copy).
+            ours = _size(dst) == size and (not os.path.lexists(src) or _same_content(src, dst))
+        if not ours:
+            _remove(tmp)  # dst is another file (or none): this placement never happened
+            return "rolled-back"
+    # "placed": dst is ours and whole.
+    _remove(tmp)
+    if _size(dst) != size:
+        return "rolled-back"  # dst went since (a person?): keep whatever source is left
+    if op == "move" and os.path.lexists(src) and _size(src) == size:
+        os.unlink(src)
+    return "done"

@@ -27,16 +27,22 @@ AUDIO_CODECS = {
 }
 
 
+# (label, minimum long side, minimum short side): either is enough, so scope crops (1920×800)
+# keep their class by width and 4:3 or pillarboxed frames (1440×1080) by height.
+RESOLUTION_CLASSES = (("4320p", 7000, 3800), ("2160p", 3200, 1900), ("1440p", 2400, 1300),
+                      ("1080p", 1700, 1000), ("720p", 1200, 700), ("576p", 1000, 540))
+
+
 def resolution_label(width: int | None, height: int | None) -> str | None:
-    """480p/576p/720p/1080p/2160p by the frame, tolerant of cropped (scope) and anamorphic video."""
+    """480p/576p/720p/1080p/2160p by the frame, tolerant of cropped (scope), anamorphic and
+    portrait (phone) video."""
     if not width or not height:
         return None
-    for label, min_width, min_height in (("4320p", 7000, 3500), ("2160p", 3200, 1600),
-                                         ("1440p", 2400, 1200), ("1080p", 1700, 800),
-                                         ("720p", 1200, 540), ("576p", 1000, 500)):
-        if width >= min_width or height >= min_height:
+    long_side, short_side = max(width, height), min(width, height)
+    for label, min_long, min_short in RESOLUTION_CLASSES:
+        if long_side >= min_long or short_side >= min_short:
             return label
-    return "480p" if height > 360 or width > 640 else f"{height}p"
+    return "480p" if short_side > 360 or long_side > 640 else f"{short_side}p"
 
 
 def hdr_format(track: Any) -> str | None:
@@ -52,6 +58,31 @@ def hdr_format(track: Any) -> str | None:
     if "hdr10" in lowered or "smpte st 2086" in lowered or "pq" in lowered.split():
         return "HDR10"
     return None
+
+
+# ISO 639-2 has two codes for these languages; Kodi's streamdetails and Matroska use the
+# bibliographic (B) one ("ger", "fre"), MediaInfo reports the terminological (T) one ("deu", "fra").
+ISO639_2_T_TO_B = {
+    "bod": "tib", "ces": "cze", "cym": "wel", "deu": "ger", "ell": "gre", "eus": "baq",
+    "fas": "per", "fra": "fre", "hye": "arm", "isl": "ice", "kat": "geo", "mkd": "mac",
+    "mri": "mao", "msa": "may", "mya": "bur", "nld": "dut", "ron": "rum", "slk": "slo",
+    "sqi": "alb", "zho": "chi",
+}
+
+
+def language_code(track: Any) -> str | None:
+    """A track's language as Kodi writes it: ISO 639-2/B (``eng``, ``ger``), or None.
+
+    MediaInfo's ``language`` is the 2-letter code ("en"); ``other_language`` lists the name and
+    the other forms, among them the 3-letter one. A code MediaInfo cannot expand is kept as is."""
+    language = str(getattr(track, "language", "") or "").strip()
+    if not language:
+        return None
+    for other in getattr(track, "other_language", None) or []:
+        text = str(other).strip().lower()
+        if len(text) == 3 and text.isalpha():
+            return ISO639_2_T_TO_B.get(text, text)
+    return language.lower()
 
 
 def _codec(track: Any, table: dict[str, str]) -> str | None:
@@ -95,10 +126,10 @@ def probe_file(path: Path) -> dict[str, Any]:
             result["audio"].append({
                 "codec": _codec(track, AUDIO_CODECS),
                 "channels": int(str(channels).split()[0]) if channels else None,
-                "language": track.language or None,
+                "language": language_code(track),
             })
         elif kind == "Text":
-            result["subtitles"].append(track.language or None)
+            result["subtitles"].append(language_code(track))
     if "width" not in result and "duration" not in result:
         return {}
     return result
@@ -108,6 +139,6 @@ def probe_file(path: Path) -> dict[str, Any]:
 def shelver_probe(item: Item, ctx: RunContext) -> dict[str, Any] | None:
     try:
         return probe_file(item.path)
-    except Exception as exc:  # an unreadable file is described by what we know: nothing
+    except Exception as exc:  # noqa: BLE001 - an unreadable file is described by what we know: nothing
         ctx.log.warning("mediainfo could not read %s: %s", item.path, exc)
         return None

@@ -14,6 +14,7 @@ from typing import Any
 
 from shelver import hookimpl
 from shelver.context import RunContext
+from shelver.errors import ConfigError
 from shelver.model import Item, Placement, Plan, Status
 from shelver.plugins import fsops
 
@@ -50,6 +51,9 @@ def free_name(dst: Path) -> Path:
 def place_with_companions(item: Item, plan: Plan, ctx: RunContext, mode: str) -> Placement:
     """Place the video by the profile's action and conflict policy, then its companions."""
     verify = str(ctx.profile.get("placement.verify", "size"))
+    if verify not in fsops.VERIFY:
+        raise ConfigError(f"placement.verify must be one of {', '.join(fsops.VERIFY)}, not "
+                          f"{verify!r} ({ctx.profile.where('placement.verify')})")
     destination = plan.destination
     try:
         placed = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, destination,
@@ -69,11 +73,15 @@ def place_with_companions(item: Item, plan: Plan, ctx: RunContext, mode: str) ->
     for src, dst in plan.companions.items():
         if destination != plan.destination:
             dst = dst.with_name(dst.name.replace(plan.destination.stem, destination.stem, 1))
+        # The video is in place by now: a sidecar that cannot follow is reported, never a
+        # reason to call the item failed (its record would then disagree with the disk).
         try:
             companions[src] = fsops.place_file(ctx.state, ctx.run_id, item.item_id, src, dst,
                                                ctx.profile.action, verify=verify)
         except fsops.DestinationExists:
             ctx.log.warning("companion %s not placed: %s exists", src, dst)
+        except OSError as exc:
+            ctx.log.warning("companion %s not placed: %s", src, exc)
     return Placement(path=placed, status=Status.ORGANISED, mode=mode, companions=companions)
 
 

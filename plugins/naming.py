@@ -16,7 +16,6 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-
 from shelver import hookimpl
 from shelver.context import RunContext
 from shelver.discovery import companions_of
@@ -31,6 +30,8 @@ TV_TEMPLATE = (
 
 INVALID = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 MAX_COMPONENT_BYTES = 255
+MAX_VALUE_BYTES = 200  # one template value (a title)
+MAX_SUFFIX_BYTES = 64  # a kept extension such as ``.en.forced.srt``
 
 
 @hookimpl
@@ -38,24 +39,45 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {"naming": {"movie": MOVIE_TEMPLATE, "tv": TV_TEMPLATE}}
 
 
+def _replacement(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "/\\":
+        return "-"
+    return "" if ord(char) < 32 or ord(char) == 127 else " "
+
+
+def _sanitise(text: str) -> str:
+    """Separators become ``-``, control characters go, other invalid characters become spaces."""
+    return re.sub(r"\s+", " ", INVALID.sub(_replacement, unicodedata.normalize("NFC", text)))
+
+
+def _truncate(text: str, limit: int) -> str:
+    """At most ``limit`` bytes of UTF-8, cut between characters."""
+    encoded = text.encode("utf-8")
+    return text if len(encoded) <= limit else encoded[:limit].decode("utf-8", errors="ignore")
+
+
 def clean_component(text: str, *, keep_suffix: str = "") -> str:
     """A safe single path component: no separators or control characters, no leading/trailing
-    dots or spaces (SMB and Windows clients choke on them), at most 255 bytes (UTF-8)."""
-    text = unicodedata.normalize("NFC", text)
-    text = INVALID.sub(lambda m: "-" if m.group() in "/\\" else ("" if ord(m.group()) < 32 else " "), text)
-    text = re.sub(r"\s+", " ", text).strip(" .")
-    if text in ("", ".", ".."):
-        text = "_"
-    limit = MAX_COMPONENT_BYTES - len(keep_suffix.encode())
-    body = text[: len(text) - len(keep_suffix)] if keep_suffix and text.endswith(keep_suffix) else text
-    encoded = body.encode("utf-8")
-    if len(encoded) > limit:
-        body = encoded[:limit].decode("utf-8", errors="ignore").rstrip(" .")
-    return body + (keep_suffix if keep_suffix and text.endswith(keep_suffix) else "")
+    dots or spaces (SMB and Windows clients choke on them), at most 255 bytes (UTF-8).
+
+    When ``text`` ends with ``keep_suffix`` (an extension such as ``.mkv`` or ``.en.forced.srt``)
+    a long name is cut before it, so the extension always survives."""
+    suffix = ""
+    if keep_suffix and text.endswith(keep_suffix):
+        text, suffix = text[: len(text) - len(keep_suffix)], _sanitise(keep_suffix).rstrip(" ")
+        if len(suffix.encode("utf-8")) > MAX_SUFFIX_BYTES:
+            suffix = suffix.encode("utf-8")[-MAX_SUFFIX_BYTES:].decode("utf-8", errors="ignore")
+    body = _sanitise(text).strip(" .")
+    body = _truncate(body, MAX_COMPONENT_BYTES - len(suffix.encode("utf-8"))).rstrip(" .")
+    return (body or "_") + suffix
 
 
 def _value(text: Any) -> str:
-    return clean_component(str(text)) if text not in (None, "") else ""
+    # Capped below 255 bytes so what a template puts around a value (year, id tag, SxxEyy,
+    # extension) still fits in the component when the value is very long.
+    return _truncate(clean_component(str(text)), MAX_VALUE_BYTES).rstrip(" .") if text not in (
+        None, "") else ""
 
 
 def _year(date: str | None) -> int | None:
@@ -112,10 +134,15 @@ def render(template: str, values: dict[str, Any], dest_dir: Path, setting: str) 
         rendered = _environment.from_string(template).render(**values)
     except TemplateError as exc:
         raise ConfigError(f"naming.{setting}: template error: {exc}") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        # e.g. a TypeError from `{{ year + 'x' }}`: still the template's fault
+        raise ConfigError(f"naming.{setting}: template error: {type(exc).__name__}: {exc}") from None
     parts = [p for p in rendered.replace("\\", "/").split("/") if p.strip()]
     if not parts:
         raise ConfigError(f"naming.{setting}: the template renders an empty path")
-    ext = values.get("ext", "")
+    ext = str(values.get("ext", ""))
+    if ext and not parts[-1].endswith(ext):
+        parts[-1] += ext  # a file without its extension would be invisible to media servers
     safe = [clean_component(p) for p in parts[:-1]] + [clean_component(parts[-1], keep_suffix=ext)]
     path = Path(dest_dir, *safe)
     if not os.path.abspath(path).startswith(os.path.abspath(dest_dir) + os.sep):
@@ -137,5 +164,6 @@ def shelver_plan_destination(item: Item, ctx: RunContext) -> Plan | None:
     companions = {}
     for companion in companions_of(item.path):
         rest = companion.name[len(item.path.stem):]
-        companions[companion] = destination.with_name(clean_component(destination.stem + rest))
+        companions[companion] = destination.with_name(
+            clean_component(destination.stem + rest, keep_suffix=rest))
     return Plan(destination=destination, companions=companions, folder=folder)

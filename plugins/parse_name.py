@@ -10,6 +10,7 @@ expected, numeric titles such as "1917" or "300" read as years or episode number
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -48,7 +49,8 @@ def extract_ids(text: str) -> tuple[dict[str, Any], str]:
 # ---------------------------------------------------------------------------------------------
 
 _NFO_UNIQUEID = re.compile(
-    r"<uniqueid[^>]*\btype\s*=\s*[\"'](tmdb|imdb|tvdb)[\"'][^>]*>\s*([^<\s]+)\s*</uniqueid>", re.IGNORECASE
+    r"<uniqueid[^>]*\btype\s*=\s*[\"'](tmdb|imdb|tvdb)[\"'][^>]*>\s*([^<\s]+)\s*</uniqueid>",
+    re.IGNORECASE,
 )
 _NFO_TAGS = (
     ("tmdb", re.compile(r"<tmdbid>\s*(\d+)\s*</tmdbid>", re.IGNORECASE)),
@@ -59,7 +61,12 @@ _NFO_TAGS = (
 _NFO_URLS = (
     ("tmdb", re.compile(r"themoviedb\.org/(movie|tv)/(\d+)", re.IGNORECASE)),
     ("imdb", re.compile(r"imdb\.com/(?:[a-z]{2}/)?title/(tt\d{7,9})", re.IGNORECASE)),
-    ("tvdb", re.compile(r"thetvdb\.com/\?tab=series&id=(\d+)|thetvdb\.com/series/(\d+)\b", re.IGNORECASE)),
+    (
+        "tvdb",
+        re.compile(
+            r"thetvdb\.com/\?tab=series&id=(\d+)|thetvdb\.com/series/(\d+)\b", re.IGNORECASE
+        ),
+    ),
 )
 _NFO_MAX_BYTES = 256 * 1024
 
@@ -152,8 +159,11 @@ def ids_from_nfo(path: Path, episode_like: bool) -> tuple[dict[str, Any], str | 
 # One path component through guessit
 # ---------------------------------------------------------------------------------------------
 
-_SEASON_DIR = re.compile(r"^(?:season|series|saison|staffel|temporada|stagione|s)[ ._-]*(\d{1,4})$", re.IGNORECASE)
+_SEASON_DIR = re.compile(
+    r"^(?:season|series|saison|staffel|temporada|stagione|s)[ ._-]*(\d{1,4})$", re.IGNORECASE
+)
 _SPECIALS_DIR = re.compile(r"^(?:specials?|season[ ._-]*0+)$", re.IGNORECASE)
+# fmt: off
 _EXTRA_DIRS = {
     "sample": "sample", "samples": "sample", "trailer": "trailer", "trailers": "trailer",
     "featurette": "featurette", "featurettes": "featurette", "behind the scenes": "behindthescenes",
@@ -161,6 +171,7 @@ _EXTRA_DIRS = {
     "interviews": "interview", "interview": "interview", "scenes": "scene", "shorts": "short",
     "extras": "extra", "extra": "extra", "bonus": "extra", "other": "extra", "others": "extra",
 }
+# Folders that name a place, not a release.
 _GENERIC_DIRS = {
     "downloads", "download", "complete", "completed", "incoming", "torrents", "torrent", "movies",
     "movie", "films", "film", "tv", "tv shows", "tvshows", "shows", "series", "video", "videos",
@@ -168,7 +179,16 @@ _GENERIC_DIRS = {
     "sabnzbd", "nzbget", "qbittorrent", "transmission", "deluge", "rtorrent", "done", "finished",
     "tmp", "temp", "watch", "anime", "4k", "uhd", "hd", "backlog", "inbox", "seeding", "share",
     "storage", "user", "users", "mount", "volumes", "srv", "var", "opt", "disk1", "pool",
+    "dcim", "camera", "camera roll", "gopro", "screenshots", "recordings", "home videos",
 }
+# fmt: on
+# Cameras, phones and screen recorders name files by counter or timestamp: never a title.
+_DEVICE_NAME = re.compile(
+    r"^(?:(?:vid|img|mvi|dsc[fn]?|pxl|mov|gopr|g[phx]\d\d|dji|cimg|mah|wp|video)[ _-]?\d{3,}"
+    r"|gopro[ _-]?\d+|\d{8}[ _-]\d{6}|screen[ _-]?(?:recording|shot|cast)\b|screencast\b)",
+    re.IGNORECASE,
+)
+_DCIM_DIR = re.compile(r"^\d{3}[A-Z_]{5}$")
 _GENERIC_TITLES = {"sample", "trailer", "movie", "video", "film", "episode", "untitled", "main"}
 # File-name suffixes and phrases that mark non-main content (Plex/Jellyfin conventions).
 _EXTRA_SUFFIX = re.compile(
@@ -185,7 +205,12 @@ _EXTRA_PHRASES = (
 # Editions guessit does not know, or leaks into the title ("Blade Runner The Final Cut").
 _EXTRA_EDITIONS = (
     ("Final Cut", re.compile(r"\b(?:the[ ._-]+)?final[ ._-]+cut\b", re.IGNORECASE)),
-    ("Anniversary Edition", re.compile(r"\b(?:\d+(?:st|nd|rd|th)[ ._-]+)?anniversary(?:[ ._-]+edition)?\b", re.IGNORECASE)),
+    (
+        "Anniversary Edition",
+        re.compile(
+            r"\b(?:\d+(?:st|nd|rd|th)[ ._-]+)?anniversary(?:[ ._-]+edition)?\b", re.IGNORECASE
+        ),
+    ),
     ("Extended", re.compile(r"\bextended(?:[ ._-]+(?:cut|edition))?\b", re.IGNORECASE)),
     ("Director's Cut", re.compile(r"\bdirector'?s[ ._-]+cut\b", re.IGNORECASE)),
     ("Theatrical Cut", re.compile(r"\btheatrical(?:[ ._-]+(?:cut|edition))?\b", re.IGNORECASE)),
@@ -194,10 +219,13 @@ _EXTRA_EDITIONS = (
     ("Remastered", re.compile(r"\bremaster(?:ed)?\b", re.IGNORECASE)),
     ("IMAX", re.compile(r"\bimax\b", re.IGNORECASE)),
 )
+# fmt: off
 _EDITION_NAMES = {
-    "Collector": "Collector's Edition", "Special": "Special Edition", "Ultimate": "Ultimate Edition",
-    "Theatrical": "Theatrical Cut", "Limited": "Limited Edition", "Deluxe": "Deluxe Edition",
+    "Collector": "Collector's Edition", "Special": "Special Edition",
+    "Ultimate": "Ultimate Edition", "Theatrical": "Theatrical Cut",
+    "Limited": "Limited Edition", "Deluxe": "Deluxe Edition",
 }
+# fmt: on
 _NOT_GROUPS = {"edition", "cut", "remastered", "extended", "version", "proper", "repack"}
 
 
@@ -231,6 +259,10 @@ def _raw_part(v: Any) -> str | None:
     return None
 
 
+def _as_list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
 def _initiator_raw(v: Any) -> str | None:
     """The raw text a guessit match came from ("2049" for S20E49)."""
     for x in v if isinstance(v, list) else [v]:
@@ -261,7 +293,16 @@ def _is_obfuscated(title: str) -> bool:
 
 
 def _guess(name: str) -> dict[str, Any]:
-    """guessit on one component, flattened to plain values, numeric titles repaired."""
+    """guessit on one component, flattened to plain values, numeric titles repaired.
+
+    Cached: the 200 episodes of a season pack share their folder's name.
+    """
+    cached = _guess_cached(name)
+    return {k: list(v) if isinstance(v, list) else v for k, v in cached.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _guess_cached(name: str) -> dict[str, Any]:
     import guessit  # heavy import: only when a name is actually parsed
 
     g = guessit.guessit(name, {"advanced": True})
@@ -275,17 +316,26 @@ def _guess(name: str) -> dict[str, Any]:
     res: dict[str, Any] = {
         "title": titles[0] if titles else None,
         "alternative_titles": titles[1:] + [str(a) for a in out.get("alternative_title", [])],
-        "year": None, "season": seasons[0] if seasons else None, "episodes": episodes,
-        "date": None, "country": None, "editions": [str(e) for e in out.get("edition", [])],
-        "other": [str(o) for o in out.get("other", [])], "type": _values(g.get("type"))[0],
+        "year": None,
+        "season": seasons[0] if seasons else None,
+        "episodes": episodes,
+        "date": None,
+        "country": None,
+        "editions": [str(e) for e in out.get("edition", [])],
+        "other": [str(o) for o in out.get("other", [])],
+        "type": _values(g.get("type"))[0],
         "episode_title": (_values(g.get("episode_title")) or [None])[0],
         "screen_size": (_values(g.get("screen_size")) or [None])[0],
         "release_group": (_values(g.get("release_group")) or [None])[0],
-        "part": _raw_part(g.get("part")), "weak_episode": False, "bare_number": None,
+        "part": _raw_part(g.get("part")),
+        "weak_episode": False,
+        "bare_number": None,
     }
     if not res["title"] and (out.get("country") or out.get("language")):
         # "US.2019.mkv", "FR.2019.mkv": a country or language code that is the whole title.
-        lead_words = re.match(r"^([^\W\d_]{2,}(?:[ ._-][^\W\d_]{2,})?)[ ._-]+\(?(?:19|20)\d\d", name)
+        lead_words = re.match(
+            r"^([^\W\d_]{2,}(?:[ ._-][^\W\d_]{2,})?)[ ._-]+\(?(?:19|20)\d\d", name
+        )
         if lead_words:
             res["title"] = re.sub(r"[._]", " ", lead_words.group(1))
             res["title_from_code"] = True
@@ -293,16 +343,22 @@ def _guess(name: str) -> dict[str, Any]:
         res["release_group"] = None
     # A daily show's date; guessit also reads "2021-03-04 at 10.15.32" as 2032-10-15.
     today = _dt.date.today()
-    dates = [d for d in out.get("date", []) if isinstance(d, _dt.date)
-             and _dt.date(1930, 1, 1) <= d <= today + _dt.timedelta(days=7)]
+    dates = [
+        d
+        for d in out.get("date", [])
+        if isinstance(d, _dt.date) and _dt.date(1930, 1, 1) <= d <= today + _dt.timedelta(days=7)
+    ]
     if dates:
         res["date"] = dates[0].isoformat()
     elif out.get("date") and res["type"] == "episode" and not seasons and not episodes:
         res["type"] = "movie"
     # "05x14 - Ozymandias.mkv": a title after the episode number is the episode's title.
-    starts = [m.span[0] for key in ("season", "episode", "date")
-              for m in (g.get(key) if isinstance(g.get(key), list) else [g.get(key)])
-              if m is not None and getattr(m, "span", None)]
+    starts = [
+        m.span[0]
+        for key in ("season", "episode", "date")
+        for m in _as_list(g.get(key))
+        if m is not None and getattr(m, "span", None)
+    ]
     title_match = g.get("title")
     title_match = title_match[0] if isinstance(title_match, list) else title_match
     res["title_after_episode"] = bool(
@@ -314,7 +370,12 @@ def _guess(name: str) -> dict[str, Any]:
     # A leading number is part of the title: "1917.mkv", "2001.A.Space.Odyssey.mkv".
     lead = re.match(r"^(\d{1,4})(?=[ ._-]|$)", stem)
     title = res["title"]
-    if lead and years and years[0] == int(lead.group(1)) and not (title or "").startswith(lead.group(1)):
+    if (
+        lead
+        and years
+        and years[0] == int(lead.group(1))
+        and not (title or "").startswith(lead.group(1))
+    ):
         res["title"] = f"{lead.group(1)} {title}".strip() if title else lead.group(1)
         if title:
             res["alternative_titles"].append(title)
@@ -355,24 +416,35 @@ def _classify_dir(name: str) -> tuple[str, Any]:
         return "season", int(m.group(1))
     if low in _EXTRA_DIRS:
         return "extra", _EXTRA_DIRS[low]
-    if low in _GENERIC_DIRS:
+    if low in _GENERIC_DIRS or _DCIM_DIR.match(plain):
         return "generic", None
     guess = _guess(name)
-    if not guess["title"] or _is_obfuscated(guess["title"]) or guess["title"].lower() in _GENERIC_DIRS:
+    if (
+        not guess["title"]
+        or _is_obfuscated(guess["title"])
+        or guess["title"].lower() in _GENERIC_DIRS
+    ):
         if guess["season"] is not None and not guess["title"]:
             return "season", guess["season"]
         return "generic", None
     # A lone word ("Matrix", "in") may be a user's folder; a name with more to it is a release.
     guess["informative"] = bool(
-        len(guess["title"].split()) >= 2 or guess["year"] or guess["season"] is not None
-        or guess["screen_size"] or guess["release_group"] or guess["editions"] or guess["date"]
+        len(guess["title"].split()) >= 2
+        or guess["year"]
+        or guess["season"] is not None
+        or guess["screen_size"]
+        or guess["release_group"]
+        or guess["editions"]
+        or guess["date"]
     )
     return "info", guess
 
 
 def _compact(s: str) -> str:
     """Letters and digits only, no leading article: "The.Matrix" → "matrix"."""
-    return re.sub(r"[\W_]+", "", re.sub(r"^(the|a|an)[\W_]+", "", s.strip(), flags=re.IGNORECASE)).casefold()
+    return re.sub(
+        r"[\W_]+", "", re.sub(r"^(the|a|an)[\W_]+", "", s.strip(), flags=re.IGNORECASE)
+    ).casefold()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,6 +476,18 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
     edition_tags = [e.strip() for e in _EDITION_TAG.findall(file_name) if e.strip()]
     file_name = _EDITION_TAG.sub(" ", file_name)
     file_guess = _guess(file_name)
+    if _DEVICE_NAME.match(file_name):
+        file_guess.update(
+            title=None,
+            year=None,
+            date=None,
+            season=None,
+            episodes=[],
+            alternative_titles=[],
+            type=None,
+            weak_episode=False,
+            bare_number=None,
+        )
 
     season_dir: int | None = None
     extra: str | None = None
@@ -412,14 +496,14 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         folder_ids, folder_name = extract_ids(folder)
         for key, value in folder_ids.items():
             ids.setdefault(key, value)
-        kind, value = _classify_dir(_EDITION_TAG.sub(" ", folder_name))
-        if kind == "info" and folder_ids:
+        role, value = _classify_dir(_EDITION_TAG.sub(" ", folder_name))
+        if role == "info" and folder_ids:
             value["informative"] = True
-        if kind == "season" and season_dir is None and not infos:
+        if role == "season" and season_dir is None and not infos:
             season_dir = value
-        elif kind == "extra" and not infos and (value == "sample" or depth < len(folders) - 1):
+        elif role == "extra" and not infos and (value == "sample" or depth < len(folders) - 1):
             extra = extra or value  # "Extras" at the top of a tree is a user's folder, not extras
-        elif kind == "info":
+        elif role == "info":
             infos.append(value)
     folder_guess = infos[0] if infos else None
     folder_title = folder_guess["title"] if folder_guess else None
@@ -433,12 +517,16 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
     )
     has_context = season_dir is not None or folder_guess is not None
     weak_number = file_guess["bare_number"] if file_guess["weak_episode"] else None
-    if weak_number and not (season_dir is not None or (title and len(weak_number) == 3)):
+    number_in_title = bool(weak_number) and not (
+        season_dir is not None
+        or (title and len(weak_number or "") == 3)  # "friends.305": S03E05 after all
+        or (len(weak_number or "") <= 2 and has_context)  # "Show/Season 2/14.mkv"
+    )
+    if number_in_title:
         # "Blade.Runner.2049.mkv", "300.mkv", "21.mkv": a number in the title, not S20E49.
-        if not (len(weak_number) <= 2 and has_context):
-            title = f"{title} {weak_number}" if title else weak_number
-            file_guess["season"], file_guess["episodes"] = None, []
-            episode_like = bool(file_guess["date"])
+        title = f"{title} {weak_number}" if title else weak_number
+        file_guess["season"], file_guess["episodes"] = None, []
+        episode_like = bool(file_guess["date"])
     if weak_number and len(weak_number) <= 2 and not has_context and not title:
         title = weak_number
         file_guess["season"], file_guess["episodes"] = None, []
@@ -450,7 +538,11 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
             title = folder_title
         else:
             title = None
-    elif not title and folder_title and (folder_informative or episode_like or season_dir is not None):
+    elif (
+        not title
+        and folder_title
+        and (folder_informative or episode_like or season_dir is not None)
+    ):
         title = folder_title
     elif title and (_is_obfuscated(title) or title.lower() in _GENERIC_TITLES):
         title = None
@@ -476,20 +568,31 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         # "Show.S01E07.720p-GRP/a8f3e2b19c.mkv": the release folder names the episode.
         season, episodes = folder_guess["season"], list(folder_guess["episodes"])
     if season is None and episodes:
-        season = season_dir if season_dir is not None else (
-            folder_guess["season"] if folder_guess else None
+        season = (
+            season_dir
+            if season_dir is not None
+            else (folder_guess["season"] if folder_guess else None)
         )
-    if season is None and not episodes and not air_date and folder_guess and not episode_like:
-        if folder_guess["season"] is not None and title == folder_title:
-            season = folder_guess["season"]  # a season pack's folder, file name obfuscated
+    if (
+        season is None
+        and not episodes
+        and not air_date
+        and folder_guess
+        and not episode_like
+        and folder_guess["season"] is not None
+        and title == folder_title
+    ):
+        season = folder_guess["season"]  # a season pack's folder, file name obfuscated
     if episodes and season is None and not air_date:
         season = 1 if season_dir is None else season_dir  # "Show/Episode 3.mkv": one season
 
     kind: str | None
     if episodes or air_date or season is not None:
         kind = "episode"
-    elif source["type"] == "movie" and title and (
-        year or source["editions"] or source["screen_size"] or source["release_group"]
+    elif (
+        source["type"] == "movie"
+        and title
+        and (year or source["editions"] or source["screen_size"] or source["release_group"])
     ):
         kind = "movie"
     else:
@@ -513,7 +616,8 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         if suffix:
             extra = _extra_name(suffix.group(1))
     alternatives = [
-        a for a in alternatives
+        a
+        for a in alternatives
         if not _is_extra_phrase(a) and not (extra and _EXTRA_SUFFIX.search("-" + a.strip()))
     ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -42,9 +43,15 @@ def migrate_tmdb_tables(db: sqlite_utils.Database) -> None:
             body TEXT,
             etag TEXT,
             fetched_at REAL NOT NULL,
-            max_age REAL
+            max_age REAL,
+            imdb_id TEXT,
+            tvdb_id INTEGER
         )"""
     )
+    # Details documents by their external ids: an IMDb id in a name needs no /find when the
+    # film was already fetched under its title.
+    db.execute(f"CREATE INDEX IF NOT EXISTS idx_{CACHE_TABLE}_imdb ON {CACHE_TABLE}(imdb_id)")
+    db.execute(f"CREATE INDEX IF NOT EXISTS idx_{CACHE_TABLE}_tvdb ON {CACHE_TABLE}(tvdb_id)")
     db.execute(
         f"""CREATE TABLE IF NOT EXISTS {RATE_LOG_TABLE} (
             bucket TEXT NOT NULL,
@@ -52,7 +59,9 @@ def migrate_tmdb_tables(db: sqlite_utils.Database) -> None:
             ts REAL NOT NULL
         )"""
     )
-    db.execute(f"CREATE INDEX IF NOT EXISTS idx_{RATE_LOG_TABLE}_bucket_ts ON {RATE_LOG_TABLE}(bucket, ts)")
+    db.execute(
+        f"CREATE INDEX IF NOT EXISTS idx_{RATE_LOG_TABLE}_bucket_ts ON {RATE_LOG_TABLE}(bucket, ts)"
+    )
     db.execute(
         f"""CREATE TABLE IF NOT EXISTS {RATE_STATE_TABLE} (
             bucket TEXT PRIMARY KEY,
@@ -124,14 +133,31 @@ def release_date_of(body: Any) -> str | None:
     if not isinstance(body, dict):
         return None
     if "episodes" in body and isinstance(body["episodes"], list):  # a season
-        dates = [e.get("air_date") for e in body["episodes"] if isinstance(e, dict)]
-        dates = [d for d in dates if d]
+        dates = [
+            str(e["air_date"])
+            for e in body["episodes"]
+            if isinstance(e, dict) and e.get("air_date")
+        ]
         return max(dates) if dates else body.get("air_date")
     if "first_air_date" in body:  # a show: its newest episode decides
         if body.get("next_episode_to_air") or body.get("in_production"):
             return dt.date.today().isoformat()
         return body.get("last_air_date") or body.get("first_air_date")
     return body.get("release_date")
+
+
+_DETAILS_PATH = re.compile(r"^/(movie|tv)/\d+$")
+
+
+def _external_ids(path: str, body: Any) -> tuple[str | None, int | None]:
+    """The IMDb and TVDB ids a movie or show details document carries."""
+    if not _DETAILS_PATH.match(path) or not isinstance(body, dict):
+        return None, None
+    found = body.get("external_ids")
+    external: dict[str, Any] = found if isinstance(found, dict) else {}
+    imdb = external.get("imdb_id") or body.get("imdb_id")
+    tvdb = external.get("tvdb_id")
+    return (str(imdb) if imdb else None), (int(tvdb) if isinstance(tvdb, int) else None)
 
 
 @dataclass
@@ -181,15 +207,44 @@ class ResponseCache:
         fetched_at: float | None = None,
     ) -> None:
         clean = {k: v for k, v in (params or {}).items() if k not in SECRET_PARAMS}
+        imdb_id, tvdb_id = _external_ids(path, body)
         with self._lock:
             self._conn.execute(
-                f"""INSERT INTO {CACHE_TABLE} (key, path, params, status, body, etag, fetched_at, max_age)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                f"""INSERT INTO {CACHE_TABLE}
+                      (key, path, params, status, body, etag, fetched_at, max_age, imdb_id, tvdb_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(key) DO UPDATE SET status=excluded.status, body=excluded.body,
-                      etag=excluded.etag, fetched_at=excluded.fetched_at, max_age=excluded.max_age""",
-                (key, path, json.dumps(clean, sort_keys=True), status,
-                 json.dumps(body, separators=(",", ":")), etag, fetched_at or time.time(), max_age),
+                      etag=excluded.etag, fetched_at=excluded.fetched_at, max_age=excluded.max_age,
+                      imdb_id=excluded.imdb_id, tvdb_id=excluded.tvdb_id""",
+                (
+                    key,
+                    path,
+                    json.dumps(clean, sort_keys=True),
+                    status,
+                    json.dumps(body, separators=(",", ":")),
+                    etag,
+                    fetched_at or time.time(),
+                    max_age,
+                    imdb_id,
+                    tvdb_id,
+                ),
             )
+
+    def find_external(self, source: str, value: str | int) -> tuple[str, int] | None:
+        """``("movie" | "tv", id)`` of a cached details document with this external id
+        (``source`` is ``"imdb_id"`` or ``"tvdb_id"``), or None."""
+        column = {"imdb_id": "imdb_id", "tvdb_id": "tvdb_id"}.get(source)
+        if column is None:
+            return None
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT path FROM {CACHE_TABLE} WHERE {column} = ? AND status = 200 LIMIT 1",
+                (str(value) if column == "imdb_id" else int(value),),
+            ).fetchone()
+        if row is None:
+            return None
+        kind, _, item_id = str(row[0]).strip("/").partition("/")
+        return (kind, int(item_id)) if item_id.isdigit() else None
 
     def touch(self, key: str, fetched_at: float | None = None) -> None:
         """A 304 says the body is still current: refresh its age."""

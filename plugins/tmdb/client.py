@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import trio
@@ -118,7 +118,7 @@ class TMDBClient:
         self.cache.close()
         self.limiter.close()
 
-    async def __aenter__(self) -> TMDBClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -190,7 +190,9 @@ class TMDBClient:
             return dict(entry.body)
         if response.status_code == 404:
             await trio.to_thread.run_sync(
-                lambda: self.cache.store(key, path, params, 404, None, None, max_age=NOT_FOUND_MAX_AGE)
+                lambda: self.cache.store(
+                    key, path, params, 404, None, None, max_age=NOT_FOUND_MAX_AGE
+                )
             )
             raise NotFoundError(f"TMDB has no {path}")
         try:
@@ -207,7 +209,7 @@ class TMDBClient:
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff_max, self.backoff_base * (2**attempt))
-        return delay * random.uniform(0.75, 1.25)
+        return float(delay * random.uniform(0.75, 1.25))
 
     async def _send(self, path: str, params: dict[str, Any], *, etag: str | None) -> httpx.Response:
         """One logical request: rate limit, retries, status handling. Returns 200/304/404."""
@@ -253,7 +255,9 @@ class TMDBClient:
                 continue
             if status >= 500:
                 if attempt >= self.max_retries:
-                    raise ItemError(f"TMDB answered {status} for {path} after {attempt + 1} attempts")
+                    raise ItemError(
+                        f"TMDB answered {status} for {path} after {attempt + 1} attempts"
+                    )
                 await trio.sleep(self._backoff(attempt))
                 attempt += 1
                 continue
@@ -262,7 +266,9 @@ class TMDBClient:
                 message = str(response.json().get("status_message") or "")
             except ValueError:
                 pass
-            raise ItemError(self.scrub(f"TMDB answered {status} for {path}: {message}".rstrip(": ")))
+            raise ItemError(
+                self.scrub(f"TMDB answered {status} for {path}: {message}".rstrip(": "))
+            )
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -277,13 +283,14 @@ def _retry_after(value: str | None) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, float(when.timestamp()) - time.time())
 
 
 def _copy_error(error: BaseException) -> BaseException:
     """Waiters on a failed flight get their own exception object of the same kind."""
     if isinstance(error, (ConfigError, ItemError)):
-        return type(error)(*error.args)
+        copy: BaseException = type(error)(*error.args)
+        return copy
     return error
 
 

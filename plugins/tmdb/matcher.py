@@ -10,8 +10,10 @@ none, so anything short of ``min_confidence`` comes back without one, with its c
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
+import trio
 from shelver.errors import NotFoundError
 from shelver.model import Identity, Match, ParsedName
 from shelver.plugins.tmdb.client import TMDBClient
@@ -20,7 +22,6 @@ from shelver.plugins.tmdb.scoring import (
     candidate_kind,
     candidate_year,
     choose,
-    normalise_title,
     score_candidate,
 )
 
@@ -100,6 +101,9 @@ async def _by_ids(
         external = parsed.ids.get(key)
         if not external:
             continue
+        known = await trio.to_thread.run_sync(client.cache.find_external, source, external)
+        if known is not None and (wanted is None or known[0] == wanted):
+            return known[0], {"id": known[1], "media_type": known[0]}
         try:
             found = await client.get(f"/find/{external}", {"external_source": source, **lang})
         except NotFoundError:
@@ -128,20 +132,21 @@ async def _search(
 ) -> list[tuple[str, dict[str, Any]]]:
     """Candidates as ``[(kind, result), ...]``.
 
-    The title with its year, then without; then, only while nothing is found, other spellings
-    without the year: roman numerals for digits ("Rocky 3" → "Rocky III"), the alternative
-    titles, the title without "Part N", its first three words.
+    The title with its year, then without; then, only while nothing is found, other spellings:
+    roman numerals for digits ("Rocky 3" → "Rocky III"), the alternative titles, the title
+    without "Part N".
     """
     wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
     title = _query(parsed.title or "")
+    variants = _variants(parsed)
     attempts: list[tuple[str, int | None]] = [(title, parsed.year)]
     if parsed.year:
+        attempts += [(variant, parsed.year) for variant in variants[:1]]  # "rocky iii" 1982
         attempts.append((title, None))
-    for variant in _variants(parsed):
-        attempts.append((variant, None))
+    attempts += [(variant, None) for variant in variants]
     tried: set[tuple[str, int | None]] = set()
     for query, year in attempts:
-        key = (normalise_title(query), year)
+        key = (query.casefold(), year)
         if not query or key in tried:
             continue
         tried.add(key)
@@ -154,7 +159,9 @@ async def _search(
 def _variants(parsed: ParsedName) -> list[str]:
     title = _query(parsed.title or "")
     variants = []
-    romanised = re.sub(r"(?<=\s)(\d{1,2})(?=\s|$)", lambda m: _ROMAN.get(m.group(1), m.group(1)), title)
+    romanised = re.sub(
+        r"(?<=\s)(\d{1,2})(?=\s|$)", lambda m: _ROMAN.get(m.group(1), m.group(1)).lower(), title
+    )
     if romanised != title:
         variants.append(romanised)
     for alternative in parsed.alternative_titles:
@@ -164,14 +171,16 @@ def _variants(parsed: ParsedName) -> list[str]:
     shorter = _without_part(title)
     if shorter:
         variants.append(shorter)
-    words = title.split()
-    if len(words) >= 4:
-        variants.append(" ".join(words[:3]))
     return variants
 
 
-_ROMAN = {str(n): r for n, r in enumerate(
-    ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]) if n > 1}
+_ROMAN = {
+    str(n): r
+    for n, r in enumerate(
+        ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+    )
+    if n > 1
+}
 
 
 async def _search_once(
@@ -185,9 +194,7 @@ async def _search_once(
         return [("tv", {**r, "media_type": "tv"}) for r in _results(body)]
     # The name does not say: one multi search covers both (it has no year filter).
     body = await client.get("/search/multi", {"query": query, **lang})
-    return [
-        (r["media_type"], r) for r in _results(body, keep=("movie", "tv"))
-    ]
+    return [(r["media_type"], r) for r in _results(body, keep=("movie", "tv"))]
 
 
 def _results(body: dict[str, Any], keep: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
@@ -197,9 +204,22 @@ def _results(body: dict[str, Any], keep: tuple[str, ...] | None = None) -> list[
     return results[:MAX_CANDIDATES]
 
 
+_ELISION = re.compile(r"\b([dljmntc]|qu) (?=[aeiouyhàâéèêîôû])", re.IGNORECASE)
+
+
 def _query(title: str) -> str:
-    """What to send as ``query``: the title with separators as spaces."""
-    return re.sub(r"\s+", " ", re.sub(r"[._]", " ", title)).strip()
+    """What to send as ``query``: one spelling per title, so that "Breaking.Bad", "breaking bad"
+    and "Breaking Bad" share one cached search.
+
+    TMDB's search ignores case, accents and punctuation; apostrophes stay, and French elisions
+    lost in release names come back ("d Amelie" → "d'amelie").
+    """
+    text = unicodedata.normalize("NFKD", title.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[’`´]", "'", text)
+    text = re.sub(r"[^\w\s'&]|_", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return _ELISION.sub(lambda m: m.group(1) + "'", text)
 
 
 def _without_part(title: str) -> str | None:
@@ -221,8 +241,15 @@ async def _refine(
         return scored
     top = scored[0][1]
     leaders = [e for e in scored[:REFINE_DETAILS] if top - e[1] < AMBIGUITY_MARGIN]
-    doubtful_title = scored[0][2].get("title", 1.0) < SURE_TITLE
-    if len(leaders) < 2 and not doubtful_title:
+    best_reasons = scored[0][2]
+    doubtful_title = best_reasons.get("title", 1.0) < SURE_TITLE
+    # A show's year hint that is not its first-air year may be a later season's.
+    doubtful_year = (
+        candidate_kind(scored[0][0]) == "tv"
+        and best_reasons.get("year", {}).get("fit", 1.0) < 1.0
+        and parsed.year is not None
+    )
+    if len(leaders) < 2 and not doubtful_title and not doubtful_year:
         return scored  # one clear candidate, just not good enough: details will not change it
     rescored = []
     for candidate, score, reasons in leaders:
@@ -238,7 +265,7 @@ async def _refine(
             parsed, candidate, kind=kind, duration=duration, details=details
         )
         rescored.append((candidate, new_score, new_reasons))
-    rest = scored[len(leaders):]
+    rest = scored[len(leaders) :]
     return sorted(rescored + rest, key=lambda entry: entry[1], reverse=True)
 
 
@@ -279,25 +306,32 @@ async def _resolve(
     if parsed.air_date:
         found = await _daily_episode(client, item_id, show, parsed.air_date, lang)
         if found is None:
-            return Match(identity=None, confidence=confidence, candidates=candidates,
-                         metadata={"show": show})
+            return Match(
+                identity=None, confidence=confidence, candidates=candidates, metadata={"show": show}
+            )
         season, episode = found
         episodes = [episode]
     else:
         number = parsed.season if parsed.season is not None else 1
         if not parsed.episodes:
-            return Match(identity=None, confidence=confidence, candidates=candidates,
-                         metadata={"show": show})
+            return Match(
+                identity=None, confidence=confidence, candidates=candidates, metadata={"show": show}
+            )
         try:
             season = await client.get(f"/tv/{item_id}/season/{number}", lang)
         except NotFoundError:
-            return Match(identity=None, confidence=confidence, candidates=candidates,
-                         metadata={"show": show})
+            return Match(
+                identity=None, confidence=confidence, candidates=candidates, metadata={"show": show}
+            )
         by_number = {e.get("episode_number"): e for e in season.get("episodes") or []}
         if any(n not in by_number for n in parsed.episodes):
             # TMDB does not list this episode: a person decides, nothing is guessed.
-            return Match(identity=None, confidence=confidence, candidates=candidates,
-                         metadata={"show": show, "season": season})
+            return Match(
+                identity=None,
+                confidence=confidence,
+                candidates=candidates,
+                metadata={"show": show, "season": season},
+            )
         episodes = [by_number[n] for n in parsed.episodes]
     return Match(
         identity=Identity(
@@ -317,8 +351,8 @@ async def _daily_episode(
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The (season, episode) that aired on ``air_date``.
 
-    Daily shows often number seasons by year on TMDB; otherwise the season whose air dates
-    bracket the date. At most two season requests.
+    Daily shows often number seasons by year on TMDB; otherwise the latest season that had
+    begun by then. At most two season requests.
     """
     listed = [s for s in show.get("seasons") or [] if isinstance(s, dict)]
     year = int(air_date[:4])
@@ -332,8 +366,6 @@ async def _daily_episode(
     started = [s["season_number"] for s in dated if str(s["air_date"]) <= air_date]
     if started:
         order.append(started[-1])
-        if len(started) > 1:
-            order.append(started[-2])  # a season listed with its premiere after a date in it
     for number in list(dict.fromkeys(order))[:2]:
         try:
             season = await client.get(f"/tv/{show_id}/season/{number}", lang)
@@ -355,7 +387,9 @@ async def fetch_metadata(
     """
     lang = {"language": language} if language else {}
     if identity.type == "movie":
-        movie = await client.get(f"/movie/{identity.id}", {"append_to_response": MOVIE_APPEND, **lang})
+        movie = await client.get(
+            f"/movie/{identity.id}", {"append_to_response": MOVIE_APPEND, **lang}
+        )
         return {"movie": movie}
     show = await client.get(f"/tv/{identity.id}", {"append_to_response": TV_APPEND, **lang})
     if identity.season is None:
@@ -372,14 +406,16 @@ def _summary(
     """The top candidates for the review queue."""
     out = []
     for candidate, score, reasons in scored[:limit]:
-        out.append({
-            "type": candidate_kind(candidate),
-            "id": candidate.get("id"),
-            "title": candidate.get("title") or candidate.get("name"),
-            "year": candidate_year(candidate),
-            "score": round(score, 4),
-            "reasons": reasons,
-        })
+        out.append(
+            {
+                "type": candidate_kind(candidate),
+                "id": candidate.get("id"),
+                "title": candidate.get("title") or candidate.get("name"),
+                "year": candidate_year(candidate),
+                "score": round(score, 4),
+                "reasons": reasons,
+            }
+        )
     return out
 
 

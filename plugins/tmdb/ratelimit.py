@@ -53,8 +53,8 @@ def parse_rate(text: str, *, setting: str = "tmdb.rate") -> Rate:
     unit = m.group(3).lower() if m else ""
     if not m or unit not in _UNITS:
         raise ConfigError(
-            f"{setting} = {text!r} is not a rate: write requests/window, e.g. \"35/10s\", "
-            f"\"40/1s\" or \"100/1m\""
+            f'{setting} = {text!r} is not a rate: write requests/window, e.g. "35/10s", '
+            f'"40/1s" or "100/1m"'
         )
     requests = int(m.group(1))
     window = float(m.group(2) or 1) * _UNITS[unit]
@@ -122,25 +122,34 @@ class RateLimiter:
                 if now < blocked_until:
                     conn.execute("COMMIT")
                     return blocked_until - now
-                capacity = max(1, int(self.rate.requests * self._effective_factor(factor, penalised_at, now)))
+                capacity = max(
+                    1, int(self.rate.requests * self._effective_factor(factor, penalised_at, now))
+                )
                 conn.execute(
                     f"DELETE FROM {RATE_LOG_TABLE} WHERE bucket = ? AND ts <= ?",
                     (self.bucket, now - window),
                 )
-                spent = [t for (t,) in conn.execute(
-                    f"SELECT ts FROM {RATE_LOG_TABLE} WHERE bucket = ? ORDER BY ts DESC LIMIT ?",
-                    (self.bucket, capacity),
-                )]
+                spent = [
+                    t
+                    for (t,) in conn.execute(
+                        f"SELECT ts FROM {RATE_LOG_TABLE} WHERE bucket = ? "
+                        "ORDER BY ts DESC LIMIT ?",
+                        (self.bucket, capacity),
+                    )
+                ]
                 wait = 0.0
                 if len(spent) >= capacity:
                     wait = spent[capacity - 1] + window - now
                 if self.share < 1.0 and wait <= 0:
                     own_capacity = max(1, int(capacity * self.share))
-                    own = [t for (t,) in conn.execute(
-                        f"SELECT ts FROM {RATE_LOG_TABLE} WHERE bucket = ? AND owner = ? "
-                        "ORDER BY ts DESC LIMIT ?",
-                        (self.bucket, self.owner, own_capacity),
-                    )]
+                    own = [
+                        t
+                        for (t,) in conn.execute(
+                            f"SELECT ts FROM {RATE_LOG_TABLE} WHERE bucket = ? AND owner = ? "
+                            "ORDER BY ts DESC LIMIT ?",
+                            (self.bucket, self.owner, own_capacity),
+                        )
+                    ]
                     if len(own) >= own_capacity:
                         wait = own[own_capacity - 1] + window - now
                 if wait > 0:
@@ -171,13 +180,18 @@ class RateLimiter:
                 factor, penalised_at, blocked_until = row if row else (1.0, 0.0, 0.0)
                 current = self._effective_factor(factor, penalised_at, now)
                 conn.execute(
-                    f"""INSERT INTO {RATE_STATE_TABLE} (bucket, factor, penalised_at, blocked_until, throttled)
+                    f"""INSERT INTO {RATE_STATE_TABLE}
+                          (bucket, factor, penalised_at, blocked_until, throttled)
                         VALUES (?, ?, ?, ?, 1)
                         ON CONFLICT(bucket) DO UPDATE SET factor=excluded.factor,
                           penalised_at=excluded.penalised_at, blocked_until=excluded.blocked_until,
                           throttled=throttled + 1""",
-                    (self.bucket, max(MIN_FACTOR, current / 2), now,
-                     max(blocked_until, now + max(0.0, retry_after))),
+                    (
+                        self.bucket,
+                        max(MIN_FACTOR, current / 2),
+                        now,
+                        max(blocked_until, now + max(0.0, retry_after)),
+                    ),
                 )
                 conn.execute("COMMIT")
             except BaseException:

@@ -19,19 +19,43 @@ from shelver.model import ParsedName
 # Title normalisation
 # ---------------------------------------------------------------------------------------------
 
-_FOLD = str.maketrans({
-    "æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-    "ı": "i", "²": "2", "³": "3", "¹": "1",
-})
+_FOLD = str.maketrans(
+    {
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ß": "ss",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "²": "2",
+        "³": "3",
+        "¹": "1",
+    }
+)
 _APOSTROPHES = re.compile(r"[’'`´ʼ‘]")
 _ARTICLES = {"the", "a", "an", "le", "la", "les", "der", "die", "das", "el", "l"}
 _ROMAN = re.compile(r"^(?=[ivx]+$)(x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
 }
-_TRAILING_HINT = re.compile(r"\s*[\(\[]\s*(?:(?:19|20)\d\d|us|uk|gb|au|nz|ca|ie)\s*[\)\]]\s*$", re.IGNORECASE)
+_TRAILING_HINT = re.compile(
+    r"\s*[\(\[]\s*(?:(?:19|20)\d\d|us|uk|gb|au|nz|ca|ie)\s*[\)\]]\s*$", re.IGNORECASE
+)
 
 
 def _roman_to_int(token: str) -> int:
@@ -95,7 +119,7 @@ def title_similarity(a: str, b: str) -> float:
     main_b = normalise_title(_main_title(b))
     main_a = normalise_title(_main_title(a))
     if (main_b and main_b == na and main_b != nb) or (main_a and main_a == nb and main_a != na):
-        sim = max(sim, 0.82)
+        sim = max(sim, 0.72)  # alone, not enough: a year and a running time must agree too
     return min(sim, 0.96)
 
 
@@ -228,10 +252,11 @@ def score_candidate(
     else:
         diff = abs(parsed.year - year)
         year_fit = _YEAR_FIT.get(diff, 0.0)
-        if cand_kind == "tv" and diff > 2:
-            # A year in a show's name is its first-air year hint; a later season's release year
-            # is a weaker contradiction than a film's wrong year.
-            year_fit = 0.15
+        if cand_kind == "tv" and diff > 1:
+            # A year in a show's name is its first-air year hint; a later season's year is a
+            # weaker contradiction than a film's wrong year, and fits a show still on the air.
+            last = candidate_year({"first_air_date": (details or {}).get("last_air_date")})
+            year_fit = 0.7 if last and year <= parsed.year <= last else 0.15
     reasons["year"] = {"given": parsed.year, "candidate": year, "fit": year_fit}
 
     score = best_title * (0.6 + 0.4 * year_fit)
@@ -273,8 +298,12 @@ def score_candidate(
         elif diff_min > slack * max(10.0, 0.1 * runtime):
             score *= 0.85
             fit = "off"
-        reasons["runtime"] = {"probed": round(minutes, 1), "tmdb": runtime, "fit": fit,
-                              "bonus": round(bonus, 3)}
+        reasons["runtime"] = {
+            "probed": round(minutes, 1),
+            "tmdb": runtime,
+            "fit": fit,
+            "bonus": round(bonus, 3),
+        }
 
     if cand_kind == "tv" and details:
         missing = _missing_episode(parsed, details)

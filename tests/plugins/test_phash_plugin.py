@@ -1,0 +1,343 @@
+"""The phash plugin: duplicate decisions (distance, duration, policy), move decisions (cheap size
+check first, exact phash, identity kept), the on/off switch, and ``shelver phash``.
+
+Library rows are real rows in a real state DB; hashes of library rows are set by hand where the
+decision, not the hashing, is under test. Move tests hash real tiny videos.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+from shelver.context import RunContext
+from shelver.errors import ItemError
+from shelver.manager import get_plugin_manager
+from shelver.model import Identity, Item, Match, ParsedName, State, Status
+from shelver.plugins import phash as plugin
+from shelver.plugins.phash import (
+    find_duplicate,
+    shelver_config_schema,
+    shelver_fingerprint,
+    shelver_match,
+    shelver_register_migrations,
+)
+from shelver.profiles import state_migrations, validate
+from shelver.state import StateDB
+
+from tests.conftest import json_lines, shelver
+
+CLIP_A = Path(__file__).resolve().parents[1] / "data" / "phash" / "clip_a.mp4"
+CLIP_A_PHASH = "cb5a4d61328b1d5b"
+LIBRARY_PHASH = "a590a21aefe32d78"
+
+
+def flip(phash: str, bits: int) -> str:
+    """``phash`` with its lowest ``bits`` bits inverted: exactly that Hamming distance away."""
+    return f"{int(phash, 16) ^ ((1 << bits) - 1):016x}"
+
+
+@pytest.fixture
+def pm() -> Any:
+    return get_plugin_manager()
+
+
+@pytest.fixture
+def state(tmp_path: Path, pm: Any) -> Iterator[StateDB]:
+    db = StateDB(tmp_path / "state.db", state_migrations(pm))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def make_ctx(state: StateDB, pm: Any) -> Callable[..., RunContext]:
+    def make(**settings: Any) -> RunContext:
+        return RunContext(profile=validate(settings, pm=pm), state=state, pm=pm, run_id=1,
+                          mode="inplace", log=logging.getLogger("test-phash"))
+
+    return make
+
+
+@pytest.fixture
+def library_item(tmp_path: Path, state: StateDB) -> Callable[..., dict[str, Any]]:
+    """Record an organised file (INDEXED unless told) with a phash, a duration and a TMDB id."""
+    counter = iter(range(1, 1000))
+
+    def add(phash: str, duration: float | None = 1000.0, *, path: Path | None = None,
+            exists: bool = True, size: int | None = None, state_: State = State.INDEXED,
+            identity: Identity | None = None) -> dict[str, Any]:
+        path = path or tmp_path / "library" / f"movie-{next(counter)}.mkv"
+        if exists and not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"x" * 10)
+        size = size if size is not None else (path.stat().st_size if path.exists() else 10)
+        item_id = state.observe(str(path), size, 1.0, 1, "test")
+        assert item_id is not None
+        identity = identity or Identity(type="movie", id=603)
+        assert state.transition(item_id, State.NEW, state_, phash=phash,
+                                probe={"duration": duration} if duration else {},
+                                tmdb_type=identity.type, tmdb_id=identity.id,
+                                season=identity.season, episodes=identity.episodes)
+        row = state.item(item_id)
+        assert row is not None
+        return row
+
+    return add
+
+
+def new_item(path: Path, *, duration: float | None = 1000.0, phash: str | None = None,
+             size: int | None = None, item_id: int | None = None) -> Item:
+    item = Item(path=path, source=path, size=size if size is not None else (
+        path.stat().st_size if path.exists() else 0), item_id=item_id)
+    if duration is not None:
+        item.probe["duration"] = duration
+    if phash is not None:
+        item.fingerprint["phash"] = phash  # as if the match phase had hashed it already
+    item.match = Match(identity=Identity(type="movie", id=603), confidence=0.9)
+    return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings and the state DB
+# ---------------------------------------------------------------------------------------------
+
+
+def test_schema_defaults_and_the_indexes_are_used(state: StateDB) -> None:
+    assert shelver_config_schema() == {"phash": {"enabled": True, "max_distance": 8}}
+    names: list[str] = []
+    shelver_register_migrations(register=lambda name, fn: names.append(name))
+    assert names == ["phash-001-duration-and-size-indexes"]
+    # A library-sized lookup stays an index search, whatever share of the library is INDEXED.
+    for query, args, index in ((plugin.DUPLICATES_QUERY, (1.0, 2.0, None), "items_phash_duration"),
+                               (plugin.MOVES_QUERY, (5, None), "items_phash_size")):
+        plan = " ".join(str(tuple(row)) for row in state.conn().execute(
+            f"EXPLAIN QUERY PLAN {query}", args))
+        assert f"USING INDEX {index}" in plan, plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Duplicates
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bits, max_distance, duplicate", [
+    (0, 8, True), (8, 8, True), (9, 8, False), (2, 2, True), (3, 2, False), (20, 8, False),
+])
+def test_duplicate_threshold(tmp_path: Path, make_ctx: Any, library_item: Any, bits: int,
+                             max_distance: int, duplicate: bool) -> None:
+    original = library_item(LIBRARY_PHASH)
+    ctx = make_ctx(phash={"max_distance": max_distance})
+    item = new_item(tmp_path / "downloads" / "copy.mkv", phash=flip(LIBRARY_PHASH, bits))
+    assert shelver_fingerprint(item=item, ctx=ctx) == {"phash": flip(LIBRARY_PHASH, bits)}
+    assert (item.status == Status.DUPLICATE) is duplicate
+    if duplicate:
+        assert any(original["path"] in note and f"distance {bits}" in note for note in item.notes)
+
+
+@pytest.mark.parametrize("duration, duplicate", [
+    (1000.0, True), (1010.0, True), (990.0, True), (1010.2, False), (989.0, False),
+    (2000.0, False), (None, False),
+])
+def test_duplicate_needs_durations_within_one_percent(
+        tmp_path: Path, make_ctx: Any, library_item: Any, duration: float | None,
+        duplicate: bool) -> None:
+    library_item(LIBRARY_PHASH, 1000.0)
+    item = new_item(tmp_path / "copy.mkv", duration=duration, phash=LIBRARY_PHASH)
+    shelver_fingerprint(item=item, ctx=make_ctx())
+    assert (item.status == Status.DUPLICATE) is duplicate
+
+
+def test_what_is_not_a_duplicate(tmp_path: Path, make_ctx: Any, library_item: Any) -> None:
+    ctx = make_ctx()
+    # Its file is gone; it was never placed (REVIEW); it is the item itself.
+    library_item(LIBRARY_PHASH, exists=False)
+    library_item(LIBRARY_PHASH, state_=State.REVIEW)
+    own = library_item(LIBRARY_PHASH)
+    item = new_item(Path(own["path"]), phash=LIBRARY_PHASH, item_id=own["id"])
+    assert find_duplicate(item, LIBRARY_PHASH, ctx) is None
+    # A hard link of a library file (action = "hardlink" keeps seeding) is the same file.
+    linked = tmp_path / "downloads" / "seeding.mkv"
+    linked.parent.mkdir()
+    os.link(own["path"], linked)
+    assert find_duplicate(new_item(linked, phash=LIBRARY_PHASH), LIBRARY_PHASH, ctx) is None
+    # The closest one wins.
+    other = "0123456789abcdef"
+    library_item(flip(other, 6))
+    near = library_item(flip(other, 1))
+    found = find_duplicate(new_item(tmp_path / "x.mkv"), other, ctx)
+    assert found is not None and (found["id"], found["distance"]) == (near["id"], 1)
+
+
+def test_conflict_policy_decides_what_a_duplicate_does(tmp_path: Path, make_ctx: Any,
+                                                       library_item: Any) -> None:
+    original = library_item(LIBRARY_PHASH)
+    kept = new_item(tmp_path / "copy.mkv", phash=LIBRARY_PHASH)
+    shelver_fingerprint(item=kept, ctx=make_ctx(conflict="index"))
+    assert kept.status is None and "conflict = index" in kept.notes[0]
+    failed = new_item(tmp_path / "copy.mkv", phash=LIBRARY_PHASH)
+    with pytest.raises(ItemError, match="duplicate") as raised:
+        shelver_fingerprint(item=failed, ctx=make_ctx(conflict="fail"))
+    assert original["path"] in str(raised.value) and str(failed.source) in str(raised.value)
+    skipped = new_item(tmp_path / "copy.mkv", phash=LIBRARY_PHASH)
+    shelver_fingerprint(item=skipped, ctx=make_ctx(conflict="replace-if-better"))
+    assert skipped.status == Status.DUPLICATE
+
+
+def test_fingerprint_hashes_real_files_and_survives_unreadable_ones(
+        tmp_path: Path, make_ctx: Any, caplog: pytest.LogCaptureFixture) -> None:
+    ctx = make_ctx()
+    item = new_item(CLIP_A, duration=60.0)
+    assert shelver_fingerprint(item=item, ctx=ctx) == {"phash": CLIP_A_PHASH}
+    assert item.status is None
+    broken = tmp_path / "broken.mkv"
+    broken.write_bytes(b"\x1a\x45\xdf\xa3" + b"\x00" * 5000)
+    item = new_item(broken)
+    with caplog.at_level(logging.WARNING):
+        assert shelver_fingerprint(item=item, ctx=ctx) is None
+    assert "broken.mkv" in caplog.text and "phash" not in item.fingerprint
+    assert item.status is None  # placed without a phash, never failed for it
+
+
+def test_disabled_means_no_hashing_at_all(tmp_path: Path, make_ctx: Any, library_item: Any,
+                                          monkeypatch: pytest.MonkeyPatch, video: Any) -> None:
+    calls: list[Path] = []
+    monkeypatch.setattr(plugin, "hash_file", lambda path: calls.append(Path(path)) or ("0", 0.0))
+    ctx = make_ctx(phash={"enabled": False})
+    moved = video(tmp_path / "moved.mkv", 30.0, seed=4)
+    library_item(CLIP_A_PHASH, 30.0, exists=False, size=moved.stat().st_size)
+    item = new_item(moved, duration=30.0)
+    ctx.resources["tmdb"] = object()
+    assert shelver_match(item=item, ctx=ctx) is None
+    assert shelver_fingerprint(item=item, ctx=ctx) is None
+    assert calls == [] and item.fingerprint == {} and item.status is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Moves
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hash_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file the plugin hashes (the real hash still runs)."""
+    calls: list[Path] = []
+    real = plugin.hash_file
+
+    def counting(path: Any) -> tuple[str, float]:
+        calls.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(plugin, "hash_file", counting)
+    return calls
+
+
+def test_move_decisions_check_size_first_then_the_exact_phash(
+        tmp_path: Path, make_ctx: Any, library_item: Any, video: Any,
+        hash_calls: list[Path]) -> None:
+    ctx = make_ctx()
+    ctx.resources["tmdb"] = object()  # never used: every case below declines
+    moved = video(tmp_path / "new name.mkv", 30.0, seed=4)
+    real_phash, _duration = plugin.hash_file(moved)
+    hash_calls.clear()
+    size = moved.stat().st_size
+
+    def decide() -> Any:
+        return shelver_match(item=new_item(moved, duration=30.0), ctx=ctx)
+
+    # Another size: not even hashed.
+    library_item(real_phash, 30.0, exists=False, size=size + 1)
+    assert decide() is None and hash_calls == []
+    # Same size, but that file is still where it was: a copy, not a move (not hashed either).
+    library_item(real_phash, 30.0, exists=True, path=tmp_path / "still-here.mkv", size=size)
+    assert decide() is None and hash_calls == []
+    # Same size, file gone, durations far apart: not hashed.
+    library_item(real_phash, 3000.0, exists=False, size=size)
+    assert decide() is None and hash_calls == []
+    # Same size, file gone, another picture: hashed once, declined.
+    library_item(flip(real_phash, 1), 30.0, exists=False, size=size)
+    item = new_item(moved, duration=30.0)
+    assert shelver_match(item=item, ctx=ctx) is None
+    assert hash_calls == [moved] and item.fingerprint["phash"] == real_phash
+    # The fingerprint phase reuses that hash instead of decoding the file again.
+    assert shelver_fingerprint(item=item, ctx=ctx) == {"phash": real_phash}
+    assert hash_calls == [moved]
+
+
+async def test_a_moved_file_keeps_its_identity(tmp_path: Path, make_ctx: Any, library_item: Any,
+                                               video: Any, tmdb_server: Any,
+                                               state: StateDB) -> None:
+    from shelver.plugins.tmdb.client import TMDBClient
+
+    ctx = make_ctx()
+    moved = video(tmp_path / "clip 0042.mkv", 30.0, seed=4)
+    real_phash, _duration = plugin.hash_file(moved)
+    episode = Identity(type="tv", id=1396, season=5, episodes=[14])
+    old = library_item(real_phash, 30.0, exists=False, size=moved.stat().st_size,
+                       state_=State.MISSING, identity=episode)
+    async with TMDBClient(tmdb_server.base_url, api_key=tmdb_server.api_key,
+                          db_path=state.path) as client:
+        ctx.resources["tmdb"] = client
+        item = new_item(moved, duration=30.0)
+        answer = shelver_match(item=item, ctx=ctx)
+        assert answer is not None  # a coroutine: the plugin answers
+        match = await answer
+    assert match.identity == episode and match.confidence == 1.0
+    assert match.metadata["show"]["name"] == "Breaking Bad"
+    assert [e["name"] for e in match.metadata["episodes"]] == ["Ozymandias"]
+    assert item.fingerprint == {"phash": real_phash, "moved_from": old["path"]}
+    assert state.item(old["id"]) is None  # the old record gave way to the new one
+    # It is the library item, not a copy of one.
+    assert shelver_fingerprint(item=item, ctx=ctx) == {"phash": real_phash}
+    assert item.status is None
+
+
+async def test_moves_hash_under_the_run_hash_limiter(tmp_path: Path, make_ctx: Any,
+                                                     library_item: Any, video: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = make_ctx()
+    moved = video(tmp_path / "moved.mkv", 30.0, seed=4)
+    library_item(CLIP_A_PHASH, 30.0, exists=False, size=moved.stat().st_size)
+    ctx.limiters["hash"] = limiter = trio.CapacityLimiter(1)
+    seen: list[int] = []
+    real = plugin.hash_file
+
+    def watching(path: Any) -> tuple[str, float]:
+        seen.append(limiter.borrowed_tokens)
+        return real(path)
+
+    monkeypatch.setattr(plugin, "hash_file", watching)
+    item = new_item(moved, duration=30.0)
+    # The match phase runs in a worker thread under the "probe" limiter, as the engine does.
+    assert await ctx.to_thread(plugin.find_moved, item, ctx, limiter="probe") is None
+    assert seen == [1] and limiter.borrowed_tokens == 0
+
+
+def test_a_persons_decision_is_never_overridden(tmp_path: Path, make_ctx: Any) -> None:
+    ctx = make_ctx()
+    ctx.resources["tmdb"] = object()
+    item = new_item(tmp_path / "x.mkv")
+    item.parsed = ParsedName(ids={"forced": {"type": "movie", "id": 27205}})
+    assert shelver_match(item=item, ctx=ctx) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# shelver phash
+# ---------------------------------------------------------------------------------------------
+
+
+def test_phash_command_prints_stash_hashes(tmp_path: Path) -> None:
+    proc = shelver("phash", str(CLIP_A))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"{CLIP_A_PHASH}  {CLIP_A}\n"
+    missing = tmp_path / "missing.mkv"
+    proc = shelver("phash", "--json", str(CLIP_A), str(missing))
+    assert proc.returncode == 1
+    good, bad = json_lines(proc.stdout)
+    assert good == {"file": str(CLIP_A), "phash": CLIP_A_PHASH, "duration": 60.0}
+    assert bad["file"] == str(missing) and bad["phash"] is None and str(missing) in bad["error"]
+    assert str(missing) in proc.stderr

@@ -1,0 +1,263 @@
+"""Finding files: partial downloads, the profile's filters, walking, companions, settling."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+from shelver.discovery import Filters, Settler, companions_of, is_partial, walk
+from shelver.profiles import validate
+
+MB = 1024 * 1024
+
+
+def filters(**settings: Any) -> Filters:
+    return Filters(validate({"filters": {"min_size_mb": 0, **settings}}))
+
+
+def touch(path: Path, size: int = 10) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)  # sparse: "big" files cost nothing
+    return path
+
+
+# -- partial downloads -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "Movie.2010.mkv.part", "Movie.2010.mkv.!qB", "Movie.2010.mkv.!QB", "Movie.mkv.!ut",
+    "Movie.mkv.crdownload", "Movie.mkv.tmp", "Movie.MKV.PART", "_UNPACK_Movie.2010/Movie.mkv",
+    "downloads/_UNPACK_Show.S01/e01.mkv", ".Movie.mkv.shelver-tmp-12", ".Movie.mkv.shelver-tmp-ab12",
+    "_FAILED_Movie.2010/Movie.mkv", "Movie.2010/_unpack/Movie.mkv",
+])
+def test_partial_names_are_never_taken(tmp_path: Path, name: str) -> None:
+    path = touch(tmp_path / name, 200 * MB)
+    assert is_partial(path)
+    verdict = filters(extensions=["mkv", "part", "tmp", "!qb", "!ut", "crdownload"]).verdict(
+        str(path), 200 * MB)
+    assert verdict == (False, "partial download")
+    found = [f for _d, files in walk(str(tmp_path), filters()) for f in files]
+    assert [f.video for f in found] == [False]
+    settler = Settler(0)
+    settler.seen(str(path), 0.0)
+    assert settler.ready(100.0) == []
+
+
+@pytest.mark.parametrize("name", ["Movie.2010.mkv", "Party.Animals.2010.mkv", "Partial.mkv",
+                                  "The.Tmp.Files.mkv", "Unpacked.mkv", "_unpacked/Movie.mkv",
+                                  "Movie.part1.mkv"])
+def test_ordinary_names_are_not_partial(name: str) -> None:
+    assert not is_partial(f"/downloads/{name}")
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+
+def test_extensions_are_case_insensitive() -> None:
+    check = filters(extensions=["mkv", ".MP4"])
+    assert check.verdict("/d/a.MKV", 1) == (True, None)
+    assert check.verdict("/d/a.mp4", 1) == (True, None)
+    assert check.verdict("/d/a.Mp4", 1) == (True, None)
+    video, reason = check.verdict("/d/a.avi", 1)
+    assert not video and "filters.extensions" in (reason or "")
+    assert not check.verdict("/d/mkv", 1)[0]  # no extension at all
+
+
+def test_default_extensions_and_min_size() -> None:
+    check = Filters(validate({}))  # defaults: video extensions, 50 MB
+    assert check.verdict("/d/a.mkv", 50 * MB) == (True, None)
+    video, reason = check.verdict("/d/a.mkv", 50 * MB - 1)
+    assert not video and "min_size_mb" in (reason or "")
+    assert check.verdict("/d/a.srt", 100 * MB)[0] is False
+    assert filters(min_size_mb=0.5).verdict("/d/a.mkv", MB // 2) == (True, None)
+    assert filters(min_size_mb=0.5).verdict("/d/a.mkv", MB // 2 - 1)[0] is False
+
+
+def test_ignore_globs_and_regexes() -> None:
+    check = filters(ignore=["*sample*", "/d/extras/*", "re:(?i)\\btrailer\\b", "re:^/d/skip/"])
+    assert check.verdict("/d/movie-sample.mkv", 1)[1] == "ignored by filters.ignore"
+    assert check.verdict("/d/extras/making-of.mkv", 1)[0] is False
+    assert check.verdict("/d/Movie.Trailer.mkv", 1)[0] is False
+    assert check.verdict("/d/skip/Movie.mkv", 1)[0] is False
+    assert check.verdict("/d/Movie.mkv", 1) == (True, None)
+    assert check.verdict("/d/Trailers.Of.Doom.mkv", 1) == (True, None)  # \b: not a whole word
+    assert check.verdict("/d/not-skip/Movie.mkv", 1) == (True, None)
+
+
+# -- walking -----------------------------------------------------------------------------------
+
+
+def test_walk_yields_each_directory_with_its_files(tmp_path: Path) -> None:
+    touch(tmp_path / "a.mkv", 100)
+    touch(tmp_path / "a.srt", 5)
+    touch(tmp_path / "Show" / "S01" / "e01.mkv", 100)
+    touch(tmp_path / "Show" / "S01" / "e02.mkv.part", 100)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "Show" / "link.mkv").symlink_to(tmp_path / "a.mkv")
+    (tmp_path / "loop").symlink_to(tmp_path)  # a link to a folder is not followed
+    result = {d: {os.path.basename(f.path): f.video for f in files}
+              for d, files in walk(str(tmp_path), filters(extensions=["mkv"]))}
+    assert result == {
+        str(tmp_path): {"a.mkv": True, "a.srt": False},
+        str(tmp_path / "empty"): {},
+        str(tmp_path / "Show"): {"link.mkv": True},
+        str(tmp_path / "Show" / "S01"): {"e01.mkv": True, "e02.mkv.part": False},
+    }
+    found = next(f for _d, files in walk(str(tmp_path), filters()) for f in files
+                 if f.path.endswith("/a.mkv"))
+    st = os.stat(tmp_path / "a.mkv")
+    assert (found.size, found.mtime, found.inode) == (st.st_size, st.st_mtime, st.st_ino)
+
+
+def test_walk_does_not_descend_into_ignored_folders(tmp_path: Path) -> None:
+    touch(tmp_path / "keep" / "a.mkv")
+    touch(tmp_path / "Sample" / "b.mkv")
+    dirs = [d for d, _files in walk(str(tmp_path), filters(ignore=["Sample"]))]
+    assert sorted(dirs) == sorted([str(tmp_path), str(tmp_path / "keep")])
+
+
+def test_walk_a_single_file(tmp_path: Path) -> None:
+    path = touch(tmp_path / "Movie.mkv", 100)
+    result = list(walk(str(path), filters()))
+    assert len(result) == 1
+    directory, files = result[0]
+    assert directory == str(tmp_path)
+    assert [(f.path, f.size, f.video) for f in files] == [(str(path), 100, True)]
+
+
+def test_walk_missing_root_yields_nothing(tmp_path: Path) -> None:
+    assert list(walk(str(tmp_path / "nope"), filters())) == []
+
+
+def test_walk_survives_a_folder_vanishing_mid_walk(tmp_path: Path) -> None:
+    touch(tmp_path / "a.mkv")
+    touch(tmp_path / "gone" / "b.mkv")
+    touch(tmp_path / "gone" / "deeper" / "c.mkv")
+    seen = []
+    for directory, files in walk(str(tmp_path), filters()):
+        seen.append((directory, [os.path.basename(f.path) for f in files]))
+        if directory == str(tmp_path):
+            shutil.rmtree(tmp_path / "gone")  # deleted between listing and visiting
+    assert seen == [(str(tmp_path), ["a.mkv"])]
+
+
+def test_walk_survives_a_file_vanishing_mid_walk(tmp_path: Path) -> None:
+    # A dangling symlink behaves like a file deleted between listing and stat.
+    touch(tmp_path / "a.mkv")
+    (tmp_path / "dangling.mkv").symlink_to(tmp_path / "deleted.mkv")
+    result = [(d, [os.path.basename(f.path) for f in files])
+              for d, files in walk(str(tmp_path), filters())]
+    assert result == [(str(tmp_path), ["a.mkv"])]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads folders whatever their mode")
+def test_walk_skips_unreadable_folders(tmp_path: Path) -> None:
+    touch(tmp_path / "a.mkv")
+    locked = tmp_path / "locked"
+    touch(locked / "b.mkv")
+    locked.chmod(0)
+    try:
+        dirs = [d for d, _files in walk(str(tmp_path), filters())]
+    finally:
+        locked.chmod(0o755)
+    assert dirs == [str(tmp_path)]
+
+
+# -- companions --------------------------------------------------------------------------------
+
+
+def test_companions_of_a_video(tmp_path: Path) -> None:
+    names = ["Movie.mkv", "Movie.srt", "Movie.en.forced.srt", "Movie-poster.jpg", "Movie.nfo",
+             "Movie.en.ass", "OtherMovie.srt", "Movie2.srt", "Movie.txt", "Movie 2.srt",
+             "Movies.srt", "movie-fanart.jpg.part"]
+    for name in names:
+        touch(tmp_path / name)
+    expected = sorted(tmp_path / n for n in ("Movie.srt", "Movie.en.forced.srt", "Movie-poster.jpg",
+                                             "Movie.nfo", "Movie.en.ass"))
+    assert companions_of(tmp_path / "Movie.mkv") == expected
+    siblings = [str(tmp_path / n) for n in names]
+    assert companions_of(tmp_path / "Movie.mkv", siblings) == expected
+
+
+def test_companions_go_to_the_video_with_the_longest_matching_stem(tmp_path: Path) -> None:
+    for name in ("Movie.mkv", "Movie.Extended.mkv", "Movie.srt", "Movie.Extended.srt",
+                 "Movie.Extended.en.srt", "Movie.en.srt"):
+        touch(tmp_path / name)
+    assert companions_of(tmp_path / "Movie.mkv") == [tmp_path / "Movie.en.srt",
+                                                     tmp_path / "Movie.srt"]
+    assert companions_of(tmp_path / "Movie.Extended.mkv") == [tmp_path / "Movie.Extended.en.srt",
+                                                              tmp_path / "Movie.Extended.srt"]
+
+
+def test_companions_of_a_video_in_a_vanished_folder(tmp_path: Path) -> None:
+    assert companions_of(tmp_path / "gone" / "Movie.mkv") == []
+
+
+# -- settling ----------------------------------------------------------------------------------
+
+
+def grow(path: Path, data: bytes) -> None:
+    with open(path, "ab") as handle:
+        handle.write(data)
+
+
+async def test_a_growing_file_settles_once_stable(tmp_path: Path, autojump_clock: Any) -> None:
+    path = tmp_path / "Movie.mkv"
+    path.write_bytes(b"x")
+    settler = Settler(30.0)
+    start = trio.current_time()
+    settler.seen(str(path), start)
+    # It grows for 100 s, a write every 10 s: never ready meanwhile.
+    for _ in range(10):
+        await trio.sleep(10)
+        grow(path, b"more data")
+        settler.seen(str(path), trio.current_time())
+        assert settler.ready(trio.current_time()) == []
+    last_change = trio.current_time()
+    ready_at = []
+    for _ in range(60):
+        await trio.sleep(1)
+        for ready in settler.ready(trio.current_time()):
+            assert ready == str(path)
+            ready_at.append(trio.current_time() - last_change)
+    assert ready_at == [30.0]  # exactly once, exactly settle_seconds after the last change
+    assert settler.pending == {}
+
+
+async def test_settle_notices_growth_without_new_events(tmp_path: Path, autojump_clock: Any
+                                                        ) -> None:
+    path = tmp_path / "Movie.mkv"
+    path.write_bytes(b"x")
+    settler = Settler(10.0)
+    settler.seen(str(path), trio.current_time())
+    await trio.sleep(8)
+    grow(path, b"grown")  # no event: the downloader's writes can be coalesced
+    assert settler.ready(trio.current_time()) == []
+    await trio.sleep(9)
+    assert settler.ready(trio.current_time()) == []
+    await trio.sleep(1)
+    assert settler.ready(trio.current_time()) == [str(path)]
+    # Repeated events for an unchanged file do not restart the clock.
+    settler.seen(str(path), trio.current_time())
+    await trio.sleep(5)
+    settler.seen(str(path), trio.current_time())
+    await trio.sleep(5)
+    assert settler.ready(trio.current_time()) == [str(path)]
+
+
+async def test_a_file_deleted_while_settling_is_dropped(tmp_path: Path, autojump_clock: Any) -> None:
+    path = tmp_path / "Movie.mkv"
+    path.write_bytes(b"x")
+    settler = Settler(5.0)
+    settler.seen(str(path), trio.current_time())
+    path.unlink()
+    await trio.sleep(10)
+    assert settler.ready(trio.current_time()) == []
+    assert settler.pending == {}
+    settler.seen(str(tmp_path / "never-existed.mkv"), trio.current_time())
+    assert settler.pending == {}
