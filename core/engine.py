@@ -22,6 +22,7 @@ import trio
 from shelver.context import RunContext
 from shelver.discovery import Filters, Found, Settler, companions_of, walk
 from shelver.errors import ConfigError
+from shelver.hookclients import apply_given
 from shelver.model import Identity, Item, ParsedName, Priority, State, Status
 from shelver.profiles import Profile, check_mode
 from shelver.state import StateDB, owner_id
@@ -258,6 +259,10 @@ class Engine:
         if row.get("forced_identity"):
             forced = json.loads(row["forced_identity"])
             item.parsed.ids["forced"] = forced
+        if row.get("given_ids"):
+            # Ids a downloader passed with the file (`shelver hook radarr/sonarr`): applied
+            # after parsing, so the matcher goes to them instead of searching.
+            item.parsed.ids["given"] = json.loads(row["given_ids"])
         try:
             await self._pipeline(ctx, item, persist=True)
         except trio.Cancelled:
@@ -283,12 +288,15 @@ class Engine:
                 timings[name] = round(time.perf_counter() - started, 4)
 
         try:
+            given = item.parsed.ids.get("given")
             parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
             if parsed is not None:
                 forced = item.parsed.ids.get("forced")
                 item.parsed = parsed
                 if forced:
                     item.parsed.ids["forced"] = forced
+            if given:  # what the downloader said wins over what the name says
+                apply_given(item.parsed, given)
             if item.parsed.extra:
                 item.status = Status.EXTRA
             else:
@@ -347,6 +355,14 @@ class Engine:
             return  # left in place (e.g. a duplicate): nothing to describe
         for written in await phase("enrich", call_all(ctx, "shelver_enrich", "tag", item=item, ctx=ctx)):
             item.written.extend(Path(p) for p in written or [])
+        # A mode that staged the file (cache) moves it, and what enrich wrote, into the library
+        # only now; like the placement, this is never interrupted halfway.
+        with trio.CancelScope(shield=True):
+            await phase("finalize", call_all(ctx, "shelver_finalize", "disk", item=item, ctx=ctx))
+            if item.placement.path != item.path:
+                item.path = item.placement.path
+                if persist and item.item_id is not None:
+                    await ctx.to_thread(self.state.set_item_path, item.item_id, str(item.path), limiter="db")
 
     def _check_inside_dest(self, item: Item) -> None:
         assert item.plan is not None

@@ -42,6 +42,9 @@ CORE_SCHEMA: dict[str, Any] = {
     "watch": {"settle_seconds": 30.0, "sweep_interval": 900.0, "heartbeat_seconds": 10.0},
     "filters": {"extensions": VIDEO_EXTENSIONS, "min_size_mb": 50.0, "ignore": []},
     "plugins": {"load": [], "disable": []},
+    # `shelver hook`: category/label -> profile (empty: take every download), and how long a
+    # blocking client (SABnzbd, NZBGet, Radarr, Sonarr) may wait for inline processing (0: no limit).
+    "hook": {"categories": {}, "wait_seconds": 0.0},
 }
 
 CONFLICT_POLICIES = ("skip", "index", "replace-if-better", "fail")

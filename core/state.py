@@ -153,6 +153,21 @@ def add_journal_owner(db: sqlite_utils.Database) -> None:
     db.table("journal").add_column("owner", str)
 
 
+@migration
+def add_journal_detail(db: sqlite_utils.Database) -> None:
+    # parent: the staged placement (cache mode) a move out of the cache belongs to; detail: JSON
+    # a multi-step placement needs to finish after a crash; dst_size/dst_mtime: the placed file
+    # as the run left it, so `shelver undo` can refuse a file changed since. Idempotent: core
+    # migrations are numbered by position, and another may land before this one.
+    have = set(db.table("journal").columns_dict)
+    for name, kind in (("parent", int), ("detail", str), ("dst_size", int), ("dst_mtime", float)):
+        if name not in have:
+            db.table("journal").add_column(name, kind)
+    db.table("journal").create_index(["parent"], if_not_exists=True)
+    db.table("journal").create_index(["dst"], if_not_exists=True)
+    db.table("journal").create_index(["run_id", "item_id"], if_not_exists=True)
+
+
 def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
@@ -541,13 +556,15 @@ class StateDB:
     # exactly how far any placement got (see shelver.plugins.fsops).
 
     def journal_begin(self, run_id: int | None, item_id: int | None, op: str, src: str, dst: str,
-                      tmp: str | None, size: int) -> int:
+                      tmp: str | None, size: int, *, parent: int | None = None,
+                      detail: dict[str, Any] | None = None, step: str = "planned") -> int:
         now = time.time()
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO journal (run_id, item_id, op, src, dst, tmp, step, size, created_at,"
-                " updated_at, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (run_id, item_id, op, src, dst, tmp, "planned", size, now, now, owner_id()),
+                " updated_at, owner, parent, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, item_id, op, src, dst, tmp, step, size, now, now, owner_id(), parent,
+                 _dumps(detail)),
             )
             return int(cur.lastrowid or 0)
 
@@ -599,7 +616,107 @@ class StateDB:
         rows = self.conn().execute("SELECT * FROM journal WHERE run_id=? ORDER BY id DESC", (run_id,))
         return [dict(r) for r in rows]
 
+    def journal_row(self, entry_id: int) -> dict[str, Any] | None:
+        row = self.conn().execute("SELECT * FROM journal WHERE id=?", (entry_id,)).fetchone()
+        return dict(row) if row else None
+
+    def journal_set_detail(self, entry_id: int, detail: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE journal SET detail=?, updated_at=? WHERE id=?",
+                         (_dumps(detail), time.time(), entry_id))
+
+    def journal_settle(self, entry_id: int, step: str, *, item_from: Iterable[str] = (),
+                       item_to: str | None = None) -> None:
+        """Set a row's step and, in the same transaction, record its item at ``item_to`` when
+        the item is recorded at one of ``item_from`` (a multi-step placement: the item may be
+        recorded at its source or at an intermediate copy when the process dies)."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT item_id FROM journal WHERE id=?", (entry_id,)).fetchone()
+            conn.execute("UPDATE journal SET step=?, updated_at=? WHERE id=?",
+                         (step, time.time(), entry_id))
+            if row is None or row[0] is None or item_to is None:
+                return
+            item = conn.execute("SELECT path FROM items WHERE id=?", (row[0],)).fetchone()
+            if item is not None and item[0] in set(item_from) and item[0] != item_to:
+                self._move_item(conn, row[0], item_to)
+
+    def journal_write(self, run_id: int | None, item_id: int | None, path: str, *,
+                      parent: int | None = None) -> int:
+        """Record a file the run created (an NFO, artwork): ``shelver undo`` removes it."""
+        entry = self.journal_begin(run_id, item_id, "write", "", path, None, 0, parent=parent,
+                                   step="done")
+        self.journal_note_result(entry)
+        return entry
+
+    def journal_created_elsewhere(self, path: str, run_id: int | None) -> bool:
+        """Whether another run created ``path`` (and it was not undone): then it is that run's."""
+        row = self.conn().execute(
+            "SELECT 1 FROM journal WHERE dst=? AND step='done' AND run_id IS NOT ? LIMIT 1",
+            (path, run_id)).fetchone()
+        return row is not None
+
+    def journal_note_result(self, entry_id: int) -> None:
+        """Remember the size and mtime of a row's destination as the run leaves it, so undo
+        can tell a file changed since (tags written after placement are part of the run)."""
+        row = self.journal_row(entry_id)
+        if row is None:
+            return
+        try:
+            st = os.lstat(row["dst"])
+        except OSError:
+            return
+        with self.transaction() as conn:
+            conn.execute("UPDATE journal SET dst_size=?, dst_mtime=? WHERE id=?",
+                         (st.st_size, st.st_mtime, entry_id))
+
+    def journal_of_item(self, run_id: int, item_id: int) -> list[dict[str, Any]]:
+        rows = self.conn().execute(
+            "SELECT * FROM journal WHERE run_id=? AND item_id=? ORDER BY id", (run_id, item_id))
+        return [dict(r) for r in rows]
+
+    def journal_runs(self, profile: str | None = None) -> list[dict[str, Any]]:
+        """Runs with placements or writes not undone yet, newest first (``shelver undo``)."""
+        sql = ("SELECT r.id, r.profile, r.command, r.mode, r.started_at, r.ended_at, r.status,"
+               " count(j.id) AS entries FROM runs r JOIN journal j ON j.run_id = r.id"
+               " WHERE j.step = 'done'")
+        args: list[Any] = []
+        if profile is not None:
+            sql += " AND r.profile = ?"
+            args.append(profile)
+        sql += " GROUP BY r.id ORDER BY r.id DESC"
+        return [dict(r) for r in self.conn().execute(sql, args)]
+
+    def journal_undone(self, entry_id: int, *, item_to: str | None = None) -> None:
+        """Mark a row undone; its item (recorded at the row's destination) goes to ``item_to``."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT item_id, dst FROM journal WHERE id=?",
+                               (entry_id,)).fetchone()
+            conn.execute("UPDATE journal SET step='undone', updated_at=? WHERE id=?",
+                         (time.time(), entry_id))
+            if row is None or row[0] is None or item_to is None:
+                return
+            item = conn.execute("SELECT path FROM items WHERE id=?", (row[0],)).fetchone()
+            if item is not None and item[0] == row[1]:
+                self._move_item(conn, row[0], item_to)
+                conn.execute("UPDATE items SET state=?, status='undone', destination=NULL,"
+                             " updated_at=? WHERE id=? AND state!=?",
+                             (State.SKIPPED.value, time.time(), row[0], State.PROCESSING.value))
+
     def set_item_path(self, item_id: int, path: str) -> None:
         """Record an item at its new place (see :meth:`journal_finish`)."""
         with self.transaction() as conn:
             self._move_item(conn, item_id, path)
+
+
+# -- downloader-given ids (``shelver hook radarr`` / ``sonarr``) ------------------------------
+# What a downloader knows about a file ({"ids": {"tmdb": 603}, "kind": "movie", ...}, see
+# shelver.hookclients.HookJob.given), read by the engine so the matcher uses those ids instead of
+# searching. Registered by an explicit name, not by position, so that a core migration added
+# above this one later can never take its name. The hook's fast path checks for this name.
+
+
+def add_item_given_ids(db: sqlite_utils.Database) -> None:
+    db.table("items").add_column("given_ids", str)
+
+
+MIGRATIONS.append(("core-hooks-001-given-ids", add_item_given_ids))

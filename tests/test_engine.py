@@ -1,0 +1,179 @@
+"""The engine in-process, with plugins of the test's own instead of TMDB: lifecycle hooks, the
+per-item error boundary, backoff, reclaim, dry run, cancellation."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+
+from shelver import hookimpl
+from shelver.engine import Engine
+from shelver.errors import ConfigError
+from shelver.manager import get_plugin_manager
+from shelver.model import Identity, Match, Priority, State
+from shelver.profiles import state_migrations, validate
+from shelver.state import StateDB
+
+
+class KnownTitles:
+    """Identifies every file as The Matrix; records the lifecycle hooks it sees."""
+
+    def __init__(self, fail_on: str | None = None, start_error: bool = False) -> None:
+        self.calls: list[str] = []
+        self.fail_on = fail_on
+        self.start_error = start_error
+
+    @hookimpl
+    def shelver_run_start(self, ctx: Any) -> None:
+        self.calls.append("run_start")
+        if self.start_error:
+            raise ConfigError("bad.setting in test.toml")
+
+    @hookimpl
+    def shelver_run_end(self, ctx: Any) -> None:
+        self.calls.append("run_end")
+
+    @hookimpl
+    def shelver_match(self, item: Any, ctx: Any) -> Match:
+        if self.fail_on and self.fail_on in item.path.name:
+            raise RuntimeError("TMDB exploded")
+        return Match(identity=Identity("movie", 603), confidence=0.99,
+                     metadata={"movie": {"id": 603, "title": "The Matrix", "release_date": "1999-03-30"}})
+
+
+class Broken:
+    @hookimpl
+    def shelver_item_done(self, item: Any, ctx: Any) -> None:
+        raise RuntimeError("notification service down")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.done: list[str] = []
+
+    @hookimpl
+    def shelver_item_done(self, item: Any, ctx: Any) -> None:
+        self.done.append(item.status.value)
+
+
+def setup_engine(tmp_path: Path, *plugins: Any, mode: str = "inplace", dry_run: bool = False,
+                 **settings: Any) -> tuple[Engine, StateDB]:
+    pm = get_plugin_manager(disable=["tmdb", "artwork", "phash"])
+    for plugin in plugins:
+        pm.register(plugin)
+    raw = {"name": "t", "sources": [str(tmp_path / "in")], "dest_dir": str(tmp_path / "lib"),
+           "state_db": str(tmp_path / "state.db"), "filters": {"min_size_mb": 0}, **settings}
+    profile = validate(raw, pm=pm)
+    state = StateDB(profile.state_db, state_migrations(pm))
+    return Engine(profile, pm, state, mode=mode, dry_run=dry_run), state
+
+
+def make_file(path: Path, content: bytes = b"x" * 1000) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+async def test_run_end_follows_every_run_even_one_whose_start_failed(tmp_path: Path) -> None:
+    plugin = KnownTitles()
+    engine, _state = setup_engine(tmp_path, plugin)
+    make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    await engine.run([tmp_path / "in"])
+    assert plugin.calls == ["run_start", "run_end"]
+
+    failing = KnownTitles(start_error=True)
+    engine, state = setup_engine(tmp_path, failing)
+    waiting = make_file(tmp_path / "in" / "Heat.1995.mkv")
+    with pytest.raises(ConfigError):
+        await engine.run([tmp_path / "in"])
+    assert failing.calls == ["run_start", "run_end"]
+    assert waiting.exists() and state.counts() == {"INDEXED": 1}  # the new file untouched
+    assert state.conn().execute("SELECT status FROM runs ORDER BY id DESC").fetchone()[0] == "failed"
+
+
+async def test_an_item_error_is_caught_recorded_with_backoff_and_the_run_goes_on(tmp_path: Path) -> None:
+    engine, state = setup_engine(tmp_path, KnownTitles(fail_on="Broken"))
+    make_file(tmp_path / "in" / "Broken.2001.mkv")
+    make_file(tmp_path / "in" / "The.Matrix.1999.mkv", b"y" * 999)
+    results = await engine.run([tmp_path / "in"])
+    by_name = {Path(r["source"]).name: r for r in results}
+    assert by_name["The.Matrix.1999.mkv"]["status"] == "organised"
+    assert by_name["Broken.2001.mkv"]["status"] == "error"
+    assert "TMDB exploded" in by_name["Broken.2001.mkv"]["error"]
+    assert "Broken.2001.mkv" in by_name["Broken.2001.mkv"]["error"]
+    assert engine.exit_status() == 1
+    row = state.item_by_path(str(tmp_path / "in" / "Broken.2001.mkv"))
+    assert row is not None and row["state"] == "ERROR" and row["error_count"] == 1
+    assert 55 <= row["next_retry"] - time.time() <= 61  # 1 minute, then doubling
+    # Not due yet: a sweep does not take it again.
+    st = os.stat(row["path"])
+    assert state.observe(row["path"], st.st_size, st.st_mtime, st.st_ino, "t") is None
+
+
+async def test_one_failing_item_done_plugin_does_not_silence_the_others(tmp_path: Path) -> None:
+    recorder = Recorder()
+    engine, _state = setup_engine(tmp_path, KnownTitles(), Broken(), recorder)
+    make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    results = await engine.run([tmp_path / "in"])
+    assert [r["status"] for r in results] == ["organised"]
+    assert recorder.done == ["organised"]
+
+
+async def test_dry_run_records_nothing_and_moves_nothing(tmp_path: Path) -> None:
+    engine, state = setup_engine(tmp_path, KnownTitles(), dry_run=True)
+    source = make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    (result,) = await engine.run([tmp_path / "in"])
+    assert result["status"] == "organised"
+    assert result["destination"].endswith("The Matrix (1999) {tmdb-603}.mkv")
+    assert source.exists() and not (tmp_path / "lib").exists()
+    assert state.counts() == {}
+
+
+async def test_items_left_processing_by_a_dead_process_are_reclaimed_and_finished_once(tmp_path: Path) -> None:
+    engine, state = setup_engine(tmp_path, KnownTitles())
+    source = make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    st = source.stat()
+    item_id = state.observe(str(source), st.st_size, st.st_mtime, st.st_ino, "t")
+    assert item_id is not None
+    claimed = state.claim_next("t", "somehost:1")
+    assert claimed is not None and claimed["state"] == "PROCESSING"
+    # Pretend the worker that held it was this host's long-dead pid.
+    dead = f"{os.uname().nodename}:999999"
+    state.conn().execute("UPDATE items SET owner=? WHERE id=?", (dead, item_id))
+    results = await engine.run([tmp_path / "in"])
+    assert [r["status"] for r in results] == ["organised"]
+    assert state.item(item_id)["state"] == State.INDEXED.value
+    assert len(list((tmp_path / "lib").rglob("*.mkv"))) == 1
+
+
+async def test_a_daemon_finishes_queued_work_and_stops_when_cancelled(tmp_path: Path) -> None:
+    engine, state = setup_engine(tmp_path, KnownTitles(), watch={"sweep_interval": 3600.0,
+                                                                "settle_seconds": 0.1})
+    source = make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    async with trio.open_nursery() as nursery:
+        await nursery.start(engine.serve)
+        with trio.fail_after(20):
+            while state.counts().get("INDEXED") != 1:
+                await trio.sleep(0.05)
+        nursery.cancel_scope.cancel()
+    assert not source.exists()
+    assert state.conn().execute("SELECT count(*) FROM instances").fetchone()[0] == 0
+    run = state.conn().execute("SELECT command, status, counts FROM runs").fetchone()
+    assert run[0] == "run" and json.loads(run[2]) == {"organised": 1}
+
+
+async def test_hook_jobs_are_taken_by_priority(tmp_path: Path) -> None:
+    _engine, state = setup_engine(tmp_path, KnownTitles())
+    ids = {}
+    for name, priority in (("low", Priority.LOW), ("manual", Priority.CRITICAL), ("new", Priority.HIGH)):
+        path = make_file(tmp_path / "in" / f"{name}.mkv")
+        st = path.stat()
+        ids[name] = state.observe(str(path), st.st_size, st.st_mtime, st.st_ino, "t", priority=priority)
+    order = [state.claim_next("t", "me:1")["path"].rsplit("/", 1)[1] for _ in range(3)]
+    assert order == ["manual.mkv", "new.mkv", "low.mkv"]
