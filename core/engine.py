@@ -79,6 +79,8 @@ def result_of(item: Item, mode: str) -> Result:
         destination = str(item.placement.path)
     elif item.plan is not None and item.status in (Status.ORGANISED, Status.EXTRA):
         destination = str(item.plan.destination)
+    elif item.status == Status.DUPLICATE:
+        destination = str(item.path)  # left where it is
     return {
         "source": str(item.source),
         "status": (item.status or Status.ERROR).value,

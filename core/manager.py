@@ -31,6 +31,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("tmdb", "shelver.plugins.tmdb.plugin"),
     ("naming", "shelver.plugins.naming"),
     ("modes", "shelver.plugins.modes"),
+    ("cache_modes", "shelver.plugins.cache_modes"),
     ("nfo", "shelver.plugins.nfo"),
     ("mp4tags", "shelver.plugins.mp4_tagger"),
     ("artwork", "shelver.plugins.artwork"),

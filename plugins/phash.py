@@ -1,8 +1,10 @@
 """phash: the Stash-compatible perceptual hash of every file shelver places, and what it is for.
 
 * ``shelver_fingerprint`` hashes each identified file (``item.fingerprint["phash"]``, which the
-  engine stores in ``items.phash``) and marks it ``duplicate`` when an INDEXED library file looks
-  the same: Hamming distance ≤ ``phash.max_distance`` and durations within 1 %.
+  engine stores in ``items.phash``) and marks it ``duplicate`` when an INDEXED library file of
+  the same title (same TMDB identity) looks the same: Hamming distance ≤ ``phash.max_distance``
+  and durations within 1 %. A look-alike of *another* title is only reported (a warning naming
+  both files): phash and TMDB disagree, and a person has to say which is wrong.
 * ``shelver_match`` (``tryfirst``) recognises a file that was moved or renamed: a file whose size
   equals that of a recorded item whose file is gone, and whose phash equals that item's, *is*
   that item. Its identity is kept; its TMDB documents come from the response cache (no search).
@@ -10,6 +12,8 @@
 
 Hashing decodes 25 frames: it runs in a worker thread under the run's ``hash`` limiter, and a
 profile on spinning disks can turn it off (``phash.enabled = false``): then nothing here runs.
+(Cache mode, not built yet, should hash the fast cache copy: the copy must then happen before
+the fingerprint phase.)
 
 A duplicate follows the profile's ``conflict`` policy: ``skip`` and ``replace-if-better`` (which
 cannot compare quality yet) leave it in place as ``duplicate``; ``index`` places it anyway (the
@@ -44,7 +48,8 @@ _DURATION = "json_extract(probe, '$.duration')"
 # ``+state`` keeps SQLite off the state index (most of a library is INDEXED): the duration and
 # size indexes below are the selective ones.
 DUPLICATES_QUERY = (
-    f"SELECT id, path, phash, {_DURATION} AS duration FROM items WHERE phash IS NOT NULL "
+    f"SELECT id, path, phash, tmdb_type, tmdb_id, season, episodes, {_DURATION} AS duration "
+    f"FROM items WHERE phash IS NOT NULL "
     f"AND {_DURATION} BETWEEN ? AND ? AND +state='{State.INDEXED.value}' AND id IS NOT ?")
 MOVES_QUERY = (
     f"SELECT id, path, state, phash, tmdb_type, tmdb_id, season, episodes, {_DURATION} AS duration "
@@ -136,8 +141,7 @@ def find_moved(item: Item, ctx: RunContext) -> dict[str, Any] | None:
         return None
     candidates = [
         row for row in _rows(ctx, MOVES_QUERY, (item.size, item.item_id))
-        if row["path"] != str(item.path)
-        and (row["state"] == State.MISSING.value or not os.path.lexists(row["path"]))
+        if row["path"] != str(item.path) and not os.path.lexists(row["path"])
         and (not row["duration"] or not item.probe.get("duration")
              or durations_agree(row["duration"], item.probe["duration"]))
     ]
@@ -177,9 +181,11 @@ def _identity_of(row: dict[str, Any]) -> Identity:
 
 
 def forget_moved(state: Any, row: dict[str, Any]) -> bool:
-    """Delete the record of a file that moved (guarded by the state it was seen in)."""
+    """Delete the record of a file that moved, unless a worker took it or it moved meanwhile."""
+    placeholders = ",".join("?" * len(_MAYBE_MOVED_STATES))
     with state.transaction() as conn:
-        cur = conn.execute("DELETE FROM items WHERE id=? AND state=?", (row["id"], row["state"]))
+        cur = conn.execute(f"DELETE FROM items WHERE id=? AND path=? AND state IN ({placeholders})",
+                           (row["id"], row["path"], *_MAYBE_MOVED_STATES))
         conn.execute("DELETE FROM queue WHERE item_id=?", (row["id"],))
         return bool(cur.rowcount)
 
@@ -192,8 +198,8 @@ async def _moved_match(item: Item, ctx: RunContext, row: dict[str, Any], client:
                                                                                    "en-US")))
     item.fingerprint["moved_from"] = row["path"]
     item.notes.append(f"moved from {row['path']}")
-    ctx.log.info("%s is %s moved (phash %s): identity kept", item.source, row["path"],
-                 row["phash"])
+    ctx.log.info("%s is %s, moved or renamed (same size and phash %s): identity kept",
+                 item.source, row["path"], row["phash"])
     if not ctx.dry_run:
         # The old record goes before placement: the file may go back to the very path it had.
         await ctx.to_thread(forget_moved, ctx.state, row, limiter="db")
@@ -217,17 +223,17 @@ def shelver_match(item: Item, ctx: RunContext) -> Coroutine[Any, Any, Match] | N
 # ---------------------------------------------------------------------------------------------
 
 
-def find_duplicate(item: Item, phash: str, ctx: RunContext) -> dict[str, Any] | None:
-    """The closest INDEXED item (its file still there) within ``phash.max_distance`` whose
-    duration is within 1 %, with its ``distance``; None when there is none."""
+def find_duplicates(item: Item, phash: str, ctx: RunContext) -> list[dict[str, Any]]:
+    """INDEXED items (their files still there) within ``phash.max_distance`` whose duration is
+    within 1 % of the item's, closest first, each with its ``distance``."""
     from shelver.plugins.phash_algorithm import hamming_distance, parse_phash
 
     duration = item.probe.get("duration")
     if not duration:
-        return None
+        return []
     max_distance = int(ctx.profile.get("phash.max_distance", 8))
     value = parse_phash(phash)
-    best: dict[str, Any] | None = None
+    near: list[dict[str, Any]] = []
     window = (duration * (1 - DURATION_TOLERANCE), duration / (1 - DURATION_TOLERANCE))
     for row in _rows(ctx, DUPLICATES_QUERY, (*window, item.item_id)):
         if row["path"] == str(item.path) or not durations_agree(row["duration"], duration):
@@ -236,12 +242,18 @@ def find_duplicate(item: Item, phash: str, ctx: RunContext) -> dict[str, Any] | 
             distance = hamming_distance(value, parse_phash(row["phash"]))
         except ValueError:
             continue
-        if distance > max_distance or (best is not None and distance >= best["distance"]):
+        if distance > max_distance:
             continue
         if not os.path.exists(row["path"]) or _same_file(row["path"], item.path):
             continue  # gone (not a copy any more) or the very same file (a hard link)
-        best = {**row, "distance": distance}
-    return best
+        near.append({**row, "distance": distance})
+    return sorted(near, key=lambda row: row["distance"])
+
+
+def same_identity(row: dict[str, Any], identity: Identity | None) -> bool:
+    """Whether a recorded item is the same title (and for TV the same episodes) as ``identity``."""
+    return identity is not None and row.get("tmdb_id") is not None \
+        and _identity_of(row).as_json() == identity.as_json()
 
 
 def _same_file(a: str | Path, b: str | Path) -> bool:
@@ -262,12 +274,21 @@ def shelver_fingerprint(item: Item, ctx: RunContext) -> dict[str, Any] | None:
     if "moved_from" in item.fingerprint:
         return {"phash": phash}  # it *is* the library item, not a copy of it
     try:
-        duplicate = find_duplicate(item, phash, ctx)
+        near = find_duplicates(item, phash, ctx)
     except sqlite3.Error as exc:
         ctx.log.warning("%s: duplicate check skipped: %s", item.source, exc)
-        duplicate = None
-    if duplicate is not None:
-        _handle_duplicate(item, ctx, duplicate)
+        near = []
+    same = [row for row in near if same_identity(row, item.identity)]
+    if same:
+        _handle_duplicate(item, ctx, same[0])
+    elif near:
+        # The picture says one title, TMDB another: one of them is wrong, and a person can
+        # tell which. Placing the file is the recoverable choice (undo, review); a false
+        # "duplicate" would hold back a correctly identified file on every run.
+        what = (f"looks like {near[0]['path']} (phash distance {near[0]['distance']}) but was "
+                f"identified as another title; placed anyway")
+        item.notes.append(what)
+        ctx.log.warning("%s %s", item.source, what)
     return {"phash": phash}
 
 

@@ -176,63 +176,6 @@ def _with_dolby_vision_box(data: bytes) -> bytes:
     return bytes(out)
 
 
-def scenes_video(path: Path, duration: float, width: int, height: int, *, seed: int,
-                 scene_seconds: float = 600.0) -> Path:
-    """A film-like video: one still "scene" of soft colour blobs every ``scene_seconds``.
-
-    make_video's pattern is drawn in pixels with a period of a few pixels: at the 160 px of
-    phash screenshots it is aliasing noise, and the same pattern at another size is another
-    picture. Here a scene is drawn at 160×90 and scaled up, so any resolution shows the same
-    content, as two releases of one film do."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    ys, xs = np.mgrid[0:90, 0:160].astype(np.float32)
-    u, v = xs / 160, ys / 90
-    time_base = Fraction(1, 1000)
-    count = max(2, int(duration / scene_seconds) + 1)
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("h264", rate=1)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.time_base = time_base
-        stream.options = {"preset": "ultrafast", "g": "1"}
-        for index in range(count):
-            seconds = min(index * scene_seconds, duration - 1.0)
-            seconds = duration - 1.0 if index == count - 1 else seconds
-            picture = np.zeros((90, 160, 3), np.float32)
-            for _blob in range(4):
-                cx, cy, radius = rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.35)
-                weight = np.exp(-((u - cx) ** 2 + (v - cy) ** 2) / (2 * radius * radius))
-                picture += weight[..., None] * rng.uniform(0, 255, 3)
-            frame = av.VideoFrame.from_ndarray(np.clip(picture, 0, 255).astype(np.uint8),
-                                               format="rgb24")
-            frame = frame.reformat(width=width, height=height, format="yuv420p")
-            frame.pts, frame.time_base = int(seconds * 1000), time_base
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
-
-
-def downscaled_copy(source: Path, target: Path, width: int, height: int) -> Path:
-    """Re-encode ``source`` at ``width``×``height``, same frames at the same instants: a lower
-    resolution release of the same content."""
-    with av.open(str(source)) as inp, av.open(str(target), "w") as out:
-        video_in = inp.streams.video[0]
-        stream = out.add_stream("h264", rate=1)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.time_base = video_in.time_base
-        stream.options = {"preset": "ultrafast", "g": "1"}
-        for frame in inp.decode(video_in):
-            scaled = frame.reformat(width=width, height=height, format="yuv420p")
-            scaled.pts, scaled.time_base = frame.pts, video_in.time_base
-            for packet in stream.encode(scaled):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return target
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -268,12 +211,12 @@ def distance(a: str, b: str) -> int:
 def test_streamdetails_and_naming_fields_are_exact(tmp_path: Path, make_profile: Any,
                                                    video: Any) -> None:
     downloads = tmp_path / "downloads"
-    # Sparse frames (one every 10 minutes) keep 1080p cheap; durations are the TMDB runtimes.
+    # Sparse frames (one every 30 minutes) keep 1080p cheap; durations are the TMDB runtimes.
     matrix = with_languages(
-        video(tmp_path / "plain.mkv", 8160.0, width=1920, height=1080, frame_interval=600, seed=1),
+        video(tmp_path / "plain.mkv", 8160.0, width=1920, height=1080, frame_interval=1800, seed=1),
         downloads / "The.Matrix.1999.1080p.BluRay.mkv")
     inception = video(downloads / "Inception.2010.1080p.WEB.mp4", 8880.0, width=1920,
-                      height=1080, frame_interval=600, seed=2)
+                      height=1080, frame_interval=1800, seed=2)
     interstellar = hdr_video(downloads / "Interstellar.2014.2160p.UHD.HDR.mkv", 10140.0,
                              3840, 2160, "HDR10")
     # The other HDR formats, small: what is under test is the signalling, not the size.
@@ -329,10 +272,11 @@ def test_streamdetails_and_naming_fields_are_exact(tmp_path: Path, make_profile:
 
 
 def test_lower_resolution_copy_of_a_library_movie_is_a_duplicate(
-        tmp_path: Path, make_profile: Any) -> None:
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
     downloads = tmp_path / "downloads"
     profile = make_profile()
-    scenes_video(downloads / "The.Matrix.1999.1080p.BluRay.x264.mkv", 8160.0, 1920, 1080, seed=5)
+    video(downloads / "The.Matrix.1999.1080p.BluRay.x264.mkv", 8160.0, width=1920, height=1080,
+          frame_interval=1800, seed=5)
     proc = shelver("run", str(downloads), "-p", str(profile), "--json")
     assert proc.returncode == 0, proc.stderr
     (placed,) = json_lines(proc.stdout)
@@ -340,8 +284,10 @@ def test_lower_resolution_copy_of_a_library_movie_is_a_duplicate(
     library_file = Path(placed["destination"])
     # Another release of the same film at half the resolution, and as .mp4: its library name
     # differs, so only the picture can tell it is the same movie.
-    copy = downscaled_copy(library_file, downloads / "The.Matrix.1999.540p.WEB.mp4", 960, 540)
-    unrelated = scenes_video(tmp_path / "unrelated.mkv", 8160.0, 1920, 1080, seed=6)
+    copy = video(downloads / "The.Matrix.1999.540p.WEB.mp4", 8160.0, width=960, height=540,
+                 frame_interval=1800, seed=5)
+    unrelated = video(tmp_path / "unrelated.mkv", 8160.0, width=1920, height=1080,
+                      frame_interval=1800, seed=6)
     original_hash, copy_hash, unrelated_hash = phashes(library_file, copy, unrelated)
     copy_distance = distance(original_hash, copy_hash)
     unrelated_distance = distance(original_hash, unrelated_hash)

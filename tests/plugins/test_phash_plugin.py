@@ -21,7 +21,7 @@ from shelver.manager import get_plugin_manager
 from shelver.model import Identity, Item, Match, ParsedName, State, Status
 from shelver.plugins import phash as plugin
 from shelver.plugins.phash import (
-    find_duplicate,
+    find_duplicates,
     shelver_config_schema,
     shelver_fingerprint,
     shelver_match,
@@ -159,18 +159,40 @@ def test_what_is_not_a_duplicate(tmp_path: Path, make_ctx: Any, library_item: An
     library_item(LIBRARY_PHASH, state_=State.REVIEW)
     own = library_item(LIBRARY_PHASH)
     item = new_item(Path(own["path"]), phash=LIBRARY_PHASH, item_id=own["id"])
-    assert find_duplicate(item, LIBRARY_PHASH, ctx) is None
+    assert find_duplicates(item, LIBRARY_PHASH, ctx) == []
     # A hard link of a library file (action = "hardlink" keeps seeding) is the same file.
     linked = tmp_path / "downloads" / "seeding.mkv"
     linked.parent.mkdir()
     os.link(own["path"], linked)
-    assert find_duplicate(new_item(linked, phash=LIBRARY_PHASH), LIBRARY_PHASH, ctx) is None
-    # The closest one wins.
+    assert find_duplicates(new_item(linked, phash=LIBRARY_PHASH), LIBRARY_PHASH, ctx) == []
+    # The closest comes first.
     other = "0123456789abcdef"
-    library_item(flip(other, 6))
-    near = library_item(flip(other, 1))
-    found = find_duplicate(new_item(tmp_path / "x.mkv"), other, ctx)
-    assert found is not None and (found["id"], found["distance"]) == (near["id"], 1)
+    far, near = library_item(flip(other, 6)), library_item(flip(other, 1))
+    found = find_duplicates(new_item(tmp_path / "x.mkv"), other, ctx)
+    assert [(row["id"], row["distance"]) for row in found] == [(near["id"], 1), (far["id"], 6)]
+
+
+def test_a_look_alike_of_another_title_is_reported_not_a_duplicate(
+        tmp_path: Path, make_ctx: Any, library_item: Any, caplog: pytest.LogCaptureFixture) -> None:
+    room = library_item(LIBRARY_PHASH, 7080.0, identity=Identity(type="movie", id=264644))
+    item = new_item(tmp_path / "1917.2019.mkv", duration=7140.0, phash=flip(LIBRARY_PHASH, 8))
+    item.match = Match(identity=Identity(type="movie", id=530915), confidence=0.9)
+    with caplog.at_level(logging.WARNING):
+        assert shelver_fingerprint(item=item, ctx=make_ctx()) is not None
+    assert item.status is None
+    assert room["path"] in caplog.text and "identified as another title" in caplog.text
+    # The same show but another episode is another title too; the same episode is a duplicate.
+    show = Identity(type="tv", id=1396, season=5, episodes=[14])
+    library_item(LIBRARY_PHASH, 2820.0, identity=show)
+    episode = new_item(tmp_path / "e.mkv", duration=2820.0, phash=LIBRARY_PHASH)
+    episode.match = Match(identity=Identity(type="tv", id=1396, season=5, episodes=[13]),
+                          confidence=0.9)
+    shelver_fingerprint(item=episode, ctx=make_ctx())
+    assert episode.status is None
+    episode.match = Match(identity=show, confidence=0.9)
+    episode.notes.clear()
+    shelver_fingerprint(item=episode, ctx=make_ctx())
+    assert episode.status == Status.DUPLICATE
 
 
 def test_conflict_policy_decides_what_a_duplicate_does(tmp_path: Path, make_ctx: Any,
