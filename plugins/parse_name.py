@@ -121,8 +121,9 @@ def _nfo_candidates(path: Path, episode_like: bool) -> Iterable[Path]:
     """The NFO files that may describe ``path``, most specific first."""
     folder = path.parent
     yield path.with_suffix(".nfo")
-    yield folder / "movie.nfo"
-    if episode_like:
+    if not episode_like:
+        yield folder / "movie.nfo"
+    else:
         yield folder / "tvshow.nfo"
         yield folder.parent / "tvshow.nfo"
     # A release folder's lone info file (``group-release.nfo``), unless it belongs to another video.
@@ -149,6 +150,9 @@ def ids_from_nfo(path: Path, episode_like: bool) -> tuple[dict[str, Any], str | 
         if text is None:
             continue
         found, found_kind = nfo_ids(text)
+        if found_kind is not None and (found_kind == "episode") != episode_like:
+            # A film's TMDB id is no show's (and the reverse); IMDb/TVDB ids go through /find.
+            found.pop("tmdb", None)
         for key, value in found.items():
             ids.setdefault(key, value)
         kind = kind or (found_kind if found else None)
@@ -521,6 +525,7 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         season_dir is not None
         or (title and len(weak_number or "") == 3)  # "friends.305": S03E05 after all
         or (len(weak_number or "") <= 2 and has_context)  # "Show/Season 2/14.mkv"
+        or (title and re.search(rf"\s-\s+{weak_number}\b", file_name))  # "Frieren - 01"
     )
     if number_in_title:
         # "Blade.Runner.2049.mkv", "300.mkv", "21.mkv": a number in the title, not S20E49.
@@ -605,8 +610,10 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         extra = "sample"
     elif extra is None and "trailer" in other:
         extra = "trailer"
-    if extra is None and not episode_like:  # an episode may be called "The Interview"
+    if extra in (None, "extra") and not episode_like:  # an episode may be "The Interview"
         tail = " ".join(file_guess["alternative_titles"] + [file_guess["episode_title"] or ""])
+        if extra == "extra":  # "Extras/Deleted Scenes.mkv": the file says which kind
+            tail += " " + (file_guess["title"] or "")
         for name, pattern in _EXTRA_PHRASES:
             if pattern.search(tail):
                 extra = name

@@ -55,8 +55,10 @@ async def identify(
     by_id = await _by_ids(client, parsed, lang)
     if by_id is not None:
         kind, candidate = by_id
-        scored = [(candidate, 1.0, {"id": "given"})]
-        return await _resolve(client, parsed, kind, candidate, 1.0, scored, lang)
+        try:
+            return await _resolve_given(client, parsed, kind, candidate, min_confidence, lang)
+        except NotFoundError:
+            pass  # a stale or mistyped id: the name may still tell
 
     if not parsed.title:
         return Match(identity=None, confidence=0.0)
@@ -272,6 +274,33 @@ async def _refine(
 # ---------------------------------------------------------------------------------------------
 # Details of the winner
 # ---------------------------------------------------------------------------------------------
+
+
+async def _resolve_given(
+    client: TMDBClient,
+    parsed: ParsedName,
+    kind: str,
+    candidate: dict[str, Any],
+    min_confidence: float,
+    lang: dict[str, str],
+) -> Match:
+    """An id from the name or an NFO. Trusted, unless the name says something else entirely
+    (a mistyped id must not shelve a film under another): then a person decides."""
+    append = MOVIE_APPEND if kind == "movie" else TV_APPEND
+    details = await client.get(f"/{kind}/{candidate['id']}", {"append_to_response": append, **lang})
+    summary = {**details, "media_type": kind}
+    confidence = 1.0
+    reasons: dict[str, Any] = {"id": "given"}
+    if parsed.title:
+        _, checked = score_candidate(parsed, summary, kind=kind, details=details)
+        fit = checked["year"]["fit"]
+        reasons.update(title=checked["title"], year=checked["year"])
+        if checked["title"] < 0.5 and fit < 0.85:
+            confidence = 0.5
+    scored = [(summary, confidence, reasons)]
+    if confidence < min_confidence:
+        return Match(identity=None, confidence=confidence, candidates=_summary(scored))
+    return await _resolve(client, parsed, kind, summary, confidence, scored, lang)
 
 
 async def _resolve(

@@ -57,6 +57,7 @@ async def shelver_run_start(ctx: RunContext) -> None:
         str(ctx.profile.get("tmdb.base_url")), api_key=api_key, read_token=read_token,
         db_path=ctx.state.path, rate=str(ctx.profile.get("tmdb.rate")),
         timeout=float(ctx.profile.get("tmdb.timeout")), setting=where,
+        share=float(ctx.profile.get("tmdb.share")), owner=ctx.profile.name,
     )
     ctx.resources["tmdb"] = client
     # A wrong key stops the run here, before any file is touched (exit 2).

@@ -17,6 +17,7 @@ server's ``Retry-After``; it then recovers by 10% of the configured rate every `
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import sqlite3
@@ -85,7 +86,7 @@ class RateLimiter:
         if not 0 < share <= 1.0:
             raise ConfigError(f"tmdb.share = {share!r} must be a fraction in (0, 1]")
         self.bucket = bucket
-        self.owner = owner or f"pid-{id(self)}"
+        self.owner = owner or f"{os.getpid()}-{id(self):x}"
         self.share = share
         self._conn = conn or connect(db_path)
         self._lock = threading.Lock()

@@ -173,6 +173,33 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("1923.S01E01.mkv", {"title": "1923", "season": 1, "episodes": [1], "year": None}),
     ("24.S01E01.mkv", {"title": "24", "season": 1, "episodes": [1]}),
     ("The.It.Crowd.S01E01.mkv", {"title": "The It Crowd", "season": 1}),
+    ("Lost/Season 1/S01E01 - Pilot.mkv", {"title": "Lost", "season": 1, "episodes": [1]}),
+    (
+        "Breaking Bad/Season 5/05x14 - Ozymandias.mkv",
+        {"title": "Breaking Bad", "season": 5, "episodes": [14]},
+    ),
+    ("[SubsPlease] Frieren - 01 (1080p) [ABCD1234].mkv", {"title": "Frieren", "episodes": [1]}),
+    ("Ocean's 11.mkv", {"title": "Ocean's 11", "episodes": []}),
+    (
+        "Breaking.Bad.S01E07.720p.BluRay.x264-GRP/a8f3e2b19c.mkv",
+        {"title": "Breaking Bad", "season": 1, "episodes": [7]},
+    ),
+    (
+        "House.of.the.Dragon.S01E10.2160p.WEB-DL-CMRG/tmp_8823119.mkv",
+        {"title": "House of the Dragon", "season": 1, "episodes": [10]},
+    ),
+    (
+        "Whiplash.2014.720p.BluRay.x264-DEPTH/dpt-wpl-720p.mkv",
+        {"kind": "movie", "title": "Whiplash", "year": 2014},
+    ),
+    # Home videos: never a title, so never a search
+    ("Camera/VID_20190712_153012.mp4", {"kind": None, "title": None}),
+    ("DCIM/100CANON/MVI_1234.MOV", {"kind": None, "title": None}),
+    ("GoPro/GOPR0043.MP4", {"kind": None, "title": None}),
+    (
+        "Screen Recording 2021-03-04 at 10.15.32.mov",
+        {"kind": None, "title": None, "air_date": None},
+    ),
     # Multi-episodes
     ("Show.S01E01E02.mkv", {"season": 1, "episodes": [1, 2]}),
     ("Show.S01E01-E02.mkv", {"season": 1, "episodes": [1, 2]}),
@@ -371,6 +398,15 @@ def test_nfo_same_stem_and_tvshow(tmp_path: Path) -> None:
     parsed = parse_release(episode, tmp_path)
     assert parsed.ids == {"tmdb": 1396}
     assert (parsed.season, parsed.episodes) == (5, [14])
+
+
+def test_a_films_nfo_gives_no_tmdb_id_to_an_episode(tmp_path: Path) -> None:
+    folder = tmp_path / "Breaking.Bad.S01E01.720p-GRP"
+    folder.mkdir()
+    video = folder / "Breaking.Bad.S01E01.720p-GRP.mkv"
+    video.write_bytes(b"")
+    (folder / "info.nfo").write_text("<movie><tmdbid>603</tmdbid><id>tt0903747</id></movie>")
+    assert parse_release(video, tmp_path).ids == {"imdb": "tt0903747"}
 
 
 def test_another_videos_nfo_is_not_ours(tmp_path: Path) -> None:

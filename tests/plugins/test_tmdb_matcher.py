@@ -165,7 +165,7 @@ async def test_movie_costs_search_and_details(client: TMDBClient, fake: FakeTMDB
 async def test_ids_skip_the_search(client: TMDBClient, fake: FakeTMDB) -> None:
     result = await match(client, "The Matrix [imdbid-tt0133093].mkv")
     assert result.identity == Identity(type="movie", id=603) and result.confidence == 1.0
-    result = await match(client, "Whatever {tmdb-603}.mkv")
+    result = await match(client, "Matrix {tmdb-603}.mkv")
     assert result.identity == Identity(type="movie", id=603) and result.confidence == 1.0
     assert [r.path for r in fake.requests] == ["/3/find/tt0133093", "/3/movie/603"]
 
@@ -175,6 +175,20 @@ async def test_known_imdb_id_needs_no_find(client: TMDBClient, fake: FakeTMDB) -
     result = await match(client, "Matrix.1999.tt0133093.mkv")
     assert result.identity == Identity(type="movie", id=603)
     assert fake.count(path_prefix="/find") == 0 and fake.count() == 2
+
+
+async def test_given_id_that_contradicts_the_name_goes_to_review(client: TMDBClient) -> None:
+    result = await match(client, "Dune.1984.{tmdb-604}.mkv")  # a typo: 604 is Reloaded (2003)
+    assert result.identity is None
+    assert (
+        result.candidates[0]["id"] == 604 and result.candidates[0]["title"] == "The Matrix Reloaded"
+    )
+
+
+async def test_unknown_given_id_falls_back_to_the_name(client: TMDBClient, fake: FakeTMDB) -> None:
+    result = await match(client, "The.Matrix.1999.{tmdb-999999}.mkv")
+    assert result.identity == Identity(type="movie", id=603)
+    assert fake.count(status=404) == 1
 
 
 async def test_tvdb_id_finds_the_show(client: TMDBClient, fake: FakeTMDB) -> None:
