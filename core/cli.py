@@ -8,7 +8,6 @@ Exit status: 0 every item handled, 1 one or more items failed, 2 usage or config
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -107,7 +106,6 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
                dry_run: bool, as_json: bool, command: str = "run") -> int:
     """Run the engine once over ``paths`` and print results; returns the exit status."""
     import trio
-
     from shelver.engine import Engine
     from shelver.errors import ConfigError
 
@@ -138,7 +136,7 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
         for result in engine.results:
             click.echo(_human_line(result))
     _summary(engine.results)
-    return engine.exit_status()
+    return int(engine.exit_status())
 
 
 def _progress(as_json: bool) -> Any:
@@ -180,7 +178,6 @@ def run(paths: tuple[Path, ...], profile_name: str | None, mode: str | None, dry
 def watch(profile_name: str | None) -> None:
     """Watch the profile's sources and process files as they arrive, until SIGINT/SIGTERM."""
     import trio
-
     from shelver.engine import Engine
     from shelver.errors import ConfigError
     from shelver.locks import ProfileLock
@@ -243,16 +240,17 @@ def status(profile_name: str | None, as_json: bool) -> None:
         click.echo(f"error:   {error['path']}: {error['last_error']}")
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("client")
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False,
+                               "help_option_names": []}, add_help_option=False)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-@profile_option
-@click.option("--enqueue-only", is_flag=True, help="Only queue the job; a daemon does the work.")
-def hook(client: str, args: tuple[str, ...], profile_name: str | None, enqueue_only: bool) -> None:
-    """Downloader entry point: CLIENT is generic (PATH...) ."""
-    from shelver.hooks import run_hook
+@click.pass_context
+def hook(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Downloader entry point: [-p PROFILE] [--enqueue-only] CLIENT [--] [ARGS...]."""
+    # `shelver hook` normally never gets here: main() hands it to the fast path before click
+    # parses anything. This keeps it listed in --help and working when cli() is called directly.
+    from shelver.fastpath import hook_main
 
-    sys.exit(run_hook(client, list(args), profile_name, enqueue_only=enqueue_only))
+    sys.exit(hook_main(list(args), verbosity=(ctx.obj or {}).get("verbosity", 0)))
 
 
 @cli.command()
@@ -299,7 +297,6 @@ def profile_init(name: str, sources: tuple[Path, ...], dest_dir: Path | None, mo
                  output: Path | None, force: bool) -> None:
     """Write a new profile NAME with tomli-w."""
     import tomli_w
-
     from shelver.profiles import config_home
 
     target = output or config_home() / "profiles" / f"{name}.toml"
@@ -368,7 +365,7 @@ def review(ctx: click.Context, profile_name: str | None, as_json: bool) -> None:
         parsed = entry["parsed"]
         click.echo(f"#{entry['item']}  {entry['path']}")
         click.echo(f"     read as: {parsed.get('title')!r} {parsed.get('year') or ''} "
-                   f"{'S%sE%s' % (parsed.get('season'), parsed.get('episodes')) if parsed.get('season') is not None else ''}")
+                   f"{'S{}E{}'.format(parsed.get('season'), parsed.get('episodes')) if parsed.get('season') is not None else ''}")
         for number, candidate in enumerate(entry["candidates"], 1):
             click.echo(f"     {number}. {candidate.get('type')}/{candidate.get('id')}  "
                        f"{candidate.get('title')} ({candidate.get('year')})  score {candidate.get('score')}")
@@ -437,7 +434,22 @@ def demo(keep: Path | None) -> None:
     sys.exit(run_demo(keep))
 
 
+GLOBAL_FLAGS = {"-v": 1, "-vv": 2, "-vvv": 3, "--verbose": 1, "-q": -1, "--quiet": -1}
+
+
 def main() -> None:
+    # `shelver hook` is called by downloaders for every finished download: it goes straight to
+    # the fast path (shelver.fastpath), without click parsing or loading anything else.
+    argv = sys.argv[1:]
+    index, verbosity = 0, 0
+    while index < len(argv) and argv[index] in GLOBAL_FLAGS:
+        flag = GLOBAL_FLAGS[argv[index]]
+        verbosity = -1 if flag < 0 else verbosity + flag
+        index += 1
+    if index < len(argv) and argv[index] == "hook":
+        from shelver.fastpath import hook_main
+
+        sys.exit(hook_main(argv[index + 1:], verbosity=verbosity))
     cli(prog_name="shelver")
 
 

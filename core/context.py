@@ -12,7 +12,6 @@ import trio
 
 if TYPE_CHECKING:
     import pluggy
-
     from shelver.profiles import Profile
     from shelver.state import StateDB
 
@@ -56,4 +55,5 @@ class RunContext:
 
     @property
     def dest_dir(self) -> Path | None:
-        return self.profile.dest_dir
+        dest: Path | None = self.profile.dest_dir
+        return dest

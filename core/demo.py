@@ -88,4 +88,4 @@ def run_demo(keep: Path | None) -> int:
     if left:
         click.echo("\nleft in downloads (not organised, by rule): " + ", ".join(left))
     sys.stdout.flush()
-    return status
+    return int(status)

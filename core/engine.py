@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import trio
-
 from shelver.context import RunContext
 from shelver.discovery import Filters, Found, Settler, companions_of, walk
 from shelver.errors import ConfigError

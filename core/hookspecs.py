@@ -24,7 +24,6 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
-
     from shelver.context import RunContext
     from shelver.model import Item, Match, ParsedName, Placement, Plan
 
@@ -159,6 +158,19 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Any] | None:
 
     Called after placement with ``item.placement`` set. Return the paths written (added to
     ``item.written``, which ``shelver undo`` removes). Every implementation is called.
+    """
+
+
+@hookspec
+def shelver_finalize(item: Item, ctx: RunContext) -> None:
+    """Settle a placed and described item: called after ``shelver_enrich`` (never in a dry run,
+    never interrupted by a shutdown) with ``item.placement`` and ``item.written`` set.
+
+    A mode that placed the file somewhere intermediate (``cache`` stages it in ``work_dir``, so
+    tags are written on fast storage) moves it and what enrich wrote into the library here,
+    updating ``item.placement.path`` and ``item.written``. Built-ins also record the files the
+    run created, for ``shelver undo``. Every implementation is called; the return value is
+    ignored.
     """
 
 

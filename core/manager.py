@@ -16,7 +16,6 @@ from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
-
 from shelver import hookspecs
 
 log = logging.getLogger("shelver.plugins")
@@ -32,6 +31,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("naming", "shelver.plugins.naming"),
     ("modes", "shelver.plugins.modes"),
     ("cache_modes", "shelver.plugins.cache_modes"),
+    ("placement_commands", "shelver.plugins.placement_commands"),
     ("nfo", "shelver.plugins.nfo"),
     ("mp4tags", "shelver.plugins.mp4_tagger"),
     ("artwork", "shelver.plugins.artwork"),

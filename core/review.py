@@ -35,7 +35,7 @@ def find_item(state: StateDB, ref: str) -> dict[str, Any]:
     row = state.item(int(ref)) if ref.isdigit() else state.item_by_path(ref)
     if row is None:
         raise ConfigError(f"no item {ref!r} in {state.path} (give an item number from `shelver review` or a path)")
-    return row
+    return dict(row)
 
 
 def parse_identity(tmdb: str, season: int | None, episodes: list[int]) -> dict[str, Any]:

@@ -375,7 +375,6 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
 
 def _cover(item: Item, ctx: RunContext) -> bytes | None:
     import httpx
-
     from shelver.plugins.artwork import artwork_cache_dir, fetch_image, image_url
 
     assert item.match is not None

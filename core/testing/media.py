@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,13 +41,13 @@ def make_video(
     with av.open(str(path), "w") as container:
         # AVI is constant-frame-rate: 1 fps there (still frames cost bytes, not kilobytes).
         cfr = path.suffix.lower() == ".avi"
-        stream = container.add_stream(codec, rate=1)
+        stream: Any = container.add_stream(codec, rate=1)  # a VideoStream; PyAV types it as a union
         stream.width, stream.height = width, height
         stream.pix_fmt = "yuv420p"
         stream.time_base = time_base
         if codec in ("h264", "libx264"):
             stream.options = {"preset": "ultrafast", "g": "1"}
-        audio_stream = container.add_stream("aac", rate=8000) if audio else None
+        audio_stream: Any = container.add_stream("aac", rate=8000) if audio else None
         if cfr:
             stream.time_base = Fraction(1, 1)
             frame_interval = 1.0

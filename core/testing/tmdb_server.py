@@ -27,11 +27,12 @@ import threading
 import time
 import unicodedata
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 PAGE_SIZE = 20
@@ -335,7 +336,8 @@ class Catalogue:
         if show_id not in self.shows:
             raise _not_found()
         if (show_id, number) in self.seasons:
-            return self.seasons[(show_id, number)]
+            season: dict[str, Any] = self.seasons[(show_id, number)]
+            return season
         listed = [s for s in self.shows[show_id].get("seasons", []) if s["season_number"] == number]
         if not listed:
             raise _not_found()
@@ -560,7 +562,7 @@ class FakeTMDB:
                 headers["Cache-Control"] = "no-store"
             body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         if status == 200:
-            headers["ETag"] = 'W/"%s"' % hashlib.sha1(body).hexdigest()[:32]
+            headers["ETag"] = f'W/"{hashlib.sha1(body).hexdigest()[:32]}"'
             given = handler.headers.get("If-None-Match", "")
             tags = {t.strip().removeprefix("W/") for t in given.split(",")}
             if headers["ETag"].removeprefix("W/") in tags or given.strip() == "*":

@@ -96,7 +96,8 @@ async def _by_ids(
     wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
     tmdb_id = parsed.ids.get("tmdb")
     if isinstance(tmdb_id, int) or (isinstance(tmdb_id, str) and tmdb_id.isdigit()):
-        # A TMDB id alone does not say movie or show: the name does (default: movie).
+        # A TMDB id alone does not say movie or show: the name does (default: movie). The parser
+        # makes the kind "episode" for an id in a TV library layout ("TV/Show {tmdb-1396}/...").
         kind = wanted or "movie"
         return kind, {"id": int(tmdb_id), "media_type": kind}
     for key, source in (("imdb", "imdb_id"), ("tvdb", "tvdb_id")):
@@ -254,7 +255,7 @@ async def _refine(
     if len(leaders) < 2 and not doubtful_title and not doubtful_year:
         return scored  # one clear candidate, just not good enough: details will not change it
     rescored = []
-    for candidate, score, reasons in leaders:
+    for candidate, _score, _reasons in leaders:
         kind = candidate_kind(candidate)
         try:
             details = await client.get(
