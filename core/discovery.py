@@ -38,9 +38,13 @@ def is_partial(path: str | Path) -> bool:
     name = os.path.basename(text)
     if name.endswith(PARTIAL_SUFFIXES) or TEMP_MARKER in name:
         return True
-    if any(marker in text for marker in PARTIAL_MARKERS):
+    # SABnzbd/NZBGet name the folders they are still unpacking (or gave up on) "_UNPACK_<job>" and
+    # "_FAILED_<job>": only a path component that starts so counts, never "_failed_" inside a
+    # name ("test_a_failed_item", "Bob_Unpack_Shed.mkv").
+    parts = text.split(os.sep)
+    if any(part.startswith(PARTIAL_MARKERS) for part in parts):
         return True
-    return any(part in PARTIAL_FOLDERS for part in text.split(os.sep))
+    return any(part in PARTIAL_FOLDERS for part in parts)
 
 
 @dataclass(frozen=True)

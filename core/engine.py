@@ -432,6 +432,7 @@ class Engine:
                 stop = trio.Event()
                 nursery.start_soon(self._heartbeat, ctx)
                 nursery.start_soon(self._sweeper, ctx)
+                nursery.start_soon(self._retrier)
                 nursery.start_soon(self._watcher, ctx, stop)
                 workers = trio.open_nursery()
                 async with workers as worker_nursery:
@@ -503,6 +504,19 @@ class Engine:
                 if directory not in walked:  # a folder that vanished with its files
                     self.state.mark_missing(directory, set())
         return enqueued
+
+    async def _retrier(self) -> None:
+        """Queue failed items again when their backoff (1 min doubling to 24 h) runs out."""
+        while True:
+            due, next_at = await trio.to_thread.run_sync(self.state.due_retries, self.profile.name)
+            for item_id in due:
+                await trio.to_thread.run_sync(
+                    lambda i=item_id: self.state.enqueue(i, self.profile.name, Priority.MEDIUM,
+                                                         reason="retry"))
+            if due:
+                self._wake()
+            wait = 60.0 if next_at is None else next_at - self.state.clock()
+            await trio.sleep(min(max(wait, 0.05), 60.0))
 
     async def _sweeper(self, ctx: RunContext) -> None:
         interval = float(self.profile.get("watch.sweep_interval", 900.0))

@@ -165,7 +165,7 @@ def add_journal_detail(db: sqlite_utils.Database) -> None:
             db.table("journal").add_column(name, kind)
     db.table("journal").create_index(["parent"], if_not_exists=True)
     db.table("journal").create_index(["dst"], if_not_exists=True)
-    db.table("journal").create_index(["run_id", "item_id"], if_not_exists=True)
+    db.table("journal").create_index(["item_id"], if_not_exists=True)
 
 
 def _dumps(value: Any) -> str | None:
@@ -202,6 +202,8 @@ class StateDB:
 
     def __init__(self, path: Path, extra_migrations: Iterable[tuple[str, Migration]] = ()) -> None:
         self.path = Path(path)
+        # Wall-clock seconds for queue and retry times; tests put trio's clock here.
+        self.clock: Callable[[], float] = time.time
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -300,7 +302,7 @@ class StateDB:
         come at MEDIUM; ``force`` (CLI paths, hooks) enqueues whatever the state, at
         ``priority``. Returns the item id when enqueued, else None.
         """
-        now = time.time()
+        now = self.clock()
         with self.transaction() as conn:
             if known is None:
                 row = conn.execute(
@@ -374,7 +376,7 @@ class StateDB:
 
     def claim_next(self, profile: str, owner: str, *, run_id: int | None = None) -> dict[str, Any] | None:
         """Take the most urgent queued item of ``profile`` and mark it PROCESSING (atomically)."""
-        now = time.time()
+        now = self.clock()
         with self.transaction() as conn:
             while True:
                 if run_id is None:
@@ -425,7 +427,7 @@ class StateDB:
 
     def fail(self, item_id: int, message: str) -> float:
         """Mark a PROCESSING item ERROR with its message and the next retry time."""
-        now = time.time()
+        now = self.clock()
         with self.transaction() as conn:
             row = conn.execute("SELECT error_count FROM items WHERE id=?", (item_id,)).fetchone()
             count = (row[0] or 0) + 1 if row else 1
@@ -437,6 +439,16 @@ class StateDB:
                  State.PROCESSING.value),
             )
         return next_retry
+
+    def due_retries(self, profile: str) -> tuple[list[int], float | None]:
+        """ERROR items of ``profile`` whose retry time has come, and when the next one is due."""
+        now = self.clock()
+        rows = self.conn().execute(
+            "SELECT id, next_retry FROM items WHERE state=? AND profile=? AND next_retry IS NOT NULL",
+            (State.ERROR.value, profile)).fetchall()
+        due = [r[0] for r in rows if r[1] <= now]
+        later = [r[1] for r in rows if r[1] > now]
+        return due, (min(later) if later else None)
 
     def reclaim(self) -> list[int]:
         """Give back items held by processes that died (crash, SIGKILL): they become NEW again."""
@@ -648,11 +660,11 @@ class StateDB:
         self.journal_note_result(entry)
         return entry
 
-    def journal_created_elsewhere(self, path: str, run_id: int | None) -> bool:
-        """Whether another run created ``path`` (and it was not undone): then it is that run's."""
+    def journal_accounts_for(self, path: str) -> bool:
+        """Whether a finished row (of any run, not undone) already accounts for ``path``: it
+        was placed there, or created by an earlier run (a later rewrite is not a creation)."""
         row = self.conn().execute(
-            "SELECT 1 FROM journal WHERE dst=? AND step='done' AND run_id IS NOT ? LIMIT 1",
-            (path, run_id)).fetchone()
+            "SELECT 1 FROM journal WHERE dst=? AND step='done' LIMIT 1", (path,)).fetchone()
         return row is not None
 
     def journal_note_result(self, entry_id: int) -> None:
@@ -672,6 +684,17 @@ class StateDB:
     def journal_of_item(self, run_id: int, item_id: int) -> list[dict[str, Any]]:
         rows = self.conn().execute(
             "SELECT * FROM journal WHERE run_id=? AND item_id=? ORDER BY id", (run_id, item_id))
+        return [dict(r) for r in rows]
+
+    def journal_placed_unrecorded(self, profile: str) -> list[dict[str, Any]]:
+        """Items whose placement is done (the journal says the file is where the item is
+        recorded) but whose outcome never was: the process died in between."""
+        rows = self.conn().execute(
+            "SELECT DISTINCT i.id, i.state, i.owner FROM items i JOIN journal j"
+            " ON j.item_id = i.id AND j.dst = i.path AND j.step = 'done'"
+            " AND j.op NOT IN ('write', 'mkdir', 'rmdir')"
+            " WHERE i.profile = ? AND i.state IN (?, ?, ?)",
+            (profile, State.NEW.value, State.CHANGED.value, State.PROCESSING.value))
         return [dict(r) for r in rows]
 
     def journal_runs(self, profile: str | None = None) -> list[dict[str, Any]]:
@@ -696,8 +719,9 @@ class StateDB:
             if row is None or row[0] is None or item_to is None:
                 return
             item = conn.execute("SELECT path FROM items WHERE id=?", (row[0],)).fetchone()
-            if item is not None and item[0] == row[1]:
-                self._move_item(conn, row[0], item_to)
+            if item is not None and item[0] in (row[1], item_to):
+                if item[0] != item_to:
+                    self._move_item(conn, row[0], item_to)
                 conn.execute("UPDATE items SET state=?, status='undone', destination=NULL,"
                              " updated_at=? WHERE id=? AND state!=?",
                              (State.SKIPPED.value, time.time(), row[0], State.PROCESSING.value))

@@ -496,11 +496,17 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
     season_dir: int | None = None
     extra: str | None = None
     infos: list[dict[str, Any]] = []
+    # Where the TMDB id was written (-1: the file name) and what the folders around it say.
+    id_depth: int | None = -1 if "tmdb" in ids else None
+    roles: list[tuple[str, Any, str]] = []
     for depth, folder in enumerate(folders):
         folder_ids, folder_name = extract_ids(folder)
+        if "tmdb" in folder_ids and id_depth is None:
+            id_depth = depth
         for key, value in folder_ids.items():
             ids.setdefault(key, value)
         role, value = _classify_dir(_EDITION_TAG.sub(" ", folder_name))
+        roles.append((role, value, re.sub(r"[._]+", " ", folder_name).strip().casefold()))
         if role == "info" and folder_ids:
             value["informative"] = True
         if role == "season" and season_dir is None and not infos:
@@ -638,6 +644,17 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
                 kind = "movie"
     edition = " ".join(dict.fromkeys(_EDITION_NAMES.get(e, e) for e in editions)) or None
 
+    layout = _id_layout(roles, id_depth) if id_depth is not None else None
+    # The matcher reads a TMDB id as a show's when the kind is "episode", else as a film's: in a
+    # library layout the folders decide. "TV/Show (2008) {tmdb-1396}/Season 05/Ozymandias.mkv"
+    # is an episode of show 1396 (which one, a person decides), never film 1396; a film in
+    # "Movies/Blade Runner 2049 (2017) {tmdb-335984}/" is not S20E49 of anything.
+    if layout == "tv" and kind != "episode" and not extra:
+        kind = "episode"
+        season = season if season is not None else season_dir
+    elif layout == "movie" and kind == "episode":
+        kind, season, episodes, air_date = "movie", None, [], None
+
     country = file_guess["country"] or (folder_guess["country"] if folder_guess else None)
     nfo, nfo_kind = ids_from_nfo(path, kind == "episode")
     for key, value in nfo.items():
@@ -660,6 +677,26 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         screen_size=file_guess["screen_size"] or (folder_guess or {}).get("screen_size"),
         release_group=file_guess["release_group"] or (folder_guess or {}).get("release_group"),
     )
+
+
+_TV_DIRS = {"tv", "tv shows", "tvshows", "shows", "series"}
+_MOVIE_DIRS = {"movies", "movie", "films", "film"}
+
+
+def _id_layout(roles: list[tuple[str, Any, str]], id_depth: int) -> str | None:
+    """``"tv"`` or ``"movie"`` when the folders say what a TMDB id written at ``id_depth``
+    (-1: the file name; 0: the nearest folder) belongs to: a season folder below the id's folder
+    (``Show {tmdb-1396}/Season 05/``) or a library's ``TV``/``Movies`` folder above it."""
+    if any(role == "season" for role, _v, _n in roles[: max(id_depth, 0)]):
+        return "tv"
+    if id_depth < 0 and any(role == "season" for role, _v, _n in roles[:1]):
+        return "tv"  # "Season 05/Show - S05E14 {tmdb-1396}.mkv"
+    for role, _value, name in roles[id_depth + 1 :]:
+        if role == "generic" and name in _TV_DIRS:
+            return "tv"
+        if role == "generic" and name in _MOVIE_DIRS:
+            return "movie"
+    return None
 
 
 def _weak_file_title(

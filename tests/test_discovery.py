@@ -29,6 +29,14 @@ def touch(path: Path, size: int = 10) -> Path:
 # -- partial downloads -------------------------------------------------------------------------
 
 
+def test_a_marker_inside_a_name_is_not_a_partial_download() -> None:
+    # Only a folder that starts with the downloader's marker counts (a user's path once lost
+    # every file to a substring match on "_failed_").
+    for name in ("/home/me/test_a_failed_item/in/Movie.2010.mkv", "/srv/my_unpack_area/Movie.mkv",
+                 "/dl/Bob_Unpack_Shed.2010.mkv", "/dl/not_FAILED_yet/Movie.mkv"):
+        assert not is_partial(name), name
+
+
 @pytest.mark.parametrize("name", [
     "Movie.2010.mkv.part", "Movie.2010.mkv.!qB", "Movie.2010.mkv.!QB", "Movie.mkv.!ut",
     "Movie.mkv.crdownload", "Movie.mkv.tmp", "Movie.MKV.PART", "_UNPACK_Movie.2010/Movie.mkv",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import trio
+import trio.testing
 
 from shelver import hookimpl
 from shelver.engine import Engine
@@ -177,3 +178,66 @@ async def test_hook_jobs_are_taken_by_priority(tmp_path: Path) -> None:
         ids[name] = state.observe(str(path), st.st_size, st.st_mtime, st.st_ino, "t", priority=priority)
     order = [state.claim_next("t", "me:1")["path"].rsplit("/", 1)[1] for _ in range(3)]
     assert order == ["manual.mkv", "new.mkv", "low.mkv"]
+
+
+class FailsOnce:
+    """The first attempt at each file fails (TMDB down), later ones succeed."""
+
+    def __init__(self) -> None:
+        self.attempts: dict[str, int] = {}
+
+    @hookimpl(tryfirst=True)
+    def shelver_match(self, item: Any, ctx: Any) -> None:
+        count = self.attempts.get(item.path.name, 0) + 1
+        self.attempts[item.path.name] = count
+        if count == 1:
+            raise RuntimeError("TMDB unreachable")
+
+
+@pytest.fixture
+def jumping_clock() -> trio.testing.MockClock:
+    """Virtual time that jumps to the next deadline once everything has been idle for 20 ms of
+    real time (not at once, as ``autojump_clock`` does): the engine's short thread calls (SQLite,
+    stat) finish before time moves, so timings stay exact."""
+    return trio.testing.MockClock(autojump_threshold=0.02)
+
+
+async def _serve_until(engine: Engine, state: StateDB, predicate: Any, limit: float) -> None:
+    async with trio.open_nursery() as nursery:
+        await nursery.start(engine.serve)
+        with trio.fail_after(limit):
+            while not predicate():
+                await trio.sleep(1)
+        nursery.cancel_scope.cancel()
+
+
+async def test_a_failed_item_is_retried_after_its_backoff_by_the_daemon(
+        tmp_path: Path, jumping_clock: Any) -> None:
+    failing = FailsOnce()
+    engine, state = setup_engine(tmp_path, failing, KnownTitles(),
+                                 watch={"sweep_interval": 86400.0, "settle_seconds": 1e9})
+    state.clock = jumping_clock.current_time  # retry times on the virtual clock (any thread)
+    make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    started = trio.current_time()
+    await _serve_until(engine, state, lambda: state.counts().get("INDEXED") == 1, limit=600)
+    # Failed at once, queued again after the 1-minute backoff, organised on the second attempt:
+    # long before the next sweep (a day away).
+    assert failing.attempts == {"The.Matrix.1999.mkv": 2}
+    assert 60 <= trio.current_time() - started < 125
+
+
+async def test_a_sweep_finds_files_the_watcher_missed(tmp_path: Path, jumping_clock: Any) -> None:
+    engine, state = setup_engine(tmp_path, KnownTitles(),
+                                 watch={"sweep_interval": 300.0, "settle_seconds": 1e9})
+    (tmp_path / "in").mkdir()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(engine.serve)
+        await trio.sleep(5)  # the start-up sweep has run: nothing there yet
+        make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+        await trio.sleep(200)
+        assert state.counts() == {}  # no event is ever settled, no sweep yet
+        with trio.fail_after(200):
+            while state.counts().get("INDEXED") != 1:
+                await trio.sleep(1)
+        nursery.cancel_scope.cancel()
+    assert not (tmp_path / "in" / "The.Matrix.1999.mkv").exists()
