@@ -88,7 +88,10 @@ def tag_mp4(
         values["covr"] = [MP4Cover(cover, imageformat=_cover_format(path, cover))]
     if path.is_symlink():
         raise TagError(path, "is a symbolic link (tagging would replace the link with a copy)")
-    original_length = _parse(path).info.length
+    current = _parse(path)
+    if _already_tagged(current, values, remove):
+        return  # nothing would change: keep the file (and its mtime) as it is
+    original_length = current.info.length
 
     temp = path.with_name(f".{path.name}.shelver-tag-{secrets.token_hex(4)}.tmp")
     try:
@@ -110,6 +113,29 @@ def tag_mp4(
     finally:
         temp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
+
+
+def _already_tagged(media: MP4, values: dict[str, Any], remove: tuple[str, ...] | Any) -> bool:
+    """Whether the file already carries exactly these atoms (a re-run over the library must not
+    rewrite every file: media servers rescan whatever changed)."""
+    tags = media.tags
+    if tags is None:
+        return False
+    if any(key in tags for key in remove):
+        return False
+    for key, wanted in values.items():
+        have = tags.get(key)
+        if have is None:
+            return False
+        if key == "covr":
+            if [bytes(c) for c in have] != [bytes(c) for c in wanted]:
+                return False
+        elif key.startswith("----:"):
+            if [bytes(v) for v in have] != [bytes(v) for v in wanted]:
+                return False
+        elif list(have) != list(wanted):
+            return False
+    return True
 
 
 def read_tags(path: str | os.PathLike[str]) -> dict[str, Any]:

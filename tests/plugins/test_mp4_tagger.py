@@ -350,3 +350,18 @@ def test_metadata_shape_is_checked(tmp_path: Path) -> None:
 )
 def test_hd_video_flag(probe: dict[str, Any] | None, flag: int | None) -> None:
     assert hd_video_flag(probe) == flag
+
+
+def test_tagging_again_with_the_same_values_leaves_the_file_alone(tmp_path: Path) -> None:
+    target = make_mp4(tmp_path / "again.mp4")
+    probe = {"width": 1920, "height": 1080}
+    cover = image_bytes("JPEG")
+    tag_mp4(target, movie_metadata(), probe, cover=cover)
+    before = (target.stat().st_ino, target.stat().st_mtime_ns, target.read_bytes())
+    tag_mp4(target, movie_metadata(), probe, cover=cover)
+    assert (target.stat().st_ino, target.stat().st_mtime_ns, target.read_bytes()) == before
+    changed = movie_metadata()
+    changed["movie"]["title"] = "The Matrix (Remastered)"
+    tag_mp4(target, changed, probe, cover=cover)
+    assert target.stat().st_ino != before[0]
+    assert read_tags(target)["\xa9nam"] == "The Matrix (Remastered)"
