@@ -97,6 +97,9 @@ def open_profile(profile_name: str | None) -> tuple[Any, Any, Any]:
 
 
 def _human_line(result: dict[str, Any]) -> str:
+    from shelver.discovery import printable
+
+    result = {k: printable(v) if isinstance(v, str) else v for k, v in result.items()}
     status = result["status"]
     target = result.get("destination") or result.get("error") or result.get("reason") or ""
     return f"{status:<10} {result['source']}" + (f"\n           -> {target}" if target else "")
@@ -106,14 +109,18 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
                dry_run: bool, as_json: bool, command: str = "run") -> int:
     """Run the engine once over ``paths`` and print results; returns the exit status."""
     import trio
+    from shelver.discovery import valid_name
     from shelver.engine import Engine
-    from shelver.errors import ConfigError
+    from shelver.errors import ConfigError, ShelverError
 
     progress = _progress(as_json)
 
     def on_result(result: dict[str, Any]) -> None:
         if as_json:
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            line = json.dumps(result, ensure_ascii=False)
+            if not valid_name(line):
+                line = json.dumps(result)  # a name with undecodable bytes: \udcNN escapes
+            sys.stdout.write(line + "\n")
             sys.stdout.flush()
         elif progress is None:
             click.echo(_human_line(result))
@@ -130,6 +137,10 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
             trio.run(engine.run, paths)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
+    except ShelverError as exc:
+        # Nothing was touched (e.g. TMDB unreachable at start): say so, exit 1, retry later.
+        click.echo(f"shelver: error: {exc}; nothing was changed", err=True)
+        return 1
     finally:
         state.close()
     if progress is not None and not as_json:
@@ -434,23 +445,11 @@ def demo(keep: Path | None) -> None:
     sys.exit(run_demo(keep))
 
 
-GLOBAL_FLAGS = {"-v": 1, "-vv": 2, "-vvv": 3, "--verbose": 1, "-q": -1, "--quiet": -1}
-
-
 def main() -> None:
-    # `shelver hook` is called by downloaders for every finished download: it goes straight to
-    # the fast path (shelver.fastpath), without click parsing or loading anything else.
-    argv = sys.argv[1:]
-    index, verbosity = 0, 0
-    while index < len(argv) and argv[index] in GLOBAL_FLAGS:
-        flag = GLOBAL_FLAGS[argv[index]]
-        verbosity = -1 if flag < 0 else verbosity + flag
-        index += 1
-    if index < len(argv) and argv[index] == "hook":
-        from shelver.fastpath import hook_main
+    """The ``shelver`` console script (``shelver.entry:main`` dispatches here for all but hook)."""
+    from shelver.entry import main as entry_main
 
-        sys.exit(hook_main(argv[index + 1:], verbosity=verbosity))
-    cli(prog_name="shelver")
+    entry_main()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,6 +32,20 @@ COMPANION_EXTENSIONS = (*SUBTITLE_EXTENSIONS, ".nfo", ".jpg", ".jpeg", ".png", "
 TEMP_MARKER = ".shelver-tmp"
 
 
+def valid_name(path: str | Path) -> bool:
+    """Whether a path decodes as UTF-8 (``os.fsdecode`` keeps other bytes as surrogates)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print: undecodable bytes shown as ``\\xNN``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def is_partial(path: str | Path) -> bool:
     """Whether a name marks an unfinished download or one of shelver's temp files."""
     text = str(path).lower()
@@ -85,6 +99,10 @@ class Filters:
 
     def verdict(self, path: str, size: int) -> tuple[bool, str | None]:
         """``(is_candidate_video, reason_if_not)`` for one file."""
+        if not valid_name(path):
+            # A name that is not UTF-8 (bytes from another system's encoding) cannot be stored,
+            # templated or shown safely: it is reported, never processed or moved.
+            return False, "the name is not valid UTF-8: rename the file"
         if is_partial(path):
             return False, "partial download"
         if self.ignored(path):

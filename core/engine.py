@@ -505,14 +505,15 @@ class Engine:
                     self.state.mark_missing(directory, set())
         return enqueued
 
+    def _requeue(self, item_id: int) -> None:
+        self.state.enqueue(item_id, self.profile.name, Priority.MEDIUM, reason="retry")
+
     async def _retrier(self) -> None:
         """Queue failed items again when their backoff (1 min doubling to 24 h) runs out."""
         while True:
             due, next_at = await trio.to_thread.run_sync(self.state.due_retries, self.profile.name)
             for item_id in due:
-                await trio.to_thread.run_sync(
-                    lambda i=item_id: self.state.enqueue(i, self.profile.name, Priority.MEDIUM,
-                                                         reason="retry"))
+                await trio.to_thread.run_sync(self._requeue, item_id)
             if due:
                 self._wake()
             wait = 60.0 if next_at is None else next_at - self.state.clock()

@@ -1,56 +1,113 @@
-"""``shelver hook CLIENT ...``: the downloaders' entry point.
+"""``shelver hook CLIENT ...`` when no daemon of the profile runs: process the download here.
 
-The hook writes a durable job (the file goes into the state DB queue at CRITICAL priority) and
-returns when a daemon of the profile is alive; otherwise it processes the job itself, so a
-download is organised whether or not ``shelver watch`` runs.
+The fast path (:mod:`shelver.fastpath`) has already parsed what the client passed
+(:mod:`shelver.hookclients`) and written the job to the state DB. This module loads the engine
+and the plugins, processes exactly the files of this download, and reports in the client's
+protocol (see :class:`shelver.fastpath.Reporter`): one line per file, then a summary line (the
+line SABnzbd shows in its History), with the exit status the client expects.
+
+``hook.wait_seconds`` (default 0: no limit) bounds how long a *blocking* client (SABnzbd,
+NZBGet, Radarr, Sonarr: they wait for the hook before going on) is kept waiting; what is not
+done by then stays queued, durably, for ``shelver watch`` or the next ``shelver run``.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+import logging
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import click
+from shelver.hookclients import Client, printable
 
-CLIENTS = ("generic",)
-
-
-def hook_paths(client: str, args: list[str]) -> list[Path]:
-    """The paths a client's invocation names (``generic PATH...``)."""
-    if client != "generic":
-        raise click.UsageError(f"unknown client {client!r} (known: {', '.join(CLIENTS)})")
-    if not args:
-        raise click.UsageError("shelver hook generic needs at least one PATH")
-    return [Path(arg) for arg in args]
+if TYPE_CHECKING:
+    from shelver.fastpath import HookProfile, Reporter
 
 
-def run_hook(client: str, args: list[str], profile_name: str | None, *, enqueue_only: bool) -> int:
-    from shelver.cli import open_profile, run_engine
-    from shelver.discovery import Filters, walk
-    from shelver.model import Priority
+class OneLineFormatter(logging.Formatter):
+    """Log records on one line each: a file name with a newline must not forge a log line
+    (NZBGet reads its scripts' stderr too, and takes ``[NZB] ...`` lines as commands)."""
 
-    paths = [p.absolute() for p in hook_paths(client, args)]
-    profile, pm, state = open_profile(profile_name)
-    filters = Filters(profile)
-    queued = 0
-    for path in paths:
-        if not path.exists():
-            click.echo(f"shelver: {path}: no such file or folder", err=True)
-            continue
-        for _directory, files in walk(str(path), filters):
-            for found in files:
-                if found.video:
-                    state.observe(found.path, found.size, found.mtime, found.inode, profile.name,
-                                  priority=Priority.CRITICAL, force=True)
-                    queued += 1
-    if enqueue_only or state.daemon_alive(profile.name):
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter("%(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return str(printable(self.inner.format(record)))
+
+
+def _setup_logging(verbosity: int) -> None:
+    from shelver import logs
+
+    logs.setup(verbosity)
+    for handler in logging.getLogger("shelver").handlers:
+        handler.setFormatter(OneLineFormatter(handler.formatter))
+
+
+def _line(result: dict[str, Any]) -> str:
+    status = result["status"]
+    source = printable(result["source"])
+    if result.get("destination") and status in ("organised", "extra"):
+        return f"{status}: {source} -> {printable(result['destination'])}"
+    if status == "review":
+        return f"review: {source} (no confident match: see `shelver review`)"
+    if status == "error":
+        return f"error: {printable(result.get('error') or source)}"
+    detail = result.get("reason") or result.get("destination") or ""
+    return f"{status}: {source}" + (f" ({printable(detail)})" if detail else "")
+
+
+def process_inline(client: Client, target: HookProfile, files: list[str], roots: dict[str, str],
+                   report: Reporter, *, verbosity: int = 0, refused: int = 0) -> int:
+    """Process ``files`` (already queued by the fast path) with ``target``'s profile; returns the
+    exit status ``client`` expects."""
+    import trio
+    from shelver.engine import Engine
+    from shelver.errors import ConfigError
+    from shelver.profiles import load_with_plugins, state_migrations
+    from shelver.state import StateDB
+
+    _setup_logging(verbosity)
+    try:
+        profile, pm = load_with_plugins(str(target.path) if target.path else None)
+        state = StateDB(profile.state_db, state_migrations(pm))
+    except ConfigError as exc:
+        report.summary(f"shelver: {exc}", failed=True)
+        return int(client.codes.usage)
+    for message in pm.load_errors:
+        report.warning(message)
+    results: list[dict[str, Any]] = []
+
+    def on_result(result: dict[str, Any]) -> None:
+        results.append(result)
+        (report.error if result["status"] == "error" else report.info)(_line(result))
+
+    budget = float(profile.get("hook.wait_seconds", 0.0) or 0.0) if client.blocking else 0.0
+    try:
+        engine = Engine(profile, pm, state, command=f"hook {client.name}", on_result=on_result)
+        # The download's folder is the name to parse, as when `shelver run FOLDER` is given.
+        engine.roots.update({path: Path(root) for path, root in roots.items()})
+
+        async def work() -> bool:
+            with trio.move_on_after(budget if budget > 0 else math.inf) as scope:
+                await engine.run([Path(path) for path in files])
+            return scope.cancelled_caught
+
+        timed_out = trio.run(work)
+    except ConfigError as exc:
+        report.summary(f"shelver: {exc}", failed=True)
+        return int(client.codes.usage)
+    finally:
         state.close()
-        click.echo(f"shelver: queued {queued} file(s) for profile {profile.name}")
-        return 0
-    return run_engine(profile, pm, state, [p for p in paths if p.exists()], mode=None,
-                      dry_run=False, as_json=False, command=f"hook {client}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run_hook(sys.argv[1], sys.argv[2:], os.environ.get("SHELVER_PROFILE"), enqueue_only=False))
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    parts = [f"{n} {status}" for status, n in sorted(counts.items())]
+    if refused:
+        parts.append(f"{refused} refused")
+    left = len(files) - len(results)
+    if timed_out and left > 0:
+        parts.append(f"{left} still queued after hook.wait_seconds ({budget:g} s)")
+    failed = bool(refused) or counts.get("error", 0) > 0
+    report.summary(f"shelver {profile.name}: " + (", ".join(parts) or "nothing done"), failed=failed)
+    return int(client.codes.failure if failed else client.codes.success)

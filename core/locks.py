@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -16,7 +17,14 @@ if TYPE_CHECKING:
 
 
 def lock_path(profile: Profile) -> Path:
+    """One lock file per profile name, beside the state DB the instances share.
+
+    A name with other characters than letters, digits, ``_.-`` gets a short digest of the exact
+    name too, so "new downloads" and "new_downloads" never share a lock.
+    """
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", profile.name)
+    if safe != profile.name:
+        safe += "-" + hashlib.sha1(profile.name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     return Path(profile.state_db).parent / "locks" / f"{safe}.lock"
 
 
@@ -38,7 +46,8 @@ class ProfileLock:
             holder = handle.read().strip() or "another process"
             handle.close()
             raise ConfigError(
-                f"profile {self.profile.name!r} is already being watched (pid {holder}; lock {self.path})"
+                f"profile {self.profile.name!r} is already being watched (pid {holder}; lock "
+                f"{self.path}): one daemon per profile; stop it first, or watch another profile"
             ) from None
         handle.seek(0)
         handle.truncate()

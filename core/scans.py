@@ -58,12 +58,19 @@ def enqueue_scan(profile: Profile, pm: Any, state: StateDB, kind: str) -> dict[s
 
 
 def status_report(profile: Profile, state: StateDB) -> dict[str, Any]:
+    """What ``shelver status`` shows: this profile's items, queue and errors, every instance that
+    shares the state DB (a daemon per profile) with its queue, and the shared TMDB rate use."""
     conn = state.conn()
+    now = time.time()
     instances = []
-    for row in conn.execute("SELECT profile, host, pid, heartbeat_at FROM instances ORDER BY profile"):
-        alive = time.time() - row[3] < 60 and pid_alive(f"{row[1]}:{row[2]}")
+    for row in conn.execute("SELECT profile, host, pid, heartbeat_at, started_at FROM instances"
+                            " ORDER BY profile"):
+        alive = now - row[3] < 60 and pid_alive(f"{row[1]}:{row[2]}")
         instances.append({"profile": row[0], "host": row[1], "pid": row[2],
-                          "heartbeat_age": round(time.time() - row[3], 1), "alive": alive})
+                          "heartbeat_age": round(now - row[3], 1),
+                          "started_at": row[4], "alive": alive,
+                          "queued": state.queued_count(row[0]),
+                          "processing": state.counts(row[0]).get(State.PROCESSING.value, 0)})
     runs = [dict(r) for r in conn.execute(
         "SELECT id, profile, command, mode, started_at, ended_at, status FROM runs"
         " WHERE profile=? ORDER BY id DESC LIMIT 5", (profile.name,))]
@@ -76,4 +83,22 @@ def status_report(profile: Profile, state: StateDB) -> dict[str, Any]:
         "errors": state.recent_errors(profile.name),
         "instances": instances,
         "runs": runs,
+        "rate": _rate_use(conn, profile, now),
     }
+
+
+def _rate_use(conn: Any, profile: Profile, now: float) -> dict[str, Any] | None:
+    """TMDB requests per instance over the last rate window (the limiter's log in the state DB;
+    None before the tmdb plugin ever ran)."""
+    import re
+
+    match = re.match(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]*)", str(profile.get("tmdb.rate") or ""))
+    window = float(match.group(2) or 1) * {"m": 60.0, "min": 60.0, "h": 3600.0}.get(
+        match.group(3), 1.0) if match else 10.0
+    try:
+        rows = conn.execute("SELECT owner, count(*) FROM tmdb_rate_log WHERE ts > ? GROUP BY owner",
+                            (now - window,)).fetchall()
+    except Exception:  # sqlite3.OperationalError: no such table (the tmdb plugin never ran)
+        return None
+    return {"window_seconds": window, "limit": int(match.group(1)) if match else None,
+            "by_instance": {str(owner): int(count) for owner, count in rows}}

@@ -292,3 +292,30 @@ def test_watch_picks_up_a_new_file_and_a_second_daemon_refuses(tmp_path: Path, m
             daemon.kill()
     assert daemon.returncode == 0, daemon.stderr.read()
     assert os.path.exists(tmp_path / "state.db")
+
+
+def test_a_name_that_is_not_utf8_is_reported_never_processed(tmp_path: Path, make_profile: Any,
+                                                             video: Any) -> None:
+    downloads = tmp_path / "downloads"
+    made = video(downloads / "placeholder.mkv", 7320)
+    hostile = os.path.join(os.fsencode(downloads), b"Am\xe9lie.2001.1080p.mkv")
+    os.rename(made, hostile)
+    proc = shelver("run", str(downloads), "-p", str(make_profile()), "--json")
+    assert proc.returncode == 0, proc.stderr
+    (result,) = json_lines(proc.stdout)
+    assert result["status"] == "skipped" and "UTF-8" in result["reason"]
+    assert os.path.exists(hostile) and not (tmp_path / "library").exists()
+    human = shelver("run", str(downloads), "-p", str(make_profile()))
+    assert human.returncode == 0 and "Am\\xe9lie" in human.stdout
+
+
+def test_tmdb_unreachable_at_start_is_one_clear_line_and_touches_nothing(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    downloads = tmp_path / "downloads"
+    video(downloads / "Heat.1995.1080p.BluRay.mkv", 10200)
+    before = tree(downloads)
+    profile = make_profile(tmdb={"base_url": "http://127.0.0.1:9/3", "timeout": 1.0})
+    proc = shelver("run", str(downloads), "-p", str(profile), "--json", timeout=120)
+    assert proc.returncode == 1
+    assert "TMDB unreachable" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stdout == "" and tree(downloads) == before

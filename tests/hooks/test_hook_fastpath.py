@@ -1,0 +1,124 @@
+"""The hook's fast path in-process: option parsing, routing, and its light copies of the
+profile resolution and the file filters, which must agree with shelver.profiles and
+shelver.discovery (the fast path does not import them: they cost start-up time)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from shelver import discovery, fastpath, profiles
+from shelver.hookclients import HookJob, HookRefused, parse, printable, route
+from shelver.model import ParsedName
+
+
+@pytest.mark.parametrize("argv, client, args, profile, enqueue_only", [
+    (["-p", "nd", "qbittorrent", "--", "/d/-p", "-p", "", "", "-", "/d", ""],
+     "qbittorrent", ["/d/-p", "-p", "", "", "-", "/d", ""], "nd", False),
+    (["qbittorrent", "-p", "nd", "/d/x", "--enqueue-only"], "qbittorrent",
+     ["/d/x", "--enqueue-only"], "nd", False),
+    (["--enqueue-only", "deluge", "--", "id", "--profile=x", "/d"], "deluge",
+     ["id", "--profile=x", "/d"], None, True),
+    (["deluge", "--", "id", "n", "/d", "-p", "late"], "deluge", ["id", "n", "/d"], "late", False),
+    (["generic", "/a", "-p", "nd", "/b", "--enqueue-only"], "generic", ["/a", "/b"], "nd", True),
+    (["generic", "--", "-p", "--enqueue-only"], "generic", ["-p", "--enqueue-only"], None, False),
+    (["-vv", "transmission", "-p", "nd"], "transmission", [], "nd", False),
+])
+def test_options_never_come_from_a_clients_slots(argv: list[str], client: str, args: list[str],
+                                                 profile: str | None, enqueue_only: bool) -> None:
+    inv = fastpath.parse_invocation(argv)
+    assert (inv.client, inv.args, inv.profile, inv.enqueue_only) == (client, args, profile,
+                                                                    enqueue_only)
+
+
+def test_usage_mistakes() -> None:
+    from shelver.hookclients import HookUsage
+
+    for argv in ([], ["--bogus", "generic"], ["-p"]):
+        with pytest.raises(HookUsage):
+            fastpath.parse_invocation(argv)
+    assert fastpath.parse_invocation(["--help"]).help
+
+
+def test_qbittorrent_argument_shapes() -> None:
+    h = "0123456789abcdef0123456789abcdef01234567"
+    current = ["/d/x", "x", "", "", h, "/d", ""]
+    assert parse("qbittorrent", current, {})[1].category is None
+    _, job = parse("qbittorrent", ["/d/x", "x", "movies", h, "/d"], {})  # %G dropped
+    assert (job.category, job.labels, job.download_id) == ("movies", ["movies"], h)
+    _, job = parse("qbittorrent", ["/d/x", "x", "tv", "a,b", h, "/d", "/d/x"], {})
+    assert (job.category, job.labels) == ("tv", ["a", "b"])
+    _, job = parse("qbittorrent", ["/d/x", "x", "-", "/d"], {})  # both dropped, no v1 hash
+    assert (job.category, job.download_id, job.paths) == (None, None, ["/d/x"])
+    with pytest.raises(HookRefused, match="shifted"):
+        parse("qbittorrent", ["/d/a", 'b', "/d/a", h, "/elsewhere"], {})
+    with pytest.raises(HookRefused, match=r"\.\."):
+        parse("qbittorrent", ["/d/../etc", "x"], {})
+
+
+def test_routing_by_category_and_labels() -> None:
+    table = {"Movies": "nd", "tv": "nd", "archive": "backlog", "": "untagged"}
+    job = HookJob("x", category=None, labels=["4k", "ARCHIVE"])
+    assert route(table, job).profile == "backlog"
+    assert route(table, HookJob("x", category="movies")).profile == "nd"
+    assert route(table, HookJob("x")).profile == "untagged"
+    assert route(table, HookJob("x", category="music")).ignored
+    assert route({**table, "*": "other"}, HookJob("x", category="music")).profile == "other"
+    assert route({}, HookJob("x", category="music")).profile is None
+
+
+def test_printable_keeps_one_line_and_shows_bad_bytes() -> None:
+    text = "a\nb\r[NZB] x\t" + os.fsdecode(b"\xff") + "é"
+    assert printable(text) == "a\\nb\\r[NZB] x\\t\\xffé"
+
+
+def test_given_ids_go_into_the_parsed_name() -> None:
+    from shelver.hookclients import apply_given
+
+    _, job = parse("sonarr", [], {"sonarr_eventtype": "Download",
+                                  "sonarr_episodefile_path": "/tv/ep.mkv",
+                                  "sonarr_series_title": "Breaking Bad", "sonarr_series_tvdbid": "81189",
+                                  "sonarr_series_tmdbid": "0", "sonarr_series_imdbid": "junk",
+                                  "sonarr_episodefile_seasonnumber": "5",
+                                  "sonarr_episodefile_episodenumbers": "14,15"})
+    given = job.given()
+    assert given == {"ids": {"tvdb": 81189}, "client": "sonarr", "kind": "episode",
+                     "title": "Breaking Bad", "season": 5, "episodes": [14, 15]}
+    parsed = ParsedName(kind="movie", title="ep", ids={"tmdb": 1, "given": given})
+    apply_given(parsed, given)
+    assert (parsed.kind, parsed.title, parsed.season, parsed.episodes) == (
+        "episode", "Breaking Bad", 5, [14, 15])
+    assert parsed.ids == {"tmdb": 1, "tvdb": 81189}
+
+
+def test_light_copies_agree_with_profiles_and_discovery(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert fastpath.VIDEO_EXTENSIONS == profiles.VIDEO_EXTENSIONS
+    assert fastpath.FILTER_DEFAULTS == profiles.CORE_SCHEMA["filters"]
+    for name in ("PARTIAL_SUFFIXES", "PARTIAL_MARKERS", "PARTIAL_FOLDERS", "TEMP_MARKER"):
+        assert getattr(fastpath, name) == getattr(discovery, name)
+    for value in (None, "", "   ", str(tmp_path / "xdg")):
+        for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+            if value is None:
+                monkeypatch.delenv(variable, raising=False)
+            else:
+                monkeypatch.setenv(variable, value)
+        assert fastpath.config_home() == profiles.config_home()
+        assert fastpath.data_home() == profiles.data_home()
+    section = {"extensions": ["MKV", ".mp4", "avi"], "min_size_mb": 0.001,
+               "ignore": ["*sample*", "re:(?i)/extras?/"]}
+    tree = ["a/Movie.mkv", "a/movie.MP4", "a/Movie.sample.mkv", "a/extras/x.mkv", "a/x.avi.part",
+            "a/_UNPACK_x/y.mkv", "a/tiny.mkv", "a/notes.txt", "a/b/c/Deep.avi", "a/x.shelver-tmp.mkv"]
+    for relative in tree:
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\0" * (10 if "tiny" in relative else 4096))
+    light = fastpath.Filters({**section, "extensions": [
+        e.lower() if e.startswith(".") else f".{e.lower()}" for e in section["extensions"]]})
+    profile = profiles.validate({"filters": section})
+    full = discovery.Filters(profile)
+    expected = {f.path: f.video for _d, files in discovery.walk(str(tmp_path / "a"), full)
+                for f in files}
+    got = {path: video for path, _s, _m, _i, video in fastpath.walk(str(tmp_path / "a"), light)}
+    assert got == expected and sum(got.values()) == 3
