@@ -61,13 +61,22 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def copy_flushed(src: Path, dst: Path) -> None:
-    """Copy with the kernel's fast path (copy_file_range/sendfile via shutil) and flush to disk."""
+class ReflinkUnsupported(OSError):
+    """``action = "reflink"`` where the filesystems cannot share extents (and no fallback)."""
+
+
+def copy_flushed(src: Path, dst: Path, *, clone: str | None = None) -> None:
+    """Copy with the kernel's fast path (copy_file_range/sendfile) and flush to disk.
+
+    ``clone`` asks for a reflink (FICLONE: the copy shares the source's extents, instantly):
+    ``"fallback"`` copies when the filesystem cannot, ``"error"`` raises
+    :class:`ReflinkUnsupported` instead."""
     with open(src, "rb") as fsrc, open(dst, "xb") as fdst:
-        if hasattr(os, "sendfile"):
-            _sendfile(fsrc, fdst)
-        else:
-            shutil.copyfileobj(fsrc, fdst, COPY_CHUNK)
+        if clone is None or not _clone(fsrc.fileno(), fdst.fileno(), src, dst, clone):
+            if hasattr(os, "sendfile"):
+                _sendfile(fsrc, fdst)
+            else:
+                shutil.copyfileobj(fsrc, fdst, COPY_CHUNK)
         fdst.flush()
         os.fsync(fdst.fileno())
     try:
@@ -78,6 +87,31 @@ def copy_flushed(src: Path, dst: Path) -> None:
             os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
         except OSError:
             log.debug("cannot copy timestamps to %s", dst)
+
+
+FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
+NO_REFLINK = (errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EINVAL, errno.ENOTTY,
+              errno.ENOSYS, errno.EBADF, errno.EPERM)
+
+
+def _clone(src_fd: int, dst_fd: int, src: Path, dst: Path, clone: str) -> bool:
+    """Reflink ``src_fd`` into ``dst_fd``; False when the filesystem cannot and we may copy."""
+    try:
+        import fcntl
+
+        fcntl.ioctl(dst_fd, FICLONE, src_fd)
+        return True
+    except (ImportError, OSError) as exc:
+        code = getattr(exc, "errno", None)
+        if isinstance(exc, OSError) and code not in NO_REFLINK:
+            raise
+        if clone == "error":
+            raise ReflinkUnsupported(code or errno.EOPNOTSUPP,
+                                     f"cannot reflink {src} to {dst}: the filesystem does not "
+                                     f"share extents there (placement.reflink = \"fallback\" "
+                                     f"copies instead)") from None
+        log.info("no reflink from %s to %s: copying", src, dst)
+        return False
 
 
 def _sendfile(fsrc: object, fdst: object) -> None:
@@ -140,11 +174,15 @@ def _link_into_place(tmp_or_src: Path, dst: Path) -> None:
 
 
 def place_file(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
-               action: str = "move", *, verify: str = "size") -> Path:
+               action: str = "move", *, verify: str = "size", parent: int | None = None,
+               reflink: str = "fallback") -> Path:
     """Put ``src`` at ``dst`` by ``action``; journaled, crash-safe, never overwriting.
 
     ``action`` is move, copy, hardlink (a copy where a link cannot be made), symlink or reflink
-    (a copy: the kernel shares extents where the filesystem can); ``verify`` is "size" or "hash".
+    (a clone sharing the source's extents; where the filesystem cannot, ``reflink = "fallback"``
+    copies and ``"error"`` raises :class:`ReflinkUnsupported`); ``verify`` is "size" or "hash".
+    ``parent`` ties the row to a staged placement (see :mod:`shelver.plugins.staging`).
+    Folders it creates are journaled too (``shelver undo`` removes them when empty).
     Raises :class:`DestinationExists` when ``dst`` is another file; on any other error the
     source is left as it was.
     """
@@ -162,10 +200,11 @@ def place_file(state: StateDB, run_id: int | None, item_id: int | None, src: Pat
                 os.unlink(src)
             return dst
         raise DestinationExists(f"{dst} already exists")
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(state, run_id, item_id, dst.parent, parent=parent)
     size = os.stat(src).st_size
     if action == "symlink":
-        entry = state.journal_begin(run_id, item_id, "symlink", str(src), str(dst), None, size)
+        entry = state.journal_begin(run_id, item_id, "symlink", str(src), str(dst), None, size,
+                                    parent=parent)
         try:
             os.symlink(os.path.abspath(src), dst)
         except FileExistsError:
@@ -179,16 +218,35 @@ def place_file(state: StateDB, run_id: int | None, item_id: int | None, src: Pat
     # No link possible (bind mounts of one device, a filesystem without hard links): the copy
     # path below, which still never overwrites and keeps the source whole until the end.
     if action in ("move", "hardlink") and same_filesystem(src, dst.parent) \
-            and _place_by_link(state, run_id, item_id, src, dst, action, size):
+            and _place_by_link(state, run_id, item_id, src, dst, action, size, parent):
         return dst
-    return _place_by_copy(state, run_id, item_id, src, dst, "move" if action == "move" else "copy",
-                          size, verify)
+    op = {"move": "move", "reflink": "reflink"}.get(action, "copy")
+    return _place_by_copy(state, run_id, item_id, src, dst, op, size, verify, parent,
+                          reflink if op == "reflink" else None)
+
+
+def make_dirs(state: StateDB, run_id: int | None, item_id: int | None, directory: Path, *,
+              parent: int | None = None) -> None:
+    """Create ``directory`` and its missing parents, journaling each folder it creates."""
+    missing: list[Path] = []
+    folder = Path(directory)
+    while not os.path.isdir(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            continue  # another worker made it first: theirs to account for
+        state.journal_begin(run_id, item_id, "mkdir", "", str(folder), None, 0, parent=parent,
+                            step="done")
 
 
 def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
-                   action: str, size: int) -> bool:
+                   action: str, size: int, parent: int | None = None) -> bool:
     """Same filesystem: a hard link, then (move) unlink the source. False if no link can be made."""
-    entry = state.journal_begin(run_id, item_id, action, str(src), str(dst), None, size)
+    entry = state.journal_begin(run_id, item_id, action, str(src), str(dst), None, size,
+                                parent=parent)
     try:
         os.link(src, dst)
     except FileExistsError:
@@ -216,12 +274,14 @@ def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src:
 
 
 def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
-                   op: str, size: int, verify: str) -> Path:
+                   op: str, size: int, verify: str, parent: int | None = None,
+                   clone: str | None = None) -> Path:
     """Copy to a temp name beside ``dst``, flush, verify, link into place, then (move) unlink."""
     tmp = temp_name(dst, secrets.token_hex(6))
-    entry = state.journal_begin(run_id, item_id, op, str(src), str(dst), str(tmp), size)
+    entry = state.journal_begin(run_id, item_id, op, str(src), str(dst), str(tmp), size,
+                                parent=parent)
     try:
-        copy_flushed(src, tmp)
+        copy_flushed(src, tmp, clone=clone)
         copied = os.stat(tmp).st_size
         if copied != size:
             raise OSError(errno.EIO, f"copy of {src} is {copied} bytes, expected {size}")
@@ -267,8 +327,10 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def recover(state: StateDB) -> int:
+def recover(state: StateDB, rolled_forward: list[int] | None = None) -> int:
     """Finish or undo every placement a crash interrupted; returns how many rows were settled.
+
+    The ids of items whose placement was finished are appended to ``rolled_forward``.
 
     A row is rolled forward only when its destination is provably ours and whole (the same inode
     as the source or the verified temp file, or a "placed" step); otherwise it is rolled back,
@@ -277,9 +339,27 @@ def recover(state: StateDB) -> int:
     """
     me = owner_id()
     settled = 0
-    for row in state.journal_unfinished():
+    rows = state.journal_unfinished()
+    # Staged placements (cache mode) last: the moves out of the cache they are made of are
+    # ordinary rows, settled first, so a staged row sees its files whole where they are.
+    rows.sort(key=lambda row: (str(row["op"]).startswith("stage-"), row["id"]))
+    for row in rows:
         owner = row.get("owner")
         if owner and owner != me and pid_alive(owner):
+            continue
+        if str(row["op"]).startswith("stage-"):
+            from shelver.plugins import staging
+
+            try:
+                outcome = staging.settle(state, row)
+            except OSError as exc:
+                log.error("cannot recover staged placement %s -> %s: %s", row["src"], row["dst"], exc)
+                continue
+            settled += 1
+            if outcome == "done" and rolled_forward is not None and row["item_id"] is not None:
+                rolled_forward.append(row["item_id"])
+            log.info("recovered interrupted staged placement %s -> %s (%s at %s)", row["src"],
+                     row["dst"], outcome, row["step"])
             continue
         try:
             outcome = _settle(row)
@@ -288,6 +368,8 @@ def recover(state: StateDB) -> int:
             continue
         if outcome == "done":
             state.journal_finish(row["id"])  # also records the item at its destination
+            if rolled_forward is not None and row["item_id"] is not None and not row.get("parent"):
+                rolled_forward.append(row["item_id"])
         else:
             state.journal_step(row["id"], outcome)
         settled += 1

@@ -1,0 +1,112 @@
+"""``shelver undo [RUN]`` and ``shelver assess PATH``: commands registered through the same hook
+a third-party plugin uses (``shelver_register_commands``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from shelver import hookimpl
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.1f} {unit}" if unit != "B" else f"{int(value)} B"
+        value /= 1000
+    return f"{value:.1f} TB"
+
+
+@hookimpl
+def shelver_register_commands(cli: click.Group) -> None:
+    from shelver.cli import profile_option
+
+    @cli.command("undo")
+    @click.argument("run", required=False, type=int)
+    @profile_option
+    @click.option("--list", "list_runs", is_flag=True, help="List the runs that can be undone.")
+    @click.option("--dry-run", is_flag=True, help="Say what would be undone; change nothing.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+    def undo_command(run: int | None, profile_name: str | None, list_runs: bool, dry_run: bool,
+                     as_json: bool) -> None:
+        """Reverse a run's placements (default: the profile's latest run)."""
+        from shelver.cli import open_profile
+        from shelver.plugins import undo
+
+        profile, _pm, state = open_profile(profile_name)
+        try:
+            if list_runs:
+                runs = [r for r in state.journal_runs(profile.name) if r["command"] != "undo"]
+                for entry in runs:
+                    click.echo(json.dumps(entry) if as_json else
+                               f"run {entry['id']}  {entry['command']} ({entry['mode']})  "
+                               f"{entry['entries']} journal entries  {entry['status']}")
+                return
+            run_id = run if run is not None else undo.default_run(state, profile.name)
+            if run_id is None:
+                raise click.ClickException(f"profile {profile.name!r} has no run to undo")
+            undo_id = None if dry_run else state.start_run(profile.name, "undo", "undo")
+            status = "failed"
+            try:
+                report = undo.undo_run(state, run_id, undo_id, dry_run=dry_run)
+                status = "done"
+            except undo.UndoRefused as exc:
+                if as_json:
+                    click.echo(json.dumps({"run": run_id, "refused": exc.problems}))
+                click.echo(f"shelver: {exc}", err=True)
+                sys.exit(1)
+            finally:
+                if undo_id is not None:
+                    state.end_run(undo_id, status, {})
+        finally:
+            state.close()
+        if as_json:
+            click.echo(json.dumps({**report.as_json(), "dry_run": dry_run}))
+            return
+        verb = "would be" if dry_run else "were"
+        click.echo(f"run {run_id}: {len(report.moved_back)} file(s) {verb} moved back, "
+                   f"{len(report.removed)} removed, {len(report.folders_removed)} folder(s) "
+                   f"removed" + (f", {len(report.folders_kept)} kept (not empty)"
+                                 if report.folders_kept else ""))
+        for line in report.moved_back:
+            click.echo(f"  {line}")
+
+    @cli.command("assess")
+    @click.argument("paths", nargs=-1, required=True,
+                    type=click.Path(exists=True, path_type=Path))
+    @profile_option
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object per PATH on stdout.")
+    def assess_command(paths: tuple[Path, ...], profile_name: str | None, as_json: bool) -> None:
+        """Size, file count and recommended mode of each collection folder, smallest first."""
+        from shelver.cli import ConfigProblem
+        from shelver.errors import ConfigError
+        from shelver.plugins.assess import assess
+        from shelver.profiles import load_with_plugins
+
+        try:
+            profile, _pm = load_with_plugins(profile_name)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from None
+        for path in paths:
+            report = assess(path, profile)
+            if as_json:
+                click.echo(json.dumps(report))
+                continue
+            _print_assessment(report)
+
+
+def _print_assessment(report: dict[str, Any]) -> None:
+    cache = report["cache"]
+    if cache["usable_bytes"] is None:
+        click.echo(f"{report['path']}: no work_dir, so no cache: inplace (or metadata-only first)")
+    else:
+        click.echo(f"{report['path']}: cache {cache['work_dir'] or '(assess.cache_gb)'} with "
+                   f"{_human_size(cache['usable_bytes'])} usable (thresholds × {cache['scale']})")
+    click.echo(f"{'order':>5}  {'size':>10}  {'videos':>6}  {'mode':<13}  collection")
+    for entry in report["collections"]:
+        click.echo(f"{entry['order']:>5}  {_human_size(entry['size']):>10}  {entry['files']:>6}  "
+                   f"{entry['mode']:<13}  {entry['name']}")

@@ -1,0 +1,175 @@
+"""``shelver undo``: reverse a run's placements from the journal.
+
+Every file a run moved goes back to its source path (a journaled, crash-safe placement of its
+own, recorded under an ``undo`` run); copies, links and the files enrich created (NFOs,
+artwork) are removed; folders the run created are removed when empty again, folders its
+clean-up removed are made again. Rows are reversed newest first, a staged (cache) placement
+as of its last step, so a ``replace-if-better`` swap is undone in the right order.
+
+Nothing is touched unless everything can be undone: a file changed since the run (its size or
+modification time differ from what the run left), a file gone, or a source path taken since,
+makes the whole undo refuse, naming each file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shelver.plugins import fsops
+from shelver.state import StateDB
+
+PLACEMENTS = ("move", "copy", "hardlink", "symlink", "reflink")
+STAGED = ("stage-move", "stage-copy")
+
+
+class UndoRefused(Exception):
+    """Something changed since the run: nothing was undone."""
+
+    def __init__(self, run_id: int, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"run {run_id} cannot be undone ({len(problems)} file(s) changed "
+                         f"since):\n  " + "\n  ".join(problems))
+
+
+@dataclass
+class Report:
+    run: int
+    moved_back: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    folders_removed: list[str] = field(default_factory=list)
+    folders_kept: list[str] = field(default_factory=list)
+    folders_made: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+def _changed(row: dict[str, Any]) -> str | None:
+    """Why the row's destination is not as the run left it, or None."""
+    path = row["dst"]
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return f"{path}: gone"
+    if row.get("dst_size") is not None:
+        if st.st_size != row["dst_size"] or abs(st.st_mtime - (row.get("dst_mtime") or 0)) > 1e-3:
+            return f"{path}: changed since the run (size or modification time)"
+    elif row["op"] in (*PLACEMENTS, *STAGED) and row["op"] != "symlink" and st.st_size != row["size"]:
+        return f"{path}: changed since the run (size)"
+    return None
+
+
+def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows to reverse, newest first; a staged row counts as of its last sub-step; the
+    moves out of the cache that make up a staged row are its own business (skipped)."""
+    last_child: dict[int, int] = {}
+    for row in rows:
+        if row.get("parent"):
+            last_child[row["parent"]] = max(last_child.get(row["parent"], 0), row["id"])
+    wanted = [r for r in rows if r["step"] == "done"
+              and not (r.get("parent") and r["op"] in PLACEMENTS)]
+    return sorted(wanted, key=lambda r: (max(r["id"], last_child.get(r["id"], 0)), r["id"]),
+                  reverse=True)
+
+
+def check(rows: list[dict[str, Any]]) -> list[str]:
+    """Every reason this run cannot be undone (empty: it can)."""
+    problems = []
+    vacated: set[str] = set()  # paths the rows before this one free (in undo order)
+    for row in rows:
+        op = row["op"]
+        if op in (*PLACEMENTS, *STAGED, "write"):
+            vacated.add(row["dst"])
+        if op in ("mkdir", "rmdir"):
+            continue
+        if op == "write":
+            if os.path.lexists(row["dst"]) and (why := _changed(row)):
+                problems.append(why)
+            continue
+        if (why := _changed(row)) is not None:
+            problems.append(why)
+            continue
+        keeps_source = op in ("copy", "hardlink", "reflink", "symlink", "stage-copy")
+        if keeps_source and not os.path.lexists(row["src"]):
+            problems.append(f"{row['src']}: the source is gone; removing {row['dst']} would "
+                            f"lose the only copy")
+        if not keeps_source and os.path.lexists(row["src"]) and row["src"] not in vacated:
+            problems.append(f"{row['src']}: something is at the source path again")
+    return problems
+
+
+def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
+             dry_run: bool = False) -> Report:
+    """Reverse run ``run_id``; raises :class:`UndoRefused` (having touched nothing) when any
+    file changed since."""
+    every = state.journal_of_run(run_id)
+    rows = ordered(every)
+    problems = check(rows)
+    if problems:
+        raise UndoRefused(run_id, problems)
+    report = Report(run=run_id)
+    for row in rows:
+        op, src, dst = row["op"], row["src"], row["dst"]
+        if op == "mkdir":
+            if dry_run or _rmdir(dst):
+                report.folders_removed.append(dst)
+            else:
+                report.folders_kept.append(dst)
+            if not dry_run:
+                state.journal_undone(row["id"])
+            continue
+        if op == "rmdir":
+            if not dry_run:
+                fsops.make_dirs(state, undo_run_id, row["item_id"], Path(src))
+                state.journal_undone(row["id"])
+            report.folders_made.append(src)
+            continue
+        if op == "write":
+            if not os.path.lexists(dst):
+                report.skipped.append(dst)
+            elif not dry_run:
+                os.unlink(dst)
+                report.removed.append(dst)
+            else:
+                report.removed.append(dst)
+            if not dry_run:
+                state.journal_undone(row["id"])
+            continue
+        if op in ("move", "stage-move"):
+            if not dry_run:
+                fsops.place_file(state, undo_run_id, row["item_id"], Path(dst), Path(src), "move")
+                state.journal_undone(row["id"], item_to=src)
+            report.moved_back.append(f"{dst} -> {src}")
+        else:  # copy, hardlink, reflink, symlink, stage-copy: the source never left
+            if not dry_run:
+                os.unlink(dst)
+                state.journal_undone(row["id"], item_to=src)
+            report.removed.append(dst)
+        if not dry_run and op in STAGED:  # the moves out of the cache it was made of
+            for child in every:
+                if child.get("parent") == row["id"] and child["op"] in PLACEMENTS \
+                        and child["step"] == "done":
+                    state.journal_undone(child["id"])
+    return report
+
+
+def _rmdir(path: str) -> bool:
+    try:
+        os.rmdir(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False  # something else lives there now: kept
+    return True
+
+
+def default_run(state: StateDB, profile: str) -> int | None:
+    """The newest run of ``profile`` with something left to undo (undo runs excepted)."""
+    for run in state.journal_runs(profile):
+        if run["command"] != "undo":
+            return int(run["id"])
+    return None
