@@ -129,7 +129,9 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
 
     try:
         engine = Engine(profile, pm, state, mode=mode, dry_run=dry_run, command=command,
-                        on_result=on_result)
+                        on_result=on_result,
+                        on_total=(lambda total: progress[0].update(progress[1], total=total))
+                        if progress is not None else None)
         if progress is not None:
             with progress[0]:
                 trio.run(engine.run, paths)
@@ -154,10 +156,19 @@ def _progress(as_json: bool) -> Any:
     if not sys.stderr.isatty():
         return None
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.completed} files"), BarColumn(),
+    progress = Progress(SpinnerColumn(), MofNCompleteColumn(), BarColumn(),
                         TextColumn("{task.description}"), TimeElapsedColumn(),
+                        TextColumn("ETA"), TimeRemainingColumn(),
                         console=Console(stderr=True), transient=True)
     return progress, progress.add_task("starting", total=None)
 

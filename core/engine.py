@@ -109,6 +109,7 @@ class Engine:
         dry_run: bool = False,
         command: str = "run",
         on_result: ResultCallback | None = None,
+        on_total: Callable[[int], None] | None = None,
     ) -> None:
         self.profile = profile
         self.pm = pm
@@ -117,6 +118,8 @@ class Engine:
         self.dry_run = dry_run
         self.command = command
         self.on_result = on_result or (lambda result: None)
+        # Told how many results the run will print, once the walk is done (progress bar, ETA).
+        self.on_total = on_total or (lambda total: None)
         self.filters = Filters(profile)
         self.owner = owner_id()
         self.results: list[Result] = []
@@ -175,6 +178,7 @@ class Engine:
             if not roots:
                 raise ConfigError(f"nothing to do: no paths given and no sources ({self.profile.where('sources')})")
             videos = await trio.to_thread.run_sync(self._collect, roots)
+            self.on_total(len(self.results) + len(videos))
             if self.dry_run:
                 await self._work_in_memory(ctx, videos)
             else:
