@@ -135,7 +135,9 @@ class TMDBClient:
 
         Raises ConfigError naming the setting when TMDB says 401.
         """
-        response = await self._send("/configuration", {}, etag=None)
+        # Few retries here: a wrong tmdb.base_url or a dead network should be said in seconds,
+        # before any file is touched; the run is retried as a whole later.
+        response = await self._send("/configuration", {}, etag=None, retries=2)
         if response.status_code != 200:
             return {}
         try:
@@ -211,8 +213,10 @@ class TMDBClient:
         delay = min(self.backoff_max, self.backoff_base * (2**attempt))
         return float(delay * random.uniform(0.75, 1.25))
 
-    async def _send(self, path: str, params: dict[str, Any], *, etag: str | None) -> httpx.Response:
+    async def _send(self, path: str, params: dict[str, Any], *, etag: str | None,
+                    retries: int | None = None) -> httpx.Response:
         """One logical request: rate limit, retries, status handling. Returns 200/304/404."""
+        max_retries = self.max_retries if retries is None else retries
         url = self.base_url + path
         query = dict(params)
         if self._api_key:
@@ -225,9 +229,10 @@ class TMDBClient:
             try:
                 response = await self._http.get(url, params=query, headers=headers)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                if attempt >= self.max_retries:
+                if attempt >= max_retries:
                     raise ItemError(
-                        f"TMDB unreachable for {path} after {attempt + 1} attempts: "
+                        f"TMDB unreachable for {path} after {attempt + 1} attempts "
+                        f"(tmdb.base_url = {self.base_url}): "
                         f"{self.scrub(type(exc).__name__ + ': ' + str(exc))}"
                     ) from None
                 await trio.sleep(self._backoff(attempt))
@@ -248,13 +253,13 @@ class TMDBClient:
                     retry_after = self._backoff(attempt)
                 await self.limiter.apenalise(retry_after)
                 log.warning("TMDB rate limit hit (429) on %s: waiting %.1fs", path, retry_after)
-                if attempt >= self.max_retries + 3:
+                if attempt >= max_retries + 3:
                     raise ItemError(f"TMDB kept answering 429 for {path}")
                 await trio.sleep(retry_after + random.uniform(0.05, 0.5))
                 attempt += 1
                 continue
             if status >= 500:
-                if attempt >= self.max_retries:
+                if attempt >= max_retries:
                     raise ItemError(
                         f"TMDB answered {status} for {path} after {attempt + 1} attempts"
                     )
