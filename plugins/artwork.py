@@ -24,6 +24,7 @@ from typing import overload
 
 import httpx
 from shelver.errors import ItemError
+from shelver.plugins.fsops import fsync_dir
 
 __all__ = ["ArtworkError", "artwork_targets", "download", "image_url", "is_image"]
 
@@ -195,7 +196,7 @@ def _place(dest: Path, data: bytes) -> Path | None:
             if dest.exists():
                 return None
             os.replace(temp, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
         return dest
     finally:
         temp.unlink(missing_ok=True)
@@ -213,19 +214,6 @@ def _write_temp(folder: Path, name: str, data: bytes) -> Path:
         temp.unlink(missing_ok=True)
         raise
     return temp
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def fetch_image(url: str, *, client: httpx.Client, cache_dir: Path) -> bytes:

@@ -264,11 +264,11 @@ def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src:
             if exc.errno in NO_HARDLINKS:
                 return False
             raise
-    _fsync_dir(dst.parent)
+    fsync_dir(dst.parent)
     state.journal_step(entry, "placed")
     if action == "move" and _same_inode(src, dst):
         os.unlink(src)
-        _fsync_dir(src.parent)
+        fsync_dir(src.parent)
     state.journal_finish(entry)
     return True
 
@@ -298,13 +298,13 @@ def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src:
         _remove(tmp)
         state.journal_step(entry, "rolled-back")
         raise
-    _fsync_dir(dst.parent)
+    fsync_dir(dst.parent)
     # The temp name goes only after "placed": at "copied" it still tells whether dst is ours.
     state.journal_step(entry, "placed")
     _remove(tmp)
     if op == "move":
         os.unlink(src)
-        _fsync_dir(src.parent)
+        fsync_dir(src.parent)
     state.journal_finish(entry)
     return dst
 
@@ -314,9 +314,11 @@ def _remove(path: Path | str | None) -> None:
         os.unlink(path)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path | str) -> None:
+    """Flush a directory's entries (a rename or a new name) to disk; best effort where the
+    filesystem cannot (network shares)."""
     try:
-        fd = os.open(directory, os.O_RDONLY)
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         return
     try:

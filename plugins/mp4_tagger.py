@@ -37,6 +37,7 @@ from typing import Any
 
 from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
 from shelver.errors import ItemError
+from shelver.plugins.fsops import fsync_dir
 from shelver.plugins.nfo_writer import us_certification
 
 __all__ = ["ITUNEXTC", "ITUNMOVI", "TagError", "hd_video_flag", "read_tags", "tag_mp4"]
@@ -112,7 +113,7 @@ def tag_mp4(
         raise TagError(path, f"{type(error).__name__}: {error}") from error
     finally:
         temp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _already_tagged(media: MP4, values: dict[str, Any], remove: tuple[str, ...] | Any) -> bool:
@@ -368,19 +369,6 @@ def _verify(temp: Path, values: dict[str, Any], original_length: float) -> None:
             raise ValueError(f"{key} did not read back after saving")
     if abs(media.info.length - original_length) > 0.001:
         raise ValueError("duration changed while tagging")
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from typing import Any
 
 from shelver import __version__
 from shelver.plugins.artwork import image_url
+from shelver.plugins.fsops import fsync_dir
 
 __all__ = [
     "TMDB_IMAGE_BASE",
@@ -488,18 +489,7 @@ def write_nfo(
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return True
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

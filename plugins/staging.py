@@ -38,10 +38,10 @@ from typing import Any
 from shelver.discovery import TEMP_MARKER, is_partial
 from shelver.plugins.fsops import (
     DestinationExists,
-    _fsync_dir,
     _size,
     copy_flushed,
     file_digest,
+    fsync_dir,
     place_file,
 )
 from shelver.state import StateDB
@@ -189,7 +189,7 @@ def finish(state: StateDB, entry: int) -> dict[Path, Path]:
         state.journal_step(entry, "placed")
     if row["op"] == "stage-move" and os.path.lexists(src) and _size(src) == row["size"]:
         os.unlink(src)
-        _fsync_dir(src.parent)
+        fsync_dir(src.parent)
     if folder.exists():
         remove_folder(folder)
     state.journal_settle(entry, "done", item_from=(str(src), str(video)), item_to=str(dst))
