@@ -67,7 +67,8 @@ def parse_rate(text: str, *, setting: str = "tmdb.rate") -> Rate:
 class RateLimiter:
     """Tokens for TMDB requests, shared through ``db_path`` by every process on the host.
 
-    ``share`` (0 < share ≤ 1) caps this instance (``owner``) at that fraction of the rate, so a
+    ``share`` (0 < share ≤ 1) caps this instance (``owner``) at that fraction of the rate while
+    another instance has used TMDB within the window (alone, it gets the whole rate), so a
     backlog instance can leave room for the new-downloads one.
     """
 
@@ -141,7 +142,12 @@ class RateLimiter:
                 wait = 0.0
                 if len(spent) >= capacity:
                     wait = spent[capacity - 1] + window - now
-                if self.share < 1.0 and wait <= 0:
+                # The share binds only while another instance is using TMDB (has tokens in the
+                # window): a backlog alone gets the whole rate, and yields when new downloads come.
+                if self.share < 1.0 and wait <= 0 and conn.execute(
+                    f"SELECT 1 FROM {RATE_LOG_TABLE} WHERE bucket = ? AND owner != ? LIMIT 1",
+                    (self.bucket, self.owner),
+                ).fetchone():
                     own_capacity = max(1, int(capacity * self.share))
                     own = [
                         t

@@ -365,8 +365,13 @@ def test_share(tmp_path: Path) -> None:
     backlog = RateLimiter(db, "10/1s", owner="backlog", share=0.3)
     new = RateLimiter(db, "10/1s", owner="new")
     now = 3_000_000.0
-    assert sum(backlog.try_acquire(now) == 0.0 for _ in range(10)) == 3
-    assert sum(new.try_acquire(now) == 0.0 for _ in range(10)) == 7
+    # Alone, the backlog may use the whole rate ...
+    assert sum(backlog.try_acquire(now) == 0.0 for _ in range(12)) == 10
+    # ... but once new downloads use TMDB, it keeps to its share of each window.
+    later = now + 2.0
+    assert new.try_acquire(later) == 0.0
+    assert sum(backlog.try_acquire(later) == 0.0 for _ in range(10)) == 3
+    assert sum(new.try_acquire(later) == 0.0 for _ in range(10)) == 6
     with pytest.raises(ConfigError):
         RateLimiter(db, "10/1s", share=1.5)
 
