@@ -29,6 +29,9 @@ def shelver_register_migrations(register: Any) -> None:
     from shelver.plugins.tmdb.cache import migrate_tmdb_tables
 
     register("tmdb-001-cache-and-rate-limit", migrate_tmdb_tables)
+    from shelver.plugins.tmdb.credentials import migrate_credential_checks
+
+    register("tmdb-002-credential-checks", migrate_credential_checks)
 
 
 def credentials(ctx: RunContext) -> tuple[str | None, str | None, str]:
@@ -60,8 +63,19 @@ async def shelver_run_start(ctx: RunContext) -> None:
         share=float(ctx.profile.get("tmdb.share")), owner=ctx.profile.name,
     )
     ctx.resources["tmdb"] = client
-    # A wrong key stops the run here, before any file is touched (exit 2).
-    configuration = await client.check_credentials()
+    # A wrong key stops the run here, before any file is touched (exit 2). A key accepted within
+    # the last day is not asked about again: a run whose lookups are cached makes no request.
+    from shelver.plugins.tmdb import credentials as checks
+
+    base_url = str(ctx.profile.get("tmdb.base_url"))
+    print_ = await ctx.to_thread(checks.key_fingerprint, ctx.state.path, api_key, read_token,
+                                 base_url, limiter="db")
+    configuration = await ctx.to_thread(checks.recent_check, ctx.state.path, print_, limiter="db")
+    if configuration is None:
+        configuration = await client.check_credentials()
+        if configuration:  # only a real answer proves the key
+            await ctx.to_thread(checks.remember_check, ctx.state.path, print_, configuration,
+                                limiter="db")
     images = (configuration or {}).get("images") or {}
     if images.get("secure_base_url") or images.get("base_url"):
         ctx.resources["tmdb_image_base"] = images.get("secure_base_url") or images.get("base_url")

@@ -3,14 +3,11 @@
 The real CLI as a subprocess, real tiny video files, the loopback TMDB look-alike. "API
 requests" are the ones under ``/3/`` (images under ``/t/p/`` are not TMDB API calls).
 
-About the credential check: every run starts with one ``/3/configuration`` request, and it is
-never answered from the cache, on purpose. It is what turns a wrong or revoked key into exit 2
-*before any file is touched*; a run cannot know in advance that all its lookups will be cached
-(item 50 of 100 may be new), and a cached configuration would let a run with a bad key place
-the cached items and then fail half-way on the first new one. One request per run (not per
-item; ``watch`` does it once per start) is a price worth paying, so "a second run makes zero
-requests" is checked as "zero API requests beyond the one credential check", and a wrong key on
-a fully cached state DB is checked to still exit 2 with nothing touched.
+About the credential check: a run starts with one ``/3/configuration`` request unless the same
+key (an HMAC fingerprint of key, token and base URL under a per-DB salt; never the key) was
+accepted within the last day. So a second run whose lookups are all cached makes zero requests,
+while a different key (a typo, another profile) is always checked before any file is touched:
+a wrong key on a fully cached state DB is checked to still exit 2 with nothing touched.
 """
 
 from __future__ import annotations
@@ -89,11 +86,11 @@ def check_organised(results: list[dict[str, Any]], expected: dict[str, dict[str,
         assert Path(got["destination"]).is_file()
 
 
-def test_a_second_run_asks_tmdb_nothing_but_the_credential_check(
+def test_a_second_run_asks_tmdb_nothing(
         tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
     """Run 1 organises films, episodes and an unknown title (REVIEW). Then, with the same state
     DB: run 2 over the library (files already in place) and run 3 over fresh copies of the same
-    releases in a new downloads folder make no API request but ``/configuration``; run 4 with a
+    releases in a new downloads folder make no API request at all; run 4 with a
     wrong key on that fully cached state still exits 2 and touches nothing."""
     downloads = tmp_path / "downloads"
     expected = make_films(video, downloads, FILMS[:4])
@@ -129,7 +126,7 @@ def test_a_second_run_asks_tmdb_nothing_but_the_credential_check(
     mark = len(tmdb_server.requests)
     second = shelver("run", str(library), "-p", str(profile), "--json")
     assert second.returncode == 0, second.stderr
-    assert [r.path for r in api(tmdb_server, mark)] == ["/3/configuration"]
+    assert [r.path for r in api(tmdb_server, mark)] == []
     videos = [r for r in json_lines(second.stdout) if r["source"].endswith(VIDEO_EXTS)]
     assert len(videos) == len(expected)
     for result in videos:
@@ -144,7 +141,7 @@ def test_a_second_run_asks_tmdb_nothing_but_the_credential_check(
     mark = len(tmdb_server.requests)
     third = shelver("run", str(again), "-p", str(profile), "--json")
     assert third.returncode == 0, third.stderr
-    assert [r.path for r in api(tmdb_server, mark)] == ["/3/configuration"]
+    assert [r.path for r in api(tmdb_server, mark)] == []
     statuses = {Path(r["source"]).relative_to(again).as_posix(): r for r in json_lines(third.stdout)}
     for source, want in expected.items():
         result = statuses[Path(source).relative_to(downloads).as_posix()]
