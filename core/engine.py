@@ -177,7 +177,8 @@ class Engine:
             roots = [str(Path(p).absolute()) for p in (paths or self.profile.sources)]
             if not roots:
                 raise ConfigError(f"nothing to do: no paths given and no sources ({self.profile.where('sources')})")
-            videos = await trio.to_thread.run_sync(self._collect, roots)
+            videos = self.smallest_collections_first(
+                await trio.to_thread.run_sync(self._collect, roots))
             self.on_total(len(self.results) + len(videos))
             if self.dry_run:
                 await self._work_in_memory(ctx, videos)
@@ -220,6 +221,20 @@ class Engine:
                     elif found.path not in companions:
                         self._emit(skipped_result(found.path, found.reason or "filtered", self.mode))
         return videos
+
+    def smallest_collections_first(self, videos: list[Found]) -> list[Found]:
+        """Order a run by collection (each top-level folder of a given path), smallest first, as
+        `shelver assess` recommends: small collections finish early, big ones do not hold them up."""
+        def collection(found: Found) -> str:
+            root = self.roots.get(found.path)
+            if root is None:
+                return found.path
+            return os.path.join(root, os.path.relpath(found.path, root).split(os.sep)[0])
+
+        sizes: dict[str, int] = {}
+        for found in videos:
+            sizes[collection(found)] = sizes.get(collection(found), 0) + found.size
+        return sorted(videos, key=lambda f: (sizes[collection(f)], collection(f), f.path))
 
     async def _work_in_memory(self, ctx: RunContext, videos: list[Found]) -> None:
         """Dry run: the same pipeline, nothing recorded, nothing moved."""

@@ -241,3 +241,14 @@ async def test_a_sweep_finds_files_the_watcher_missed(tmp_path: Path, jumping_cl
                 await trio.sleep(1)
         nursery.cancel_scope.cancel()
     assert not (tmp_path / "in" / "The.Matrix.1999.mkv").exists()
+
+
+async def test_a_run_takes_the_smallest_collections_first(tmp_path: Path) -> None:
+    engine, _state = setup_engine(tmp_path, KnownTitles(), workers=1, conflict="index")
+    make_file(tmp_path / "in" / "Big" / "a.mkv", b"x" * 5000)
+    make_file(tmp_path / "in" / "Big" / "b.mkv", b"x" * 5000)
+    make_file(tmp_path / "in" / "Small" / "c.mkv", b"x" * 100)
+    make_file(tmp_path / "in" / "Medium" / "d.mkv", b"x" * 3000)
+    results = await engine.run([tmp_path / "in"])
+    order = [Path(r["source"]).parent.name for r in results]
+    assert order == ["Small", "Medium", "Big", "Big"]
