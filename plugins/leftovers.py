@@ -4,6 +4,9 @@
   (or in its ``Sample/``, ``Trailers/``, ``Extras/``... subfolder) follow it under the names
   Plex and Jellyfin both read: ``<Movie (Year)>-trailer.mkv``, ``-sample``, ``-featurette``,
   ``-behindthescenes``, ``-deleted``, ``-interview``, ``-scene``, ``-short``, ``-other``.
+  Beside an episode they go into the season folder's extras subfolders that both read
+  (``Trailers/``, ``Featurettes/``, ``Behind The Scenes/``, ``Deleted Scenes/``,
+  ``Interviews/``, ``Scenes/``, ``Shorts/``, ``Other/``) under their own names.
   Default ``"skip"``: they stay where they are, reported ``extra``.
 * ``placement.cleanup = true`` (off by default; only with ``action = "move"``): once a video has
   left its release folder, files there matching ``placement.junk`` are removed and the folder,
@@ -30,6 +33,10 @@ EXTRA_SUFFIX = {"sample": "sample", "trailer": "trailer", "featurette": "feature
                 "behindthescenes": "behindthescenes", "behind the scenes": "behindthescenes",
                 "deleted": "deleted", "deleted scene": "deleted", "interview": "interview",
                 "scene": "scene", "short": "short"}
+# Season-folder subfolders Plex and Jellyfin both read, by extra kind.
+SEASON_EXTRA_FOLDER = {"trailer": "Trailers", "featurette": "Featurettes",
+                       "behindthescenes": "Behind The Scenes", "deleted": "Deleted Scenes",
+                       "interview": "Interviews", "scene": "Scenes", "short": "Shorts"}
 EXTRA_FOLDERS = {"sample", "samples", "trailer", "trailers", "extras", "featurettes",
                  "behind the scenes", "deleted scenes", "interviews", "scenes", "shorts", "other"}
 
@@ -52,8 +59,9 @@ def place_extras(item: Item, ctx: RunContext) -> list[Path]:
     """Move the extras of a placed movie beside it, named by the Plex/Jellyfin conventions."""
     if str(ctx.profile.get("placement.extras", "skip")) != "place" or item.placement is None:
         return []
-    if item.identity is None or item.identity.type != "movie" or not item.source.parent.is_dir():
+    if item.identity is None or not item.source.parent.is_dir():
         return []
+    movie = item.identity.type == "movie"
     placed: list[Path] = []
     for extra in _extras_near(item.source):
         other = Item(path=extra, source=extra, root=item.root)
@@ -62,7 +70,12 @@ def place_extras(item: Item, ctx: RunContext) -> list[Path]:
         if not kind:
             continue  # another main video in the same folder: its own item
         suffix = EXTRA_SUFFIX.get(str(kind).lower(), "other")
-        target = item.placement.path.with_name(f"{item.placement.path.stem}-{suffix}{extra.suffix.lower()}")
+        if movie:
+            target = item.placement.path.with_name(
+                f"{item.placement.path.stem}-{suffix}{extra.suffix.lower()}")
+        else:
+            folder = SEASON_EXTRA_FOLDER.get(suffix, "Other")
+            target = item.placement.path.parent / folder / extra.name
         if os.path.lexists(target):
             target = target.with_name(f"{target.stem} ({len(placed) + 2}){target.suffix}")
         known = ctx.state.item_by_path(extra)

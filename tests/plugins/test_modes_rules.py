@@ -218,6 +218,26 @@ def test_extras_are_placed_by_the_plex_and_jellyfin_conventions(
     assert not sample.exists() and not trailer.exists()
 
 
+def test_extras_beside_an_episode_go_into_the_season_folders_extras_subfolders(
+        tmp_path: Path, state: StateDB, make_ctx: Any) -> None:
+    ctx = make_ctx(placement={"extras": "place"})
+    pack = tmp_path / "in" / "Breaking.Bad.S05.1080p.BluRay"
+    pack.mkdir(parents=True)
+    src = pack / "Breaking.Bad.S05E14.1080p.BluRay.mkv"
+    src.write_bytes(b"episode")
+    (pack / "Featurettes").mkdir()
+    featurette = pack / "Featurettes" / "Breaking.Bad.S05.Featurette.Making.Of.mkv"
+    featurette.write_bytes(b"featurette")
+    item = new_item(state, src, root=tmp_path / "in")
+    item.match = Match(identity=Identity(type="tv", id=1396, season=5, episodes=[14]), confidence=1.0)
+    season = tmp_path / "lib" / "TV" / "Breaking Bad (2008)" / "Season 05"
+    item.plan = Plan(destination=season / "Breaking Bad (2008) - S05E14.mkv", folder=season.parent)
+    item.placement = modes.shelver_place(item=item, plan=item.plan, ctx=ctx)
+    modes.shelver_finalize(item=item, ctx=ctx)
+    placed = season / "Featurettes" / featurette.name
+    assert placed.read_bytes() == b"featurette" and not featurette.exists()
+
+
 def test_clean_up_removes_junk_and_emptied_folders_never_a_video(
         tmp_path: Path, state: StateDB, make_ctx: Any) -> None:
     ctx = make_ctx(placement={"cleanup": True})
