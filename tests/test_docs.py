@@ -20,11 +20,9 @@ import click
 import pluggy
 import pytest
 import sqlite_utils
-
+from conftest import REPO
 from shelver import context, hookspecs, model
 from shelver.manager import DEFAULT_PLUGINS, describe_plugins, get_plugin_manager
-
-from conftest import REPO
 
 DOC = REPO / "docs" / "plugins.md"
 TEXT = DOC.read_text(encoding="utf-8")

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import trio
 import trio.testing
-
 from shelver import hookimpl
 from shelver.engine import Engine
 from shelver.errors import ConfigError

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO, json_lines, shelver
 
 EXAMPLE = REPO / "examples" / "shelver-example-plugin"

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pluggy
-
 from shelver import hookspecs
 
 TESTS = Path(__file__).resolve().parent

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
+from conftest import json_lines, shelver, write_profile
 from shelver.manager import DEFAULT_PLUGINS, describe_plugins, get_plugin_manager
 from shelver.model import Item, ParsedName
-
-from conftest import json_lines, shelver, write_profile
 
 BUILTINS = {name for name, _dotted in DEFAULT_PLUGINS}
 # the built-ins DESIGN names; more may join them

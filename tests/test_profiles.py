@@ -259,3 +259,12 @@ def test_run_with_an_unknown_key_exits_2_naming_key_and_path(tmp_path: Path) -> 
     assert result.returncode == 2
     assert "tmdb.api_kee" in result.stderr and str(path.resolve()) in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("example", sorted((Path(__file__).resolve().parents[1] / "profiles").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_the_example_profiles_are_valid(example: Path) -> None:
+    from shelver.profiles import load_with_plugins
+
+    profile, _pm = load_with_plugins(str(example))
+    assert profile.name == example.stem and profile.dest_dir is not None
