@@ -229,7 +229,8 @@ class Engine:
             root = self.roots.get(found.path)
             if root is None:
                 return found.path
-            return os.path.join(root, os.path.relpath(found.path, root).split(os.sep)[0])
+            top = os.path.relpath(found.path, root).split(os.sep)[0]
+            return str(os.path.join(root, top))
 
         sizes: dict[str, int] = {}
         for found in videos:
