@@ -228,7 +228,7 @@ class Engine:
         def collection(found: Found) -> str:
             root = self.roots.get(found.path)
             if root is None:
-                return found.path
+                return str(found.path)
             top = os.path.relpath(found.path, root).split(os.sep)[0]
             return str(os.path.join(root, top))
 
