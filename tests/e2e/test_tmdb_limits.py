@@ -204,7 +204,9 @@ def test_two_profiles_at_once_stay_under_the_server_limit(tmp_path: Path, make_p
         check_organised(results, expected)
         requests = api(server)
         assert server.count(status=429) == 0
-        assert len(requests) == 2 * 15 * 2 + 2  # search + details per film, a check per run
+        # Search + details per film, and the credential check: once, or twice when both runs
+        # check the same key at the same instant (the second normally finds the first's check).
+        assert 2 * 15 * 2 + 1 <= len(requests) <= 2 * 15 * 2 + 2
         # The two ran at the same time: each one's searches started before the other's ended.
         spans = []
         for films in (FILMS[:15], FILMS[15:30]):
