@@ -1,0 +1,24 @@
+"""The installed distribution: one import namespace, one console script."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import shelver
+
+
+def test_only_shelver_is_importable_outside_the_repository(tmp_path: Path) -> None:
+    code = ("import importlib.util as u, shelver, shelver.plugins;"
+            "print(u.find_spec('core') is None, u.find_spec('plugins') is None)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["True", "True"]
+
+
+def test_help_lists_the_everyday_commands(tmp_path: Path) -> None:
+    proc = shelver("--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    listed = {line.split()[0] for line in proc.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    assert {"run", "watch", "scan", "status", "hook", "plugins", "review", "demo"} <= listed
