@@ -15,9 +15,12 @@ profile on spinning disks can turn it off (``phash.enabled = false``): then noth
 (Cache mode, not built yet, should hash the fast cache copy: the copy must then happen before
 the fingerprint phase.)
 
-A duplicate follows the profile's ``conflict`` policy: ``skip`` and ``replace-if-better`` (which
-cannot compare quality yet) leave it in place as ``duplicate``; ``index`` places it anyway (the
-user keeps every copy); ``fail`` fails the item, naming the library file it duplicates.
+A duplicate follows the profile's ``conflict`` policy: ``skip`` leaves it in place as
+``duplicate``; ``index`` places it anyway (the user keeps every copy); ``fail`` fails the item,
+naming the library file it duplicates; ``replace-if-better`` compares the two (resolution, codec,
+size: :mod:`shelver.plugins.duplicates`): a better newcomer moves the library copy into the
+duplicates folder and is placed as usual, a worse one goes into the duplicates folder itself
+(reported ``duplicate``). Nothing is deleted; every move is journaled (``shelver undo``).
 
 A recognised move replaces the old record: the old row (the path that is gone) is deleted and the
 new row carries the identity, the phash and ``fingerprint["moved_from"]`` (the old path).
@@ -292,6 +295,34 @@ def shelver_fingerprint(item: Item, ctx: RunContext) -> dict[str, Any] | None:
     return {"phash": phash}
 
 
+def _replace_if_better(item: Item, ctx: RunContext, existing: Path, what: str) -> bool:
+    """Keep the better copy in the library, the other in the duplicates folder; True when the
+    newcomer is to be placed as usual."""
+    from shelver.plugins import duplicates, fsops
+
+    if not existing.is_file():
+        return False
+    if duplicates.is_better(item, existing, ctx):
+        aside = duplicates.keep_at(ctx, existing)
+        known = ctx.state.item_by_path(existing)
+        fsops.place_file(ctx.state, ctx.run_id, known["id"] if known else None, existing, aside, "move")
+        if known:
+            ctx.state.set_item_path(known["id"], str(aside))
+        item.notes.append(f"better than {existing} (kept as {aside}): {what}")
+        ctx.log.info("%s replaces %s (kept as %s)", item.source, existing, aside)
+        return True
+    aside = duplicates.keep_at(ctx, existing.with_suffix(item.path.suffix.lower()))
+    moved = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, aside, ctx.profile.action)
+    if item.item_id is not None and ctx.profile.action == "move":
+        ctx.state.set_item_path(item.item_id, str(moved))
+    item.notes.append(f"duplicate, not better: {what}; kept as {moved}")
+    ctx.log.warning("%s is a duplicate, not better than %s: kept as %s", item.source, existing, moved)
+    if ctx.profile.action == "move":
+        item.path = moved
+    item.status = Status.DUPLICATE
+    return True
+
+
 def _handle_duplicate(item: Item, ctx: RunContext, duplicate: dict[str, Any]) -> None:
     what = (f"looks like {duplicate['path']} (phash distance {duplicate['distance']}, "
             f"max {ctx.profile.get('phash.max_distance', 8)})")
@@ -300,6 +331,8 @@ def _handle_duplicate(item: Item, ctx: RunContext, duplicate: dict[str, Any]) ->
         raise ItemError(f"{item.source}: duplicate: {what}")
     if policy == "index":
         item.notes.append(f"duplicate kept (conflict = index): {what}")
+        return
+    if policy == "replace-if-better" and _replace_if_better(item, ctx, Path(duplicate["path"]), what):
         return
     item.notes.append(f"duplicate: {what}; left in place")
     ctx.log.warning("%s is a duplicate: it %s; left in place", item.source, what)

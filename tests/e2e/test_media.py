@@ -306,6 +306,38 @@ def test_lower_resolution_copy_of_a_library_movie_is_a_duplicate(
     assert str(library_file) in proc.stderr and "duplicate" in proc.stderr
 
 
+def test_replace_if_better_keeps_the_better_copy_and_sets_the_other_aside(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    downloads, library = tmp_path / "downloads", tmp_path / "library"
+    profile = make_profile(conflict="replace-if-better")
+    video(downloads / "The.Matrix.1999.540p.WEB.mkv", 8160.0, width=960, height=540,
+          frame_interval=1800, seed=5)
+    proc = shelver("run", str(downloads), "-p", str(profile), "--json")
+    (first,) = json_lines(proc.stdout)
+    worse_bytes = sha256(Path(first["destination"]))
+    # A better release of the same picture, named differently (.mp4): it takes the library
+    # place, the 540p copy is kept in .duplicates (never deleted).
+    better = video(downloads / "The.Matrix.1999.1080p.BluRay.mp4", 8160.0, width=1920,
+                   height=1080, frame_interval=1800, seed=5)
+    assert better.is_file()
+    proc = shelver("run", str(downloads), "-p", str(profile), "--json")
+    assert proc.returncode == 0, proc.stderr
+    (second,) = json_lines(proc.stdout)
+    assert second["status"] == "organised", second
+    assert Path(second["destination"]).suffix == ".mp4" and Path(second["destination"]).is_file()
+    kept = list((library / ".duplicates").rglob("*.mkv"))
+    assert len(kept) == 1 and sha256(kept[0]) == worse_bytes
+    assert not Path(first["destination"]).exists()
+    # A worse copy arriving later goes into .duplicates itself, reported duplicate.
+    worse = video(downloads / "The.Matrix.1999.360p.mkv", 8160.0, width=640, height=360,
+                  frame_interval=1800, seed=5)
+    proc = shelver("run", str(downloads), "-p", str(profile), "--json")
+    (third,) = json_lines(proc.stdout)
+    assert third["status"] == "duplicate" and not worse.exists()
+    assert Path(third["destination"]).is_relative_to(library / ".duplicates")
+    assert len(list((library / "Movies").rglob("*.mp4"))) == 1
+
+
 def test_a_library_file_renamed_by_hand_is_recognised_without_asking_tmdb(
         tmp_path: Path, make_profile: Any, video: Any, tmdb_server: Any) -> None:
     downloads, library = tmp_path / "downloads", tmp_path / "library"

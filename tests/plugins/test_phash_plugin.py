@@ -206,7 +206,7 @@ def test_conflict_policy_decides_what_a_duplicate_does(tmp_path: Path, make_ctx:
         shelver_fingerprint(item=failed, ctx=make_ctx(conflict="fail"))
     assert original["path"] in str(raised.value) and str(failed.source) in str(raised.value)
     skipped = new_item(tmp_path / "copy.mkv", phash=LIBRARY_PHASH)
-    shelver_fingerprint(item=skipped, ctx=make_ctx(conflict="replace-if-better"))
+    shelver_fingerprint(item=skipped, ctx=make_ctx(conflict="skip"))
     assert skipped.status == Status.DUPLICATE
 
 
