@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,32 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.delenv("TMDB_API_KEY", raising=False)
     monkeypatch.delenv("TMDB_READ_TOKEN", raising=False)
     return home
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[Any]:
+    """A fresh state DB (core migrations only)."""
+    from shelver.state import StateDB
+
+    db = StateDB(tmp_path / "state.db")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def other_fs(tmp_path: Path) -> Iterator[Path]:
+    """A folder on another filesystem than tmp_path (/dev/shm, a tmpfs), or skip."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK):
+        pytest.skip("/dev/shm is not available for a second filesystem")
+    folder = shm / f"shelver-test-{uuid.uuid4().hex}"
+    folder.mkdir()
+    try:
+        if os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
+            pytest.skip("/dev/shm is on the same filesystem as the temp dir: no cross-fs test")
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

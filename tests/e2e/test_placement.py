@@ -7,11 +7,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import sqlite3
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +16,11 @@ import pytest
 
 from tests.conftest import REPO, json_lines, shelver
 
-SHM = Path("/dev/shm")
-
 
 @pytest.fixture
-def cache_dir(tmp_path: Path) -> Iterator[Path]:
+def cache_dir(other_fs: Path) -> Path:
     """A cache folder on another filesystem than the downloads and the library, or skip."""
-    if not SHM.is_dir() or not os.access(SHM, os.W_OK):
-        pytest.skip("/dev/shm is not available for a second filesystem")
-    folder = SHM / f"shelver-test-{uuid.uuid4().hex}"
-    folder.mkdir()
-    try:
-        if os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
-            pytest.skip("/dev/shm is on the same filesystem as the temp dir")
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return other_fs
 
 
 def load_bench(name: str) -> Any:

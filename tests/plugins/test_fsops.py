@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,30 +20,6 @@ from shelver.discovery import TEMP_MARKER
 from shelver.plugins import fsops
 from shelver.plugins.fsops import DestinationExists, place_file, recover, temp_name
 from shelver.state import StateDB, owner_id
-
-SHM = Path("/dev/shm")
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Iterator[StateDB]:
-    db = StateDB(tmp_path / "state.db")
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def other_fs(tmp_path: Path) -> Iterator[Path]:
-    """A folder on another filesystem than tmp_path (tmpfs), or skip."""
-    if not SHM.is_dir() or not os.access(SHM, os.W_OK):
-        pytest.skip("/dev/shm is not available for a second filesystem")
-    folder = SHM / f"shelver-test-{uuid.uuid4().hex}"
-    folder.mkdir()
-    try:
-        if os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
-            pytest.skip("/dev/shm is on the same filesystem as the temp dir: no cross-fs test")
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def make(path: Path, size: int = 300_000, seed: int = 0) -> bytes:

@@ -7,9 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import random
-import shutil
 import subprocess
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,30 +21,6 @@ from shelver.model import Item, Plan, Status
 from shelver.plugins import cache_modes, fsops, modes, staging
 from shelver.profiles import validate
 from shelver.state import StateDB
-
-SHM = Path("/dev/shm")
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Iterator[StateDB]:
-    db = StateDB(tmp_path / "state.db")
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def other_fs(tmp_path: Path) -> Iterator[Path]:
-    """A cache folder on another filesystem than tmp_path (tmpfs), or skip."""
-    if not SHM.is_dir() or not os.access(SHM, os.W_OK):
-        pytest.skip("/dev/shm is not available for a second filesystem")
-    folder = SHM / f"shelver-test-{uuid.uuid4().hex}"
-    folder.mkdir()
-    try:
-        if os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
-            pytest.skip("/dev/shm is on the same filesystem as the temp dir")
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
