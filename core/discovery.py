@@ -11,15 +11,13 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, NamedTuple
 
-from shelver.profiles import VIDEO_EXTENSIONS
-
-if TYPE_CHECKING:
-    from shelver.profiles import Profile
-
+VIDEO_EXTENSIONS = [
+    ".mkv", ".mp4", ".m4v", ".avi", ".mov", ".wmv", ".mpg", ".mpeg", ".ts", ".m2ts", ".webm",
+    ".flv", ".ogm", ".divx", ".iso",
+]
 # Names a downloader gives files it is still writing: never taken.
 PARTIAL_SUFFIXES = (".part", ".!qb", ".!ut", ".crdownload", ".tmp", ".partial", ".download")
 # SABnzbd's "_UNPACK_<name>" / "_FAILED_<name>" folders, NZBGet's "_unpack" folder (any case).
@@ -42,8 +40,12 @@ def valid_name(path: str | Path) -> bool:
 
 
 def printable(text: str) -> str:
-    """``text`` safe to print: undecodable bytes shown as ``\\xNN``."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """``text`` safe to print on one line: control characters (newlines...) and bytes that are
+    not UTF-8 are shown escaped, so a name can neither inject lines into a client's log (NZBGet
+    treats ``[NZB] ...`` lines as commands) nor break the terminal."""
+    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in raw)
 
 
 def is_partial(path: str | Path) -> bool:
@@ -61,8 +63,7 @@ def is_partial(path: str | Path) -> bool:
     return any(part in PARTIAL_FOLDERS for part in parts)
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """A regular file met by a walk, with the verdict of the profile's filters."""
 
     path: str
@@ -74,10 +75,9 @@ class Found:
 
 
 class Filters:
-    """The profile's ``[filters]``: extensions, minimum size, ignore globs or regexes."""
+    """A profile's ``[filters]`` table: extensions, minimum size, ignore globs or regexes."""
 
-    def __init__(self, profile: Profile) -> None:
-        section = profile.section("filters")
+    def __init__(self, section: dict[str, Any]) -> None:
         self.extensions = tuple(section.get("extensions", ()))
         self.min_size = int(float(section.get("min_size_mb", 50)) * 1024 * 1024)
         self.globs: list[str] = []

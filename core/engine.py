@@ -120,7 +120,7 @@ class Engine:
         self.on_result = on_result or (lambda result: None)
         # Told how many results the run will print, once the walk is done (progress bar, ETA).
         self.on_total = on_total or (lambda total: None)
-        self.filters = Filters(profile)
+        self.filters = Filters(profile.section("filters"))
         self.owner = owner_id()
         self.results: list[Result] = []
         self.wakeup = trio.Event()

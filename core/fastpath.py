@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from shelver.discovery import VIDEO_EXTENSIONS, Filters, walk
+from shelver.discovery import valid_name as valid_utf8
 from shelver.hookclients import (
     CLIENTS,
     Client,
@@ -33,8 +35,8 @@ from shelver.hookclients import (
     parse,
     printable,
     route,
-    valid_utf8,
 )
+from shelver.paths import config_home, data_home, resolve_profile_path
 
 # The core migration that added items.given_ids: a DB without it is set up by the full StateDB.
 GIVEN_IDS_MIGRATION = "core-hooks-001-given-ids"
@@ -211,53 +213,7 @@ class HookProfile:
         self.heartbeat_seconds = heartbeat_seconds
 
 
-# Equal to shelver.profiles' and shelver.discovery's (tests/hooks/test_hook_fastpath.py checks
-# it): importing those modules would import platformdirs and dataclasses, a tenth of the hook's
-# whole start-up.
-VIDEO_EXTENSIONS = [
-    ".mkv", ".mp4", ".m4v", ".avi", ".mov", ".wmv", ".mpg", ".mpeg", ".ts", ".m2ts", ".webm",
-    ".flv", ".ogm", ".divx", ".iso",
-]
 FILTER_DEFAULTS: dict[str, Any] = {"extensions": VIDEO_EXTENSIONS, "min_size_mb": 50.0, "ignore": []}
-PARTIAL_SUFFIXES = (".part", ".!qb", ".!ut", ".crdownload", ".tmp", ".partial", ".download")
-PARTIAL_MARKERS = ("_unpack_", "_failed_")
-PARTIAL_FOLDERS = ("_unpack",)
-TEMP_MARKER = ".shelver-tmp"
-
-
-def _xdg(variable: str, default: str) -> Path:
-    if sys.platform == "darwin" or os.name != "posix":
-        import platformdirs  # not the XDG layout: ask platformdirs, as shelver.profiles does
-
-        finder = platformdirs.user_config_dir if variable == "XDG_CONFIG_HOME" else \
-            platformdirs.user_data_dir
-        return Path(finder("shelver", appauthor=False))
-    # platformdirs' Unix rule: the variable unless it is blank, else the default under ~.
-    base = os.environ.get(variable, "")
-    if not base.strip():
-        base = os.path.expanduser(default)
-    return Path(base) / "shelver"
-
-
-def config_home() -> Path:
-    """``shelver.profiles.config_home()``, without importing platformdirs on Linux."""
-    return _xdg("XDG_CONFIG_HOME", "~/.config")
-
-
-def data_home() -> Path:
-    """``shelver.profiles.data_home()``, without importing platformdirs on Linux."""
-    return _xdg("XDG_DATA_HOME", "~/.local/share")
-
-
-def resolve_profile_path(name: str) -> Path | None:
-    """``shelver.profiles.resolve_profile_path``: a path, ./profiles/NAME.toml, the user's."""
-    candidates = [Path(name).expanduser()]
-    if not name.endswith(".toml") and os.sep not in name:
-        candidates += [Path("profiles") / f"{name}.toml", config_home() / "profiles" / f"{name}.toml"]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    return None
 
 
 def read_profile(name: str | None, *, near: Path | None = None) -> HookProfile:
@@ -322,78 +278,6 @@ def read_profile(name: str | None, *, near: Path | None = None) -> HookProfile:
 # -- finding the files -----------------------------------------------------------------------
 
 
-def is_partial(path: str) -> bool:
-    """``shelver.discovery.is_partial``: an unfinished download, or shelver's own temp file."""
-    text = path.lower()
-    name = os.path.basename(text)
-    if name.endswith(PARTIAL_SUFFIXES) or TEMP_MARKER in name:
-        return True
-    if any(marker in text for marker in PARTIAL_MARKERS):
-        return True
-    return any(part in PARTIAL_FOLDERS for part in text.split(os.sep))
-
-
-class Filters:
-    """``shelver.discovery.Filters``, the profile's ``[filters]``, with the same verdicts."""
-
-    def __init__(self, section: dict[str, Any]) -> None:
-        import re
-
-        self.extensions = tuple(section.get("extensions", ()))
-        self.min_size = int(float(section.get("min_size_mb", 50)) * 1024 * 1024)
-        self.globs: list[str] = []
-        self.regexes: list[Any] = []
-        for pattern in section.get("ignore", []):
-            if pattern.startswith("re:"):
-                self.regexes.append(re.compile(pattern[3:]))
-            else:
-                self.globs.append(pattern)
-
-    def ignored(self, path: str) -> bool:
-        if self.globs:
-            import fnmatch
-
-            name = os.path.basename(path)
-            if any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(path, g) for g in self.globs):
-                return True
-        return any(r.search(path) for r in self.regexes)
-
-    def verdict(self, path: str, size: int) -> bool:
-        if is_partial(path) or self.ignored(path):
-            return False
-        return os.path.splitext(path)[1].lower() in self.extensions and size >= self.min_size
-
-
-def walk(root: str, filters: Filters) -> list[tuple[str, int, float, int, bool]]:
-    """``shelver.discovery.walk`` flattened: ``(path, size, mtime, inode, is_video)`` of every
-    regular file at or under ``root`` (symlinks to files followed, to folders not)."""
-    found = []
-    if os.path.isfile(root):
-        st = os.stat(root)
-        return [(root, st.st_size, st.st_mtime, st.st_ino, filters.verdict(root, st.st_size))]
-    stack = [root]
-    while stack:
-        directory = stack.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not filters.ignored(entry.path):
-                        stack.append(entry.path)
-                    continue
-                if not entry.is_file(follow_symlinks=True):
-                    continue
-                st = entry.stat(follow_symlinks=True)
-            except OSError:
-                continue
-            found.append((entry.path, st.st_size, st.st_mtime, st.st_ino,
-                          filters.verdict(entry.path, st.st_size)))
-    return found
-
-
 class Discovered:
     """The download's videos, the folder each was found in, and what was refused (messages)."""
 
@@ -418,14 +302,15 @@ def discover(job: HookJob, profile: HookProfile) -> Discovered:
             found.refused.append(f"{printable(path)}: the name is not valid UTF-8; rename it")
             continue
         is_dir = os.path.isdir(path)
-        for file_path, size, mtime, inode, video in walk(path, filters):
-            if not valid_utf8(file_path):
-                found.refused.append(
-                    f"{printable(file_path)}: the name is not valid UTF-8; rename it")
-            elif video:
-                found.files.append((file_path, size, mtime, inode))
-                if is_dir:
-                    found.roots[file_path] = path
+        for _directory, files in walk(path, filters):
+            for file in files:
+                if not valid_utf8(file.path):
+                    found.refused.append(
+                        f"{printable(file.path)}: the name is not valid UTF-8; rename it")
+                elif file.video:
+                    found.files.append((file.path, file.size, file.mtime, file.inode))
+                    if is_dir:
+                        found.roots[file.path] = path
     return found
 
 

@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from shelver.discovery import printable
+
 
 class HookUsage(Exception):
     """The hook was called the wrong way (a configuration mistake in the client): usage error."""
@@ -171,24 +173,6 @@ def _numbers(value: str | None) -> list[int]:
 
 def _split_labels(value: str | None) -> list[str]:
     return [label.strip() for label in (value or "").split(",") if label.strip()]
-
-
-def printable(text: str) -> str:
-    """``text`` safe to print on one line: control characters (newlines...) and bytes that are
-    not UTF-8 are shown escaped, so a name can neither inject lines into a client's log (NZBGet
-    treats ``[NZB] ...`` lines as commands) nor break the terminal."""
-    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in raw)
-
-
-def valid_utf8(text: str) -> bool:
-    """False for names that are not UTF-8 (Python keeps their bytes as lone surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _positional(args: list[str], count: int) -> list[str]:

@@ -15,16 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
+from shelver.discovery import VIDEO_EXTENSIONS
 from shelver.errors import ConfigError
+from shelver.paths import config_home, data_home, resolve_profile_path
 
 if TYPE_CHECKING:
     import pluggy
 
-VIDEO_EXTENSIONS = [
-    ".mkv", ".mp4", ".m4v", ".avi", ".mov", ".wmv", ".mpg", ".mpeg", ".ts", ".m2ts", ".webm",
-    ".flv", ".ogm", ".divx", ".iso",
-]
 
 # The engine's own settings; plugins add their sections through shelver_config_schema.
 # A default that is a type means "no default, but this type".
@@ -52,25 +49,6 @@ ACTIONS = ("move", "copy", "hardlink", "symlink", "reflink")
 PATH_KEYS = ("dest_dir", "work_dir", "failed_dir", "state_db")
 # Lists whose items must be strings (a list default with items says its own item type).
 STRING_LISTS = ("sources", "filters.extensions", "filters.ignore", "plugins.load", "plugins.disable")
-
-
-def config_home() -> Path:
-    return Path(platformdirs.user_config_dir("shelver", appauthor=False))
-
-
-def data_home() -> Path:
-    return Path(platformdirs.user_data_dir("shelver", appauthor=False))
-
-
-def resolve_profile_path(name: str) -> Path | None:
-    """Find a profile file by DESIGN's resolution order; None when there is none."""
-    candidates = [Path(name).expanduser()]
-    if not name.endswith(".toml") and os.sep not in name:
-        candidates += [Path("profiles") / f"{name}.toml", config_home() / "profiles" / f"{name}.toml"]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    return None
 
 
 @dataclass

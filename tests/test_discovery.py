@@ -16,7 +16,7 @@ MB = 1024 * 1024
 
 
 def filters(**settings: Any) -> Filters:
-    return Filters(validate({"filters": {"min_size_mb": 0, **settings}}))
+    return Filters(validate({"filters": {"min_size_mb": 0, **settings}}).section("filters"))
 
 
 def touch(path: Path, size: int = 10) -> Path:
@@ -77,7 +77,7 @@ def test_extensions_are_case_insensitive() -> None:
 
 
 def test_default_extensions_and_min_size() -> None:
-    check = Filters(validate({}))  # defaults: video extensions, 50 MB
+    check = Filters(validate({}).section("filters"))  # defaults: video extensions, 50 MB
     assert check.verdict("/d/a.mkv", 50 * MB) == (True, None)
     video, reason = check.verdict("/d/a.mkv", 50 * MB - 1)
     assert not video and "min_size_mb" in (reason or "")

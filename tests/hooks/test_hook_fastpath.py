@@ -5,10 +5,12 @@ shelver.discovery (the fast path does not import them: they cost start-up time).
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from shelver import discovery, fastpath, profiles
+from shelver import fastpath, profiles
 from shelver.hookclients import HookJob, HookRefused, parse, printable, route
 from shelver.model import ParsedName
 
@@ -92,33 +94,29 @@ def test_given_ids_go_into_the_parsed_name() -> None:
     assert parsed.ids == {"tmdb": 1, "tvdb": 81189}
 
 
-def test_light_copies_agree_with_profiles_and_discovery(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    assert fastpath.VIDEO_EXTENSIONS == profiles.VIDEO_EXTENSIONS
+def test_the_fast_path_imports_nothing_heavy(tmp_path: Path) -> None:
+    """The hook shares discovery, profile resolution and the filters with the engine (one copy
+    of each) while importing none of what a downloader should not wait for."""
+    code = ("import sys, shelver.fastpath;"
+            "print(' '.join(m for m in ('platformdirs', 'click', 'pluggy', 'dataclasses', "
+            "'sqlite_utils', 'trio', 'httpx', 'shelver.profiles', 'shelver.engine') "
+            "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    assert loaded == ""
     assert fastpath.FILTER_DEFAULTS == profiles.CORE_SCHEMA["filters"]
-    for name in ("PARTIAL_SUFFIXES", "PARTIAL_MARKERS", "PARTIAL_FOLDERS", "TEMP_MARKER"):
-        assert getattr(fastpath, name) == getattr(discovery, name)
-    for value in (None, "", "   ", str(tmp_path / "xdg")):
-        for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-            if value is None:
-                monkeypatch.delenv(variable, raising=False)
-            else:
-                monkeypatch.setenv(variable, value)
-        assert fastpath.config_home() == profiles.config_home()
-        assert fastpath.data_home() == profiles.data_home()
-    section = {"extensions": ["MKV", ".mp4", "avi"], "min_size_mb": 0.001,
-               "ignore": ["*sample*", "re:(?i)/extras?/"]}
-    tree = ["a/Movie.mkv", "a/movie.MP4", "a/Movie.sample.mkv", "a/extras/x.mkv", "a/x.avi.part",
-            "a/_UNPACK_x/y.mkv", "a/tiny.mkv", "a/notes.txt", "a/b/c/Deep.avi", "a/x.shelver-tmp.mkv"]
-    for relative in tree:
-        path = tmp_path / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"\0" * (10 if "tiny" in relative else 4096))
-    light = fastpath.Filters({**section, "extensions": [
-        e.lower() if e.startswith(".") else f".{e.lower()}" for e in section["extensions"]]})
-    profile = profiles.validate({"filters": section})
-    full = discovery.Filters(profile)
-    expected = {f.path: f.video for _d, files in discovery.walk(str(tmp_path / "a"), full)
-                for f in files}
-    got = {path: video for path, _s, _m, _i, video in fastpath.walk(str(tmp_path / "a"), light)}
-    assert got == expected and sum(got.values()) == 3
+
+
+def test_a_marker_inside_a_name_does_not_refuse_a_download(tmp_path: Path) -> None:
+    """The hook's filters are discovery's: "_failed_" inside a folder name is not a failed job."""
+    release = tmp_path / "test_a_failed_item" / "Movie.2010.1080p"
+    release.mkdir(parents=True)
+    (release / "Movie.2010.1080p.mkv").write_bytes(b"\0" * 4096)
+    (tmp_path / "_FAILED_Other.2011").mkdir()
+    (tmp_path / "_FAILED_Other.2011" / "Other.2011.mkv").write_bytes(b"\0" * 4096)
+    profile = fastpath.HookProfile("t", None, tmp_path / "state.db", {},
+                                   {**fastpath.FILTER_DEFAULTS, "min_size_mb": 0}, 10.0)
+    found = fastpath.discover(HookJob("generic", [str(tmp_path)]), profile)
+    assert [path for path, _size, _mtime, _inode in found.files] == [
+        str(release / "Movie.2010.1080p.mkv")]  # the _FAILED_ job's file is not taken
+    assert found.refused == []
