@@ -158,6 +158,18 @@ def _size(path: Path | str) -> int | None:
         return None
 
 
+def copy_verified(src: Path, target: Path, size: int, verify: str, *, clone: bool = False,
+                  what: str = "copy") -> None:
+    """Copy ``src`` to the new file ``target``, flushed, then check it is whole: its size, and
+    with ``verify = "hash"`` a checksum of both. Raises OSError (EIO) when it is not."""
+    copy_flushed(src, target, clone=clone)
+    copied = os.stat(target).st_size
+    if copied != size:
+        raise OSError(errno.EIO, f"{what} of {src} is {copied} bytes, expected {size}")
+    if verify == "hash" and file_digest(src) != file_digest(target):
+        raise OSError(errno.EIO, f"{what} of {src} does not match its checksum")
+
+
 def _link_into_place(tmp_or_src: Path, dst: Path) -> None:
     """Give ``dst`` the content of ``tmp_or_src`` without ever replacing an existing ``dst``."""
     try:
@@ -281,12 +293,7 @@ def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src:
     entry = state.journal_begin(run_id, item_id, op, str(src), str(dst), str(tmp), size,
                                 parent=parent)
     try:
-        copy_flushed(src, tmp, clone=clone)
-        copied = os.stat(tmp).st_size
-        if copied != size:
-            raise OSError(errno.EIO, f"copy of {src} is {copied} bytes, expected {size}")
-        if verify == "hash" and file_digest(src) != file_digest(tmp):
-            raise OSError(errno.EIO, f"copy of {src} does not match its checksum")
+        copy_verified(src, tmp, size, verify, clone=clone)
     except Exception:
         _remove(tmp)
         state.journal_step(entry, "rolled-back")

@@ -39,8 +39,7 @@ from shelver.discovery import TEMP_MARKER, is_partial
 from shelver.plugins.fsops import (
     DestinationExists,
     _size,
-    copy_flushed,
-    file_digest,
+    copy_verified,
     fsync_dir,
     place_file,
 )
@@ -99,12 +98,7 @@ def stage(state: StateDB, run_id: int | None, item_id: int | None, src: Path, ds
                                 detail=detail)
     try:
         video.parent.mkdir(parents=True)
-        copy_flushed(src, video)
-        copied = os.stat(video).st_size
-        if copied != size:
-            raise OSError(errno.EIO, f"cache copy of {src} is {copied} bytes, expected {size}")
-        if verify == "hash" and file_digest(src) != file_digest(video):
-            raise OSError(errno.EIO, f"cache copy of {src} does not match its checksum")
+        copy_verified(src, video, size, verify, what="cache copy")
     except Exception:
         remove_folder(folder)
         state.journal_step(entry, "rolled-back")
