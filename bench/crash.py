@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python bench/crash.py [--files 200] [--kills 20] [--seed N] [--keep DIR]``
 (about 2–4 minutes on two cores for the defaults).
 
-The downloads (real tiny videos named like the release-name corpus, padded to 1–6 MB so that
-kills land inside copies too) live on the disk; the cache (``work_dir``) is a folder in
+The downloads (real tiny videos named like the release-name corpus, a quarter of them MP4s,
+which get tagged, padded to 1–6 MB so that kills land inside copies too) live on the disk; the cache (``work_dir``) is a folder in
 ``/dev/shm``, another filesystem, so every placement is a real copy → flush → verify → rename →
 unlink across filesystems, twice (into the cache, out of it). Each round starts ``shelver run
 --json`` as a subprocess, waits until it has finished at least one file (so the kill falls in
@@ -14,10 +14,14 @@ every other kill the journal is recovered in this process and checked at once; t
 left for the next run's own recovery. Then one last run goes to completion and everything is
 checked:
 
-* every input file exists exactly once, byte-identical, at its source path or in the library;
+* every input file exists exactly once, byte-identical, at its source path or in the library
+  (MP4s are tagged there: for those the original rebuilt from the journal's recipe, as
+  ``shelver undo`` would, must be byte-identical);
 * no temp file or staging folder is left anywhere (downloads, library, cache);
 * the state DB agrees with the disk: each item is recorded where its file is, no journal row
-  is unfinished, and after the last run no item is left PROCESSING or NEW.
+  is unfinished, and after the last run no item is left PROCESSING or NEW;
+* then ``shelver undo`` of every run, newest first, gives back the downloads exactly as built
+  (every video at its source path, byte-identical) and leaves the library without a file.
 
 Prints the figures; exits 1 when a check fails. ``tests/e2e/test_placement.py`` runs a small
 campaign (30 files, 5 kills and a Ctrl-C) through :func:`campaign`.
@@ -58,6 +62,9 @@ class Figures:
     kills_mid_copy: int = 0
     recovered_in_process: int = 0
     finished_early: bool = False
+    tagged: int = 0
+    runs_undone: int = 0
+    untagged: int = 0
     organised: int = 0
     left_at_source: int = 0
     seconds: float = 0.0
@@ -100,7 +107,9 @@ def build(downloads: Path, entries: list[dict[str, Any]], rng: random.Random,
     expected = {}
     for seed, entry in enumerate(entries):
         target = downloads / entry["path"]
-        make_video(target, float(entry["duration"]), seed=seed)
+        if seed % 4 == 1 and target.suffix == ".mkv":  # a quarter MP4s: tagged in the cache
+            target = target.with_suffix(".mp4")
+        make_video(target, float(entry["duration"]), seed=seed, faststart=seed % 8 == 1)
         with open(target, "ab") as handle:
             handle.write(rng.randbytes(rng.randint(*pad)))
         expected[str(target)] = digest(target)
@@ -115,7 +124,7 @@ def write_profile(path: Path, *, downloads: Path, library: Path, work_dir: Path,
         f"state_db = {json.dumps(str(state_db))}", "workers = 4",
         "[filters]", "min_size_mb = 0",
         "[cache]", "reserve_gb = 0",
-        "[plugins]", 'disable = ["phash", "mp4tags"]',  # tags would change the bytes on purpose
+        "[plugins]", 'disable = ["phash"]',
         "[tmdb]", f"base_url = {json.dumps(base_url)}", f"api_key = {json.dumps(api_key)}",
     ]) + "\n", encoding="utf-8")
     return path
@@ -139,17 +148,57 @@ def is_temp(path: Path) -> bool:
         name.startswith(".") and name.endswith(".tmp"))
 
 
+def untagged_digests(state_db: Path, problems: list[str]) -> dict[str, str]:
+    """``{path: digest of its original}`` for every file the journal says was tagged (an MP4
+    tagged in the cache and moved into the library counts where it is now), rebuilt from the
+    recipe the journal keeps: a tagged file must be "byte-identical" in the only sense that
+    fits, that ``shelver undo`` gives back exactly the download."""
+    from shelver.plugins import mp4_undo
+    from shelver.state import StateDB
+
+    state = StateDB(state_db)
+    originals: dict[str, str] = {}
+    try:
+        rows = [dict(r) for r in state.conn().execute("SELECT * FROM journal ORDER BY id")]
+        runs: dict[Any, list[dict[str, Any]]] = {}
+        for row in rows:
+            runs.setdefault(row["run_id"], []).append(row)
+        chains: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            if row["op"] == "tag" and row["step"] == "done":
+                chains.setdefault(mp4_undo.locate(row, runs[row["run_id"]])[0], []).append(row)
+        with tempfile.TemporaryDirectory() as scratch:
+            for n, (path, chain) in enumerate(chains.items()):
+                current = Path(path)
+                try:
+                    for m, row in enumerate(reversed(chain)):  # newest tagging first
+                        rebuilt = Path(scratch) / f"{n}-{m}"
+                        mp4_undo.rebuild_original(state, row, current, rebuilt)
+                        current = rebuilt
+                except OSError as exc:
+                    problems.append(f"tagged file without its original: {exc}")
+                    continue
+                originals[path] = digest(current)
+    finally:
+        state.close()
+    return originals
+
+
 def check(downloads: Path, library: Path, cache: Path, state_db: Path,
-          expected: dict[str, str], *, final: bool = False) -> list[str]:
+          expected: dict[str, str], *, final: bool = False,
+          figures: Figures | None = None) -> list[str]:
     """Every invariant of the crash test; the list of what is wrong."""
     problems: list[str] = []
     where: dict[str, list[Path]] = {}
+    originals = untagged_digests(state_db, problems)
     for root in (downloads, library, cache):
         for path in root.rglob("*") if root.exists() else []:
             if is_temp(path):
                 problems.append(f"temp file left: {path}")
             elif path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES:
-                where.setdefault(digest(path), []).append(path)
+                where.setdefault(originals.get(str(path)) or digest(path), []).append(path)
+    if figures is not None:
+        figures.tagged = sum(1 for path in originals if os.path.exists(path))
     with sqlite3.connect(state_db, timeout=30) as conn:
         rows = {row[0]: row for row in conn.execute(
             "SELECT source_path, path, state, size FROM items")}
@@ -186,8 +235,9 @@ def start_run(downloads: Path, profile: Path, env: dict[str, str], log: Path) ->
 
 def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: str, api_key: str,
              seed: int | None = None, pad: tuple[int, int] = (1_000_000, 6_000_000),
-             window: float = 0.6, say: Any = print) -> Figures:
-    """Build ``files`` downloads under ``base``, kill ``kills`` runs, finish, check."""
+             window: float = 0.6, say: Any = print, undo: bool = True) -> Figures:
+    """Build ``files`` downloads under ``base``, kill ``kills`` runs, finish, check; then
+    (``undo``) undo every run, newest first, and check the downloads are as they were."""
     from shelver.plugins.fsops import recover
     from shelver.state import StateDB
 
@@ -214,7 +264,8 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
             figures.finished_early = True
             say(f"round {round_number}: the run finished before the kill")
             break
-        copying = any(cache_root.rglob("*.mkv")) or any(library.rglob(".*shelver-tmp*"))
+        copying = any(p.suffix in (".mkv", ".mp4") for p in cache_root.rglob("*")) or any(
+            library.rglob(".*shelver-tmp*"))
         if round_number % 4 == 3:
             # Ctrl-C: the run stops taking files, finishes what it is placing, and exits.
             proc.send_signal(signal.SIGINT)
@@ -249,13 +300,41 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
     if final.returncode not in (0, 1):
         figures.problems.append(f"final run exited {final.returncode}: {final.stderr[-2000:]}")
     figures.problems += [f"final: {p}" for p in check(downloads, library, cache_root, state_db,
-                                                       expected, final=True)]
+                                                       expected, final=True, figures=figures)]
     figures.seconds = round(time.monotonic() - started, 1)
     with sqlite3.connect(state_db) as conn:
         figures.organised = conn.execute(
             "SELECT count(*) FROM items WHERE status='organised'").fetchone()[0]
     figures.left_at_source = sum(1 for source in expected if os.path.exists(source))
+    if undo:
+        figures.problems += undo_everything(downloads, library, profile, env, expected, figures)
     return figures
+
+
+def undo_everything(downloads: Path, library: Path, profile: Path, env: dict[str, str],
+                    expected: dict[str, str], figures: Figures) -> list[str]:
+    """``shelver undo`` until no run is left: the downloads must be exactly what was built
+    (every file at its source path, byte-identical: tagged MP4s too) and the library empty."""
+    problems = []
+    for _ in range(200):
+        proc = subprocess.run([str(SHELVER), "undo", "-p", str(profile), "--json"], env=env,
+                              check=False, capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            if "no run to undo" not in proc.stderr:
+                problems.append(f"undo failed: {proc.stderr[-2000:]}")
+            break
+        report = json.loads(proc.stdout)
+        figures.runs_undone += 1
+        figures.untagged += len(report["untagged"])
+    videos = {str(p): digest(p) for p in downloads.rglob("*")
+              if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES}
+    if videos != expected:
+        wrong = sorted(set(videos.items()) ^ set(expected.items()))
+        problems.append(f"after undo the downloads differ: {len(wrong)} file(s), e.g. {wrong[:3]}")
+    left = [str(p) for p in library.rglob("*") if p.is_file()] if library.exists() else []
+    if left:
+        problems.append(f"after undo the library still has {len(left)} file(s), e.g. {left[:3]}")
+    return problems
 
 
 def main() -> int:
@@ -288,7 +367,9 @@ def main() -> int:
           f"({figures.kills_mid_copy} with a cache copy or library temp file under way), "
           f"{figures.recovered_in_process} recovered and "
           f"checked between kills, then one run to completion in {figures.seconds} s total")
-    print(f"  organised {figures.organised}, left at source (review) {figures.left_at_source}")
+    print(f"  organised {figures.organised} ({figures.tagged} MP4s tagged, checked against "
+          f"the original rebuilt from the journal), left at source (review) "
+          f"{figures.left_at_source}")
     if figures.problems:
         print(f"  FAILED: {len(figures.problems)} problem(s)")
         for problem in figures.problems[:50]:
@@ -296,6 +377,9 @@ def main() -> int:
         return 1
     print("  every file exactly once, byte-identical, at its source or final path; "
           "no temp file left; the state DB agrees with the disk")
+    print(f"  then `shelver undo` {figures.runs_undone} time(s) (every run, newest first; "
+          f"{figures.untagged} MP4s given their original bytes back): the downloads are "
+          f"byte-identical to what was built and the library is empty")
     return 0
 
 

@@ -168,6 +168,14 @@ def add_journal_detail(db: sqlite_utils.Database) -> None:
     db.table("journal").create_index(["item_id"], if_not_exists=True)
 
 
+@migration
+def create_journal_blobs(db: sqlite_utils.Database) -> None:
+    # Bytes a journal row needs that do not belong in its JSON detail (the metadata a tagged
+    # MP4 had before, so `shelver undo` can give the original back).
+    db.table("journal_blobs").create({"entry_id": int, "data": bytes}, pk="entry_id",
+                                     if_not_exists=True)
+
+
 def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
@@ -637,6 +645,24 @@ class StateDB:
             conn.execute("UPDATE journal SET detail=?, updated_at=? WHERE id=?",
                          (_dumps(detail), time.time(), entry_id))
 
+    def journal_roll_back_under(self, folder: str, op: str) -> None:
+        """Mark ``op`` rows for files under ``folder`` rolled back (the folder was removed)."""
+        prefix = folder.rstrip("/") + "/"
+        with self.transaction() as conn:
+            conn.execute("UPDATE journal SET step='rolled-back', updated_at=? WHERE op=? AND"
+                         " substr(dst, 1, length(?)) = ? AND step != 'rolled-back'",
+                         (time.time(), op, prefix, prefix))
+
+    def journal_put_blob(self, entry_id: int, data: bytes) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO journal_blobs (entry_id, data) VALUES (?, ?)",
+                         (entry_id, data))
+
+    def journal_blob(self, entry_id: int) -> bytes | None:
+        row = self.conn().execute("SELECT data FROM journal_blobs WHERE entry_id=?",
+                                  (entry_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
     def journal_settle(self, entry_id: int, step: str, *, item_from: Iterable[str] = (),
                        item_to: str | None = None) -> None:
         """Set a row's step and, in the same transaction, record its item at ``item_to`` when
@@ -692,7 +718,7 @@ class StateDB:
         rows = self.conn().execute(
             "SELECT DISTINCT i.id, i.state, i.owner FROM items i JOIN journal j"
             " ON j.item_id = i.id AND j.dst = i.path AND j.step = 'done'"
-            " AND j.op NOT IN ('write', 'mkdir', 'rmdir')"
+            " AND j.op NOT IN ('write', 'mkdir', 'rmdir', 'tag', 'untag')"
             " WHERE i.profile = ? AND i.state IN (?, ?, ?)",
             (profile, State.NEW.value, State.CHANGED.value, State.PROCESSING.value))
         return [dict(r) for r in rows]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import logging
 import os
 import secrets
@@ -336,6 +337,33 @@ def fsync_dir(directory: Path | str) -> None:
         os.close(fd)
 
 
+def remember_owner(state: StateDB, entry: dict[str, Any], path: Path) -> None:
+    """Note ``path``'s mode and owner in its placement row before they are changed (once:
+    the first value is the one the file came with), for :func:`restore_owner`."""
+    detail = json.loads(entry.get("detail") or "{}")
+    if "mode_before" in detail:
+        return
+    st = os.stat(path)
+    detail.update(mode_before=st.st_mode & 0o7777, uid_before=st.st_uid, gid_before=st.st_gid)
+    state.journal_set_detail(entry["id"], detail)
+    entry["detail"] = json.dumps(detail)
+
+
+def restore_owner(entry: dict[str, Any], path: Path) -> None:
+    """Give ``path`` the mode and owner :func:`remember_owner` noted (if any)."""
+    detail = json.loads(entry.get("detail") or "{}")
+    if "mode_before" not in detail or not os.path.exists(path):
+        return
+    os.chmod(path, detail["mode_before"])
+    st = os.stat(path)
+    if (st.st_uid, st.st_gid) != (detail["uid_before"], detail["gid_before"]):
+        try:
+            os.chown(path, detail["uid_before"], detail["gid_before"])
+        except PermissionError:
+            log.warning("cannot give %s its owner back (uid %s, gid %s)", path,
+                        detail["uid_before"], detail["gid_before"])
+
+
 def recover(state: StateDB, rolled_forward: list[int] | None = None) -> int:
     """Finish or undo every placement a crash interrupted; returns how many rows were settled.
 
@@ -355,6 +383,14 @@ def recover(state: StateDB, rolled_forward: list[int] | None = None) -> int:
     for row in rows:
         owner = row.get("owner")
         if owner and owner != me and pid_alive(owner):
+            continue
+        if row["op"] in ("tag", "untag"):  # a rewrite of a placed file's tags, or its reversal
+            from shelver.plugins import mp4_undo
+
+            outcome = mp4_undo.settle(state, row)
+            settled += 1
+            log.info("recovered interrupted %s of %s (%s at %s)", row["op"], row["dst"], outcome,
+                     row["step"])
             continue
         if str(row["op"]).startswith("stage-"):
             from shelver.plugins import staging

@@ -219,11 +219,16 @@ def apply_permissions(item: Item, ctx: RunContext) -> None:
         return
     assert item.placement is not None
     files = {item.placement.path, *item.placement.companions.values(), *item.written}
-    folders = {Path(e["dst"]) for e in ctx.state.journal_of_item(ctx.run_id, item.item_id or -1)
-               if e["op"] == "mkdir"}
+    entries = ctx.state.journal_of_item(ctx.run_id, item.item_id or -1)
+    folders = {Path(e["dst"]) for e in entries if e["op"] == "mkdir"}
+    # What undo gives back to a file that returns to the downloads (or shares their inode).
+    returning = {e["dst"]: e for e in entries if e["step"] == "done" and not e.get("parent")
+                 and e["op"] in ("move", "stage-move", "hardlink")}
     for path, bits in [*((f, file_mode) for f in files), *((d, dir_mode) for d in folders)]:
         if not os.path.exists(path) or os.path.islink(path):
             continue
+        if (entry := returning.get(str(path))) is not None:
+            fsops.remember_owner(ctx.state, entry, Path(path))
         if bits is not None:
             os.chmod(path, bits)
         if uid != -1 or gid != -1:

@@ -15,9 +15,11 @@ leaves a file whose offsets point into the wrong data. Even the fits-in-padding 
 where the filesystem offers one, so the copy costs nothing on btrfs/XFS/ZFS 2.2; a real copy
 otherwise: a hard link would share the bytes being rewritten), fsyncs it, re-opens it with
 mutagen to check the tags and the duration, and only then renames it over the original. At any
-instant the original name holds either the old file or the complete new one; a leftover
-``.<name>.shelver-tag-*.tmp`` is the only trace a crash can leave (the watcher never takes
-``.tmp`` files, and recovery may delete them).
+instant the original name holds either the old file or the complete new one. With a
+:class:`~shelver.plugins.mp4_undo.TagJournal` (the plugin always passes one) the tagging is a
+journal row: recovery removes a half-made copy (``.<name>.shelver-tmp-tag-*``, which discovery
+never takes), and ``shelver undo`` gives the file its original bytes back from the recipe kept
+there (:mod:`shelver.plugins.mp4_undo`; a file whose atoms cannot be recorded is not tagged).
 
 Side effect worth knowing: the rename gives the path a new inode. For ``action = "hardlink"``
 that is what one wants (the seeding copy stays byte-identical); a symlink is refused, since
@@ -37,7 +39,8 @@ from typing import Any
 
 from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
 from shelver.errors import ItemError
-from shelver.plugins.fsops import fsync_dir
+from shelver.plugins.fsops import fsync_dir, temp_name
+from shelver.plugins.mp4_undo import TagJournal
 from shelver.plugins.nfo_writer import us_certification
 
 __all__ = ["ITUNEXTC", "ITUNMOVI", "TagError", "hd_video_flag", "read_tags", "tag_mp4"]
@@ -74,13 +77,14 @@ def tag_mp4(
     probe: dict[str, Any] | None,
     *,
     cover: bytes | None = None,
+    journal: TagJournal | None = None,
 ) -> None:
     """Tag the ``.mp4``/``.m4v`` at ``path`` from ``metadata`` (a :class:`shelver.model.Match`
     ``metadata`` dict: ``{"movie": ...}`` or ``{"show", "season", "episodes"}``).
 
     ``probe`` gives ``hdvd`` (resolution class); ``cover`` (JPEG or PNG bytes) replaces ``covr``.
     Raises :class:`TagError` if the file does not parse or cannot be rewritten; the file is then
-    byte-identical to what it was.
+    byte-identical to what it was. ``journal`` records the tagging (for recovery and undo).
     """
     path = Path(path)
     values = tag_values(metadata, probe)
@@ -94,8 +98,10 @@ def tag_mp4(
         return  # nothing would change: keep the file (and its mtime) as it is
     original_length = current.info.length
 
-    temp = path.with_name(f".{path.name}.shelver-tag-{secrets.token_hex(4)}.tmp")
+    temp = temp_name(path, f"tag-{secrets.token_hex(4)}")
     try:
+        if journal is not None:
+            journal.begin(path, temp)
         _copy_for_tagging(path, temp)
         media = MP4(temp)
         if media.tags is None:
@@ -108,12 +114,18 @@ def tag_mp4(
         with open(temp, "rb") as handle:
             os.fsync(handle.fileno())
         _verify(temp, values, original_length)
+        if journal is not None:
+            journal.ready(path, temp)
         os.replace(temp, path)
     except Exception as error:  # mutagen raises many kinds; the original is untouched either way
+        if journal is not None:
+            journal.failed()
         raise TagError(path, f"{type(error).__name__}: {error}") from error
     finally:
         temp.unlink(missing_ok=True)
     fsync_dir(path.parent)
+    if journal is not None:
+        journal.done()
 
 
 def _already_tagged(media: MP4, values: dict[str, Any], remove: tuple[str, ...] | Any) -> bool:
@@ -413,7 +425,8 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
     if item.placement.status != Status.ORGANISED or item.placement.path.suffix.lower() not in MP4_SUFFIXES:
         return None  # metadata-only never re-tags a file
     try:
-        tag_mp4(item.placement.path, item.match.metadata, item.probe or None, cover=_cover(item, ctx))
+        tag_mp4(item.placement.path, item.match.metadata, item.probe or None, cover=_cover(item, ctx),
+                journal=TagJournal(ctx.state, ctx.run_id, item.item_id))
     except TagError as exc:
         # The file is byte-identical to what it was: report it, keep the item organised.
         ctx.log.warning("%s", exc)

@@ -49,6 +49,10 @@ def shelver_register_commands(cli: click.Group) -> None:
             run_id = run if run is not None else undo.default_run(state, profile.name)
             if run_id is None:
                 raise click.ClickException(f"profile {profile.name!r} has no run to undo")
+            if not dry_run:  # a crashed run is settled first: undo reverses whole steps only
+                from shelver.plugins.fsops import recover
+
+                recover(state)
             undo_id = None if dry_run else state.start_run(profile.name, "undo", "undo")
             status = "failed"
             try:
@@ -58,6 +62,10 @@ def shelver_register_commands(cli: click.Group) -> None:
                 if as_json:
                     click.echo(json.dumps({"run": run_id, "refused": exc.problems}))
                 click.echo(f"shelver: {exc}", err=True)
+                sys.exit(1)
+            except OSError as exc:  # a disk error mid-way: what was done is journaled
+                click.echo(f"shelver: undo of run {run_id} stopped: {exc}; run it again once "
+                           f"that is fixed (what was undone stays undone)", err=True)
                 sys.exit(1)
             finally:
                 if undo_id is not None:
@@ -71,7 +79,9 @@ def shelver_register_commands(cli: click.Group) -> None:
         click.echo(f"run {run_id}: {len(report.moved_back)} file(s) {verb} moved back, "
                    f"{len(report.removed)} removed, {len(report.folders_removed)} folder(s) "
                    f"removed" + (f", {len(report.folders_kept)} kept (not empty)"
-                                 if report.folders_kept else ""))
+                                 if report.folders_kept else "")
+                   + (f", {len(report.untagged)} MP4(s) given their original bytes back"
+                      if report.untagged else ""))
         for line in report.moved_back:
             click.echo(f"  {line}")
 

@@ -127,6 +127,7 @@ def roll_back(state: StateDB, entry: int) -> None:
     if row is None or row["step"] not in ("planned", "staged"):
         return
     remove_folder(row["tmp"])
+    state.journal_roll_back_under(row["tmp"], "tag")  # tags written to the copy went with it
     state.journal_settle(entry, "rolled-back", item_from=(_detail(row).get("video", ""),),
                          item_to=row["src"])
 

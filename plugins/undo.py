@@ -4,7 +4,9 @@ Every file a run moved goes back to its source path (a journaled, crash-safe pla
 own, recorded under an ``undo`` run); copies, links and the files enrich created (NFOs,
 artwork) are removed; folders the run created are removed when empty again, folders its
 clean-up removed are made again. Rows are reversed newest first, a staged (cache) placement
-as of its last step, so a ``replace-if-better`` swap is undone in the right order.
+as of its last step, so a ``replace-if-better`` swap is undone in the right order. Before any
+of that, every MP4 the run tagged gets its original bytes back where the run left it
+(:mod:`shelver.plugins.mp4_undo`), so what goes back to the downloads is what came from there.
 
 Nothing is touched unless everything can be undone: a file changed since the run (its size or
 modification time differ from what the run left), a file gone, or a source path taken since,
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shelver.plugins import fsops
+from shelver.plugins import fsops, mp4_undo
 from shelver.state import StateDB
 
 PLACEMENTS = ("move", "copy", "hardlink", "symlink", "reflink")
@@ -38,6 +40,7 @@ class UndoRefused(Exception):
 class Report:
     run: int
     moved_back: list[str] = field(default_factory=list)
+    untagged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     folders_removed: list[str] = field(default_factory=list)
     folders_kept: list[str] = field(default_factory=list)
@@ -48,8 +51,10 @@ class Report:
         return dict(vars(self))
 
 
-def _changed(row: dict[str, Any]) -> str | None:
-    """Why the row's destination is not as the run left it, or None."""
+def _changed(row: dict[str, Any], tagged: dict[str, set[int]] | None = None) -> str | None:
+    """Why the row's destination is not as the run left it, or None. ``tagged``: the sizes
+    the run's taggings gave files, by where they are (a placement whose outcome a crash kept
+    from being noted has only its source's size to go by)."""
     path = row["dst"]
     try:
         st = os.lstat(path)
@@ -58,7 +63,8 @@ def _changed(row: dict[str, Any]) -> str | None:
     if row.get("dst_size") is not None:
         if st.st_size != row["dst_size"] or abs(st.st_mtime - (row.get("dst_mtime") or 0)) > 1e-3:
             return f"{path}: changed since the run (size or modification time)"
-    elif row["op"] in (*PLACEMENTS, *STAGED) and row["op"] != "symlink" and st.st_size != row["size"]:
+    elif row["op"] in (*PLACEMENTS, *STAGED) and row["op"] != "symlink" \
+            and st.st_size != row["size"] and st.st_size not in (tagged or {}).get(path, ()):
         return f"{path}: changed since the run (size)"
     return None
 
@@ -76,12 +82,21 @@ def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                   reverse=True)
 
 
-def check(rows: list[dict[str, Any]]) -> list[str]:
-    """Every reason this run cannot be undone (empty: it can)."""
+def check(rows: list[dict[str, Any]], every: list[dict[str, Any]] | None = None) -> list[str]:
+    """Every reason this run cannot be undone (empty: it can); ``every``: all the run's rows."""
     problems = []
     vacated: set[str] = set()  # paths the rows before this one free (in undo order)
+    tagged: dict[str, set[int]] = {}
+    for row in rows:
+        if row["op"] == "tag":
+            where, _ = mp4_undo.locate(row, every if every is not None else rows)
+            if (why := mp4_undo.check(row, where)) is not None:
+                problems.append(why)
+            tagged.setdefault(where, set()).add(mp4_undo.tagged_size(row))
     for row in rows:
         op = row["op"]
+        if op == "tag":
+            continue
         if op in (*PLACEMENTS, *STAGED, "write"):
             vacated.add(row["dst"])
         if op in ("mkdir", "rmdir"):
@@ -90,7 +105,7 @@ def check(rows: list[dict[str, Any]]) -> list[str]:
             if os.path.lexists(row["dst"]) and (why := _changed(row)):
                 problems.append(why)
             continue
-        if (why := _changed(row)) is not None:
+        if (why := _changed(row, tagged)) is not None:
             problems.append(why)
             continue
         keeps_source = op in ("copy", "hardlink", "reflink", "symlink", "stage-copy")
@@ -108,12 +123,17 @@ def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
     file changed since."""
     every = state.journal_of_run(run_id)
     rows = ordered(every)
-    problems = check(rows)
+    problems = check(rows, every)
     if problems:
         raise UndoRefused(run_id, problems)
     report = Report(run=run_id)
+    for row in rows:  # tags first: every file is where the run left it
+        if row["op"] == "tag":
+            _untag(state, undo_run_id, row, every, report, dry_run=dry_run)
     for row in rows:
         op, src, dst = row["op"], row["src"], row["dst"]
+        if op == "tag":
+            continue
         if op == "mkdir":
             if dry_run or _rmdir(dst):
                 report.folders_removed.append(dst)
@@ -142,11 +162,14 @@ def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
         if op in ("move", "stage-move"):
             if not dry_run:
                 fsops.place_file(state, undo_run_id, row["item_id"], Path(dst), Path(src), "move")
+                fsops.restore_owner(row, Path(src))  # placement.file_mode/uid/gid undone
                 state.journal_undone(row["id"], item_to=src)
             report.moved_back.append(f"{dst} -> {src}")
         else:  # copy, hardlink, reflink, symlink, stage-copy: the source never left
             if not dry_run:
                 os.unlink(dst)
+                if op == "hardlink":
+                    fsops.restore_owner(row, Path(src))  # the mode was the shared inode's
                 state.journal_undone(row["id"], item_to=src)
             report.removed.append(dst)
         if not dry_run and op in STAGED:  # the moves out of the cache it was made of
@@ -155,6 +178,24 @@ def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
                         and child["step"] == "done":
                     state.journal_undone(child["id"])
     return report
+
+
+def _untag(state: StateDB, undo_run_id: int | None, row: dict[str, Any],
+           every: list[dict[str, Any]], report: Report, *, dry_run: bool) -> None:
+    where, placed_by = mp4_undo.locate(row, every)
+    if placed_by is not None and placed_by["op"] in ("copy", "hardlink", "reflink", "symlink",
+                                                     "stage-copy"):
+        pass  # the file is removed below; the source never was tagged
+    elif dry_run:
+        report.untagged.append(where)
+    elif mp4_undo.untag(state, undo_run_id, row, where):
+        report.untagged.append(where)
+        # What the run's placements left is the untagged file now (a retry checks against it).
+        for other in every:
+            if other["dst"] == where and other["step"] == "done" and other["op"] != "write":
+                state.journal_note_result(other["id"])
+    if not dry_run:
+        state.journal_undone(row["id"])
 
 
 def _rmdir(path: str) -> bool:

@@ -26,10 +26,12 @@ def make_video(
     frame_interval: float = 60.0,
     seed: int = 0,
     audio: bool = False,
+    faststart: bool = False,
 ) -> Path:
     """Write a real video of ``duration`` seconds to ``path`` (container from the suffix).
 
     Content is a moving gradient that depends on ``seed``, so two seeds give different pictures.
+    ``faststart`` puts an MP4's ``moov`` before its ``mdat`` (as streaming releases have it).
     """
     import av
 
@@ -38,7 +40,8 @@ def make_video(
     codec = codec or CONTAINER_CODEC.get(path.suffix.lower(), "h264")
     frames = max(2, int(duration / frame_interval) + 1)
     time_base = Fraction(1, 1000)
-    with av.open(str(path), "w") as container:
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=options) as container:
         # AVI is constant-frame-rate: 1 fps there (still frames cost bytes, not kilobytes).
         cfr = path.suffix.lower() == ".avi"
         stream: Any = container.add_stream(codec, rate=1)  # a VideoStream; PyAV types it as a union

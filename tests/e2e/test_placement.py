@@ -83,6 +83,8 @@ def test_crash_test_small(tmp_path: Path, cache_dir: Path, tmdb_server: Any) -> 
     assert figures.problems == []
     assert figures.kills == (20 if full else 5) and figures.interrupts == (6 if full else 1)
     assert figures.organised >= 0.8 * figures.files
+    assert figures.tagged >= 1  # MP4s are tagged, and each checked against its rebuilt original
+    assert figures.runs_undone >= 2 and figures.untagged == figures.tagged  # then all undone
 
 
 def test_metadata_only_then_inplace_needs_nothing_more_from_tmdb(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mutagen.mp4 import MP4
 
 from tests.conftest import json_lines, shelver
 
@@ -34,14 +35,15 @@ def cache_dir(tmp_path: Path) -> Iterator[Path]:
 
 
 def snapshot(root: Path) -> dict[str, Any]:
-    """Every file (its bytes' digest and mtime) and every folder under ``root``."""
+    """Every file (its bytes' digest, mtime and mode) and every folder under ``root``."""
     out: dict[str, Any] = {}
     for path in sorted(root.rglob("*")) if root.exists() else []:
         key = str(path.relative_to(root))
         if path.is_dir():
             out[key] = "dir"
         else:
-            out[key] = (hashlib.blake2b(path.read_bytes()).hexdigest(), path.stat().st_mtime)
+            out[key] = (hashlib.blake2b(path.read_bytes()).hexdigest(), path.stat().st_mtime,
+                        oct(path.stat().st_mode))
     return out
 
 
@@ -53,6 +55,10 @@ def downloads_and_library(tmp_path: Path, video: Any) -> tuple[Path, Path]:
     (release / "readme.txt").write_text("not a video\n")
     video(downloads / "Breaking.Bad.S05E14.Ozymandias.1080p.WEB-DL.mkv", 2820, seed=1)
     video(downloads / "Totally.Unknown.Home.Video.2031.mkv", 600, seed=2)  # review: stays
+    # MP4s get tagged in the library: undo must give them their original bytes back, whether
+    # moov comes after mdat (tagging appends) or before it (tagging shifts every media byte).
+    video(downloads / "Inception.2010.1080p.WEB.mp4", 8880, seed=5, audio=True)
+    video(downloads / "Heat.1995.720p.WEB.m4v", 10200, seed=6, faststart=True)
     # The library already holds a show and a movie: undo must leave them exactly as they are.
     show = library / "TV" / "Breaking Bad (2008) {tmdb-1396}"
     video(show / "Season 05" / "Breaking Bad (2008) - S05E13 - To'hajiilee.mkv", 2820, seed=3)
@@ -61,9 +67,10 @@ def downloads_and_library(tmp_path: Path, video: Any) -> tuple[Path, Path]:
     return downloads, library
 
 
-@pytest.mark.parametrize("mode", ["inplace", "cache"])
+@pytest.mark.parametrize(("mode", "action"),
+                         [("inplace", "move"), ("cache", "move"), ("inplace", "hardlink")])
 def test_undo_restores_the_downloads_and_the_library(tmp_path: Path, make_profile: Any,
-                                                     video: Any, mode: str,
+                                                     video: Any, mode: str, action: str,
                                                      request: pytest.FixtureRequest) -> None:
     downloads, library = downloads_and_library(tmp_path, video)
     before_downloads, before_library = snapshot(downloads), snapshot(library)
@@ -71,16 +78,28 @@ def test_undo_restores_the_downloads_and_the_library(tmp_path: Path, make_profil
     if mode == "cache":
         extra = {"work_dir": str(request.getfixturevalue("cache_dir") / "work"),
                  "cache": {"reserve_gb": 0}}
-    profile = make_profile(mode=mode, plugins={"disable": ["phash"]}, **extra)
+    # Placed files get another mode: undo gives the downloads theirs back (a hard link shares
+    # its inode with the download, so there the download's own mode changed meanwhile).
+    profile = make_profile(mode=mode, action=action, plugins={"disable": ["phash"]},
+                           placement={"file_mode": "0600"}, **extra)
     proc = shelver("run", str(downloads), "-p", str(profile), "--json")
     assert proc.returncode == 0, proc.stderr
     statuses = sorted(r["status"] for r in json_lines(proc.stdout))
-    assert statuses == ["organised", "organised", "review", "skipped"]
+    assert statuses == ["organised"] * 4 + ["review", "skipped"]
     assert snapshot(library) != before_library
+    placed = library / "Movies" / "The Matrix (1999) {tmdb-603}" / "The Matrix (1999) {tmdb-603}.mkv"
+    assert placed.stat().st_mode & 0o777 == 0o600
+    tagged = sorted(library.rglob("*.mp4")) + sorted(library.rglob("*.m4v"))
+    assert [MP4(path).tags["©nam"] for path in tagged] == [["Inception"], ["Heat"]]
     undo = shelver("undo", "-p", str(profile), "--json")
     assert undo.returncode == 0, undo.stderr
     report = json.loads(undo.stdout)
-    assert len(report["moved_back"]) == 3  # two videos and the subtitle
+    if action == "move":
+        assert len(report["moved_back"]) == 5  # four videos and the subtitle
+        assert sorted(report["untagged"]) == sorted(map(str, tagged))
+    else:  # the downloads were never touched (tagging gave the library file its own inode)
+        assert report["moved_back"] == [] and report["untagged"] == []
+        assert set(map(str, tagged)) <= set(report["removed"])
     assert snapshot(downloads) == before_downloads
     assert snapshot(library) == before_library
     with sqlite3.connect(tmp_path / "state.db") as conn:
@@ -88,11 +107,32 @@ def test_undo_restores_the_downloads_and_the_library(tmp_path: Path, make_profil
         left = conn.execute("SELECT count(*) FROM journal j JOIN runs r ON j.run_id = r.id"
                             " WHERE r.command = 'run' AND j.step = 'done'").fetchone()[0]
     assert all(Path(path).is_relative_to(downloads) for path, _status in rows)
-    assert sorted(status for _p, status in rows) == ["review", "undone", "undone"]
+    assert sorted(status for _p, status in rows) == ["review"] + ["undone"] * 4
     assert left == 0
     # Nothing left to undo now.
     again = shelver("undo", "-p", str(profile))
     assert again.returncode == 1 and "no run to undo" in again.stderr
+
+
+def test_undo_of_a_crashed_cache_run_gives_back_a_tagged_mp4(tmp_path: Path, make_profile: Any,
+                                                             video: Any, cache_dir: Path) -> None:
+    """A run killed after tagging a staged MP4 but before noting its outcome: recovery moved it
+    into the library, so its placement row knows only the download's size. Undo must still
+    accept the tagged file (the run's own tagging explains the size) and give back the bytes."""
+    downloads = tmp_path / "downloads"
+    movie = video(downloads / "Inception.2010.1080p.WEB.mp4", 8880, seed=5, faststart=True)
+    before = snapshot(downloads)
+    profile = make_profile(mode="cache", work_dir=str(cache_dir / "work"),
+                           cache={"reserve_gb": 0}, plugins={"disable": ["phash"]})
+    proc = shelver("run", str(downloads), "-p", str(profile), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert not movie.exists()
+    with sqlite3.connect(tmp_path / "state.db") as conn:  # as a crash and recovery leave it
+        conn.execute("UPDATE journal SET dst_size = NULL, dst_mtime = NULL")
+    undo = shelver("undo", "-p", str(profile), "--json")
+    assert undo.returncode == 0, undo.stderr
+    assert len(json.loads(undo.stdout)["untagged"]) == 1
+    assert snapshot(downloads) == before
 
 
 def test_undo_refuses_when_a_placed_file_changed(tmp_path: Path, make_profile: Any,

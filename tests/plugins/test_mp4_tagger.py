@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
+from shelver.discovery import TEMP_MARKER
 from shelver.plugins.mp4_tagger import (
     ITUNEXTC,
     ITUNMOVI,
@@ -147,7 +148,7 @@ def video(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 def temp_files(folder: Path) -> list[str]:
-    return [name for name in os.listdir(folder) if name.endswith(".tmp")]
+    return [name for name in os.listdir(folder) if name.endswith(".tmp") or TEMP_MARKER in name]
 
 
 # ---------------------------------------------------------------------------------------------
