@@ -12,7 +12,9 @@ Run: ``.venv/bin/python bench/placement.py [--size-mb 1024] [--files 10000]`` (a
 * **In-place organise rate.** ``shelver run`` in ``inplace`` mode over ``--files`` files, each
   in its own release folder as downloads come, with a stub plugin answering parse and match from the file name (no TMDB, no probe,
   no NFO/artwork: what is measured is discovery, the queue, the state DB, naming, the journaled
-  placement and the outcome record). Prints files per second.
+  placement and the outcome record). Prints files per second; then the same with every file
+  in one flat folder (a subtitle beside every tenth), and the ratio flat / a folder each
+  (target ≥ 0.7: finding a file's sidecars must not grow with the size of its folder).
 
 Exits 0; prints ``under target`` next to a ratio below 0.9 instead of failing.
 """
@@ -31,6 +33,7 @@ import uuid
 from pathlib import Path
 
 TARGET_RATIO = 0.9
+FLAT_TARGET = 0.7
 REPEATS = 3
 SHELVER = Path(sys.executable).parent / "shelver"
 
@@ -147,13 +150,18 @@ def cache_copy(base: Path, cache: Path, size_mb: int) -> None:
     state.close()
 
 
-def organise_rate(base: Path, files: int) -> None:
+def organise_rate(base: Path, files: int, *, flat: bool = False) -> float | None:
+    """Files per second of one ``shelver run`` (None: it failed). ``flat``: every file (and a
+    subtitle beside every tenth) in one folder, as an old collection often lies."""
+    base = base / ("flat" if flat else "nested")
     downloads, library = base / "downloads", base / "organised"
-    downloads.mkdir()
+    downloads.mkdir(parents=True)
     for number in range(files):  # one release folder per file, as downloads come
-        release = downloads / f"Movie.{number:05d}.2000.1080p-GRP"
-        release.mkdir()
+        release = downloads if flat else downloads / f"Movie.{number:05d}.2000.1080p-GRP"
+        release.mkdir(exist_ok=True)
         (release / f"Movie {number:05d} (2000).mkv").write_bytes(b"x")
+        if flat and number % 10 == 0:
+            (release / f"Movie {number:05d} (2000).en.srt").write_bytes(b"1")
     (base / "stub").mkdir()
     (base / "stub" / "placement_stub.py").write_text(STUB, encoding="utf-8")
     profile = base / "organise.toml"
@@ -171,13 +179,18 @@ def organise_rate(base: Path, files: int) -> None:
                           check=False, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started
     organised = proc.stdout.count('"status": "organised"')
+    layout = "one flat folder" if flat else "a folder each"
     if proc.returncode != 0 or organised != files:
-        print(f"in-place organise: FAILED (exit {proc.returncode}, {organised}/{files} organised)")
+        print(f"in-place organise ({layout}): FAILED (exit {proc.returncode}, "
+              f"{organised}/{files} organised)")
         print(proc.stderr[-2000:])
-        return
+        return None
     placed = sum(1 for _ in library.rglob("*.mkv"))
-    print(f"in-place organise, {files} files (one `shelver run`, start-up included):")
-    print(f"  {elapsed:.1f} s, {files / elapsed:.0f} files/s, {placed} placed")
+    subtitles = sum(1 for _ in library.rglob("*.srt"))
+    print(f"in-place organise, {files} files in {layout} (one `shelver run`, start-up included):")
+    print(f"  {elapsed:.1f} s, {files / elapsed:.0f} files/s, {placed} placed"
+          + (f", {subtitles} subtitles with them" if flat else ""))
+    return files / elapsed
 
 
 def main() -> int:
@@ -197,7 +210,13 @@ def main() -> int:
                 cache_copy(base, cache, args.size_mb)
         else:
             print("cache copy: no /dev/shm: skipped")
-        organise_rate(base, args.files)
+        nested = organise_rate(base, args.files)
+        flat = organise_rate(base, args.files, flat=True)
+        if nested and flat:
+            ratio = flat / nested
+            print(f"  flat / a folder each: {ratio:.2f}"
+                  f"{'' if ratio >= FLAT_TARGET else '   under target'} (target ≥ {FLAT_TARGET}: "
+                  f"finding sidecars must not cost a scan of the folder per file)")
     finally:
         shutil.rmtree(base, ignore_errors=True)
         if cache is not None:

@@ -7,10 +7,14 @@ library is.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import fnmatch
 import os
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -152,30 +156,130 @@ def companions_of(video: str | Path, siblings: list[str] | None = None) -> list[
     """Sidecars of a video: files in its folder named ``<stem>.<...>.<companion ext>``.
 
     ``Movie.mkv`` takes ``Movie.srt``, ``Movie.en.forced.srt``, ``Movie.nfo``, ``Movie-poster.jpg``.
+    ``siblings``: the folder's files (full paths), when the caller has listed it already; for
+    several videos of one folder, build one :class:`Sidecars` instead.
     """
-    video = Path(video)
-    stem = video.stem
     if siblings is None:
-        try:
-            siblings = [e.path for e in os.scandir(video.parent) if e.is_file()]
-        except OSError:
+        listed = LISTINGS.get(os.path.dirname(os.path.abspath(video)))
+        if listed is None:
             return []
-    # Another video whose stem is longer and also matches (``Movie.Extended.mkv`` beside
-    # ``Movie.mkv``) owns the sidecars named after it. Any known video extension counts here,
-    # whatever the profile's filters take.
-    longer_stems = [
-        other for other in (os.path.splitext(os.path.basename(s)) for s in siblings)
-        if other[1].lower() in VIDEO_EXTENSIONS and len(other[0]) > len(stem)
-        and _named_after(other[0], stem)
-    ]
-    found = []
-    for sibling in siblings:
-        name = os.path.basename(sibling)
-        if sibling == str(video) or not name.lower().endswith(COMPANION_EXTENSIONS):
-            continue
-        if _named_after(name, stem) and not any(_named_after(name, o) for o, _ in longer_stems):
-            found.append(Path(sibling))
-    return sorted(found)
+        # A cached listing may name a file gone since (someone else removed it).
+        return [path for path in listed.of(video) if os.path.lexists(path)]
+    return Sidecars(siblings).of(video)
+
+
+class Sidecars:
+    """The files of one folder, sorted once, so that finding a video's sidecars costs a binary
+    search and a look at the names sharing its stem: a flat folder of 10,000 videos is not
+    10,000 × 10,000 name comparisons."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.paths = sorted(paths)
+        self.folder = os.path.dirname(self.paths[0]) if self.paths else ""
+
+    def discard(self, path: str) -> None:
+        index = bisect.bisect_left(self.paths, path)
+        if index < len(self.paths) and self.paths[index] == path:
+            del self.paths[index]
+
+    def of(self, video: str | Path) -> list[Path]:
+        """``video``'s sidecars (it is in this folder, however its path is spelt)."""
+        video_name = os.path.basename(video)
+        stem = os.path.splitext(video_name)[0]
+        stem_path = os.path.join(self.folder, stem)
+        # Every sidecar's (and every longer-named video's) path starts with the video's stem.
+        start = bisect.bisect_left(self.paths, stem_path)
+        sharing = []
+        for path in self.paths[start:]:
+            if not path.startswith(stem_path):
+                break
+            sharing.append(path)
+        # Another video whose stem is longer and also matches (``Movie.Extended.mkv`` beside
+        # ``Movie.mkv``) owns the sidecars named after it. Any known video extension counts
+        # here, whatever the profile's filters take.
+        longer_stems = [
+            other for other in (os.path.splitext(os.path.basename(s)) for s in sharing)
+            if other[1].lower() in VIDEO_EXTENSIONS and len(other[0]) > len(stem)
+            and _named_after(other[0], stem)
+        ]
+        found = []
+        for sibling in sharing:
+            name = os.path.basename(sibling)
+            if name == video_name or not name.lower().endswith(COMPANION_EXTENSIONS):
+                continue
+            if _named_after(name, stem) and not any(_named_after(name, o) for o, _ in longer_stems):
+                found.append(Path(sibling))
+        return found
+
+
+class Listings:
+    """Sorted listings of folders (as :class:`Sidecars`), reused while a folder's mtime stays
+    the same, so that placing 10,000 files out of one flat folder does not list it 10,000 times.
+
+    A listing is kept only when the folder's mtime is older than a timestamp tick
+    (:meth:`racy_ns`: a file added in the same tick would not change it). When shelver itself
+    removes a file from a listed folder (:meth:`removing`, around the unlink or rename), the
+    listing is updated instead of dropped, if the folder had not changed just before: a file
+    another process adds in that instant could be missed, which costs at most a sidecar not
+    travelling with its video (it stays where it is, and is not lost).
+    """
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cached: dict[str, tuple[int, Sidecars]] = {}
+
+    @staticmethod
+    def racy_ns(mtime: int) -> int:
+        """How recent an mtime may hide a later change in the same timestamp tick: two
+        seconds where timestamps are whole seconds (FAT, SMB, ext3), else 20 ms (a few of the
+        kernel's ticks)."""
+        return 2_000_000_000 if mtime % 1_000_000_000 == 0 else 20_000_000
+
+    @staticmethod
+    def mtime(folder: str) -> int | None:
+        try:
+            return os.stat(folder).st_mtime_ns
+        except OSError:
+            return None
+
+    def get(self, folder: str) -> Sidecars | None:
+        """The folder's files, or None when it cannot be listed."""
+        mtime = self.mtime(folder)
+        with self._lock:
+            cached = self._cached.get(folder)
+            if cached is not None and cached[0] == mtime:
+                return cached[1]
+        try:
+            listed = Sidecars(e.path for e in os.scandir(folder) if e.is_file())
+        except OSError:
+            return None
+        if mtime is not None and time.time_ns() - mtime > self.racy_ns(mtime):
+            with self._lock:
+                if len(self._cached) >= self.LIMIT:
+                    self._cached.pop(next(iter(self._cached)))
+                self._cached[folder] = (mtime, listed)
+        return listed
+
+    @contextlib.contextmanager
+    def removing(self, path: str | Path) -> Iterator[None]:
+        """Around shelver's own unlink or rename of ``path`` out of its folder: a listing
+        that was current just before is updated (kept current) instead of dropped."""
+        folder = os.path.dirname(os.path.abspath(path))
+        with self._lock:  # own removals one at a time: each sees the mtime the last one left
+            before = self.mtime(folder)
+            yield
+            cached = self._cached.pop(folder, None)
+            if cached is None or before is None or cached[0] != before:
+                return
+            after = self.mtime(folder)
+            if after is not None:
+                cached[1].discard(os.path.join(folder, os.path.basename(path)))
+                self._cached[folder] = (after, cached[1])
+
+
+LISTINGS = Listings()
 
 
 def _named_after(name: str, stem: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 import trio
 from shelver.context import RunContext
-from shelver.discovery import Filters, Found, Settler, companions_of, walk
+from shelver.discovery import Filters, Found, Settler, Sidecars, walk
 from shelver.errors import ConfigError
 from shelver.hookclients import apply_given
 from shelver.model import Identity, Item, ParsedName, Priority, State, Status
@@ -212,7 +212,8 @@ class Engine:
             for _directory, files in walk(root, self.filters):
                 names = [f.path for f in files]
                 video_paths = [f.path for f in files if f.video]
-                companions = {str(c) for v in video_paths for c in companions_of(v, names)}
+                sidecars = Sidecars(names)
+                companions = {str(c) for v in video_paths for c in sidecars.of(v)}
                 for found in files:
                     if found.video:
                         videos.append(found)

@@ -28,7 +28,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from shelver.discovery import TEMP_MARKER
+from shelver.discovery import LISTINGS, TEMP_MARKER
 from shelver.state import StateDB, owner_id, pid_alive
 
 log = logging.getLogger("shelver.fsops")
@@ -271,7 +271,8 @@ def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src:
             if os.path.lexists(dst):
                 state.journal_step(entry, "rolled-back")
                 raise DestinationExists(f"{dst} already exists") from None
-            os.rename(src, dst)
+            with LISTINGS.removing(src):
+                os.rename(src, dst)
         else:
             state.journal_step(entry, "rolled-back")
             if exc.errno in NO_HARDLINKS:
@@ -280,8 +281,7 @@ def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src:
     fsync_dir(dst.parent)
     state.journal_step(entry, "placed")
     if action == "move" and _same_inode(src, dst):
-        os.unlink(src)
-        fsync_dir(src.parent)
+        _unlink_source(src)
     state.journal_finish(entry)
     return True
 
@@ -311,10 +311,17 @@ def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src:
     state.journal_step(entry, "placed")
     _remove(tmp)
     if op == "move":
-        os.unlink(src)
-        fsync_dir(src.parent)
+        _unlink_source(src)
     state.journal_finish(entry)
     return dst
+
+
+def _unlink_source(src: Path) -> None:
+    """The last step of a move (the folder's cached listing learns of it: see
+    :class:`shelver.discovery.Listings`)."""
+    with LISTINGS.removing(src):
+        os.unlink(src)
+    fsync_dir(src.parent)
 
 
 def _remove(path: Path | str | None) -> None:

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 
 from shelver.context import RunContext
-from shelver.discovery import companions_of
+from shelver.discovery import Sidecars
 from shelver.model import Item, Status
 from shelver.plugins import fsops
 from shelver.profiles import VIDEO_EXTENSIONS
@@ -108,7 +108,8 @@ def clean_up(item: Item, ctx: RunContext) -> list[Path]:
         except OSError:
             continue
         videos = [n for n in names if _is_video(n)]
-        protected = {str(c) for v in videos for c in companions_of(v, names)}
+        sidecars = Sidecars(names)
+        protected = {str(c) for v in videos for c in sidecars.of(v)}
         for name in names:
             base = os.path.basename(name)
             if _is_video(name) or name in protected:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shelver.discovery import TEMP_MARKER, is_partial
+from shelver.discovery import LISTINGS, TEMP_MARKER, is_partial
 from shelver.plugins.fsops import (
     DestinationExists,
     _size,
@@ -183,7 +183,8 @@ def finish(state: StateDB, entry: int) -> dict[Path, Path]:
                 staged.unlink()
         state.journal_step(entry, "placed")
     if row["op"] == "stage-move" and os.path.lexists(src) and _size(src) == row["size"]:
-        os.unlink(src)
+        with LISTINGS.removing(src):
+            os.unlink(src)
         fsync_dir(src.parent)
     if folder.exists():
         remove_folder(folder)

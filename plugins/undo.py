@@ -105,6 +105,9 @@ def check(rows: list[dict[str, Any]], every: list[dict[str, Any]] | None = None)
             if os.path.lexists(row["dst"]) and (why := _changed(row)):
                 problems.append(why)
             continue
+        for child in unrecorded_creations(row, every or rows) if op in STAGED else []:
+            if os.path.lexists(child["dst"]) and (why := _changed(child)) is not None:
+                problems.append(why)
         if (why := _changed(row, tagged)) is not None:
             problems.append(why)
             continue
@@ -172,12 +175,28 @@ def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
                     fsops.restore_owner(row, Path(src))  # the mode was the shared inode's
                 state.journal_undone(row["id"], item_to=src)
             report.removed.append(dst)
-        if not dry_run and op in STAGED:  # the moves out of the cache it was made of
-            for child in every:
-                if child.get("parent") == row["id"] and child["op"] in PLACEMENTS \
-                        and child["step"] == "done":
-                    state.journal_undone(child["id"])
+        if op in STAGED:  # the moves out of the cache it was made of
+            for child in unrecorded_creations(row, every):
+                if os.path.lexists(child["dst"]):
+                    if not dry_run:
+                        os.unlink(child["dst"])
+                    report.removed.append(child["dst"])
+            if not dry_run:
+                for child in every:
+                    if child.get("parent") == row["id"] and child["op"] in PLACEMENTS \
+                            and child["step"] == "done":
+                        state.journal_undone(child["id"])
     return report
+
+
+def unrecorded_creations(row: dict[str, Any], every: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Files a staged placement moved out of the cache besides its video (what enrich wrote
+    there) whose ``write`` row a crash kept from being recorded: undo removes them as well."""
+    written = {r["dst"] for r in every if r["op"] == "write"}
+    return [child for child in every
+            if child.get("parent") == row["id"] and child["op"] in PLACEMENTS
+            and child["step"] == "done" and child["dst"] != row["dst"]
+            and child["dst"] not in written]
 
 
 def _untag(state: StateDB, undo_run_id: int | None, row: dict[str, Any],

@@ -269,3 +269,64 @@ async def test_a_file_deleted_while_settling_is_dropped(tmp_path: Path, autojump
     assert settler.pending == {}
     settler.seen(str(tmp_path / "never-existed.mkv"), trio.current_time())
     assert settler.pending == {}
+
+
+# -- cached folder listings: sidecars of 10,000 files in one folder -----------------------------
+
+
+def _aged(folder: Path) -> None:
+    """Backdate the folder's mtime (keeping its sub-second part), so its listing may be kept."""
+    st = folder.stat()
+    os.utime(folder, ns=(st.st_atime_ns, st.st_mtime_ns - 60 * 10**9))
+
+
+def test_a_kept_listing_sees_files_added_and_removed_by_others(tmp_path: Path) -> None:
+    (tmp_path / "Movie.mkv").write_bytes(b"x")
+    (tmp_path / "Movie.en.srt").write_text("1")
+    _aged(tmp_path)
+    assert companions_of(tmp_path / "Movie.mkv") == [tmp_path / "Movie.en.srt"]
+    (tmp_path / "Movie.fr.srt").write_text("1")  # the folder's mtime moves: listed again
+    assert companions_of(tmp_path / "Movie.mkv") == [tmp_path / "Movie.en.srt",
+                                                     tmp_path / "Movie.fr.srt"]
+    _aged(tmp_path)
+    companions_of(tmp_path / "Movie.mkv")
+    st = tmp_path.stat()
+    (tmp_path / "Movie.en.srt").unlink()  # gone behind a kept listing's back, mtime restored
+    os.utime(tmp_path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert companions_of(tmp_path / "Movie.mkv") == [tmp_path / "Movie.fr.srt"]
+
+
+def test_shelvers_own_moves_keep_a_flat_folders_listing(tmp_path: Path, state: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelver.plugins.fsops import place_file
+
+    flat, library = tmp_path / "flat", tmp_path / "library"
+    flat.mkdir()
+    for n in range(50):
+        (flat / f"Movie {n:02d}.mkv").write_bytes(b"x")
+        (flat / f"Movie {n:02d}.en.srt").write_text("1")
+    _aged(flat)
+    listings = 0
+    real_scandir = os.scandir
+
+    def counting(path: Any = ".") -> Any:
+        nonlocal listings
+        listings += os.fspath(path) == str(flat)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    for n in range(50):
+        video = flat / f"Movie {n:02d}.mkv"
+        sidecars = companions_of(video)
+        assert sidecars == [flat / f"Movie {n:02d}.en.srt"]
+        for path in (video, *sidecars):
+            place_file(state, None, None, path, library / path.name, "move")
+    assert listings == 1  # listed once, kept current through 100 moves out of it
+    assert list(flat.iterdir()) == [] and len(list(library.iterdir())) == 100
+
+
+def test_listings_of_whole_second_timestamps_wait_longer() -> None:
+    from shelver.discovery import Listings
+
+    assert Listings.racy_ns(1_700_000_000 * 10**9) == 2 * 10**9
+    assert Listings.racy_ns(1_700_000_000 * 10**9 + 123_456_789) < 10**8

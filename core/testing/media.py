@@ -40,7 +40,8 @@ def make_video(
     codec = codec or CONTAINER_CODEC.get(path.suffix.lower(), "h264")
     frames = max(2, int(duration / frame_interval) + 1)
     time_base = Fraction(1, 1000)
-    options = {"movflags": "faststart"} if faststart else {}
+    mp4_family = path.suffix.lower() in (".mp4", ".m4v", ".mov")
+    options = {"movflags": "faststart"} if faststart and mp4_family else {}
     with av.open(str(path), "w", options=options) as container:
         # AVI is constant-frame-rate: 1 fps there (still frames cost bytes, not kilobytes).
         cfr = path.suffix.lower() == ".avi"
