@@ -319,7 +319,7 @@ def profile_init(name: str, sources: tuple[Path, ...], dest_dir: Path | None, mo
                  output: Path | None, force: bool) -> None:
     """Write a new profile NAME with tomli-w."""
     import tomli_w
-    from shelver.profiles import config_home
+    from shelver.paths import config_home
 
     target = output or config_home() / "profiles" / f"{name}.toml"
     if target.exists() and not force:

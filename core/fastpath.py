@@ -19,7 +19,6 @@ import os
 import sqlite3
 import sys
 import time
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,7 +35,7 @@ from shelver.hookclients import (
     printable,
     route,
 )
-from shelver.paths import config_home, data_home, resolve_profile_path
+from shelver.paths import data_home, read_profile_file
 
 # The core migration that added items.given_ids: a DB without it is set up by the full StateDB.
 GIVEN_IDS_MIGRATION = "core-hooks-001-given-ids"
@@ -229,19 +228,7 @@ def read_profile(name: str | None, *, near: Path | None = None) -> HookProfile:
             if candidate.is_file():
                 path = candidate.resolve()
                 break
-    if path is None:
-        path = resolve_profile_path(name or "default")
-    if path is None and name:
-        raise ConfigError(f"profile {name!r} not found (looked for {name}, ./profiles/{name}.toml "
-                          f"and {config_home() / 'profiles' / (name + '.toml')})")
-    raw: dict[str, Any] = {}
-    if path is not None:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-        except OSError as exc:
-            raise ConfigError(f"cannot read profile {path}: {exc.strerror}") from None
+    path, raw = read_profile_file(name, path)
     where = str(path) if path else "the built-in default profile"
     base = path.parent if path else Path.cwd()
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 
 def _xdg(variable: str, default: str) -> Path:
@@ -47,3 +49,23 @@ def resolve_profile_path(name: str) -> Path | None:
         if candidate.is_file():
             return candidate.resolve()
     return None
+
+
+def read_profile_file(name: str | None, path: Path | None = None) -> tuple[Path | None, dict[str, Any]]:
+    """The profile file ``name`` resolves to (``path`` when the caller found it already) and
+    its TOML; ``(None, {})`` for the built-in default. ConfigError names what is wrong."""
+    from shelver.errors import ConfigError
+
+    if path is None:
+        path = resolve_profile_path(name or "default")
+    if path is None and name:
+        raise ConfigError(f"profile {name!r} not found (looked for {name}, ./profiles/{name}.toml "
+                          f"and {config_home() / 'profiles' / (name + '.toml')})")
+    if path is None:
+        return None, {}
+    try:
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read profile {path}: {exc.strerror}") from None

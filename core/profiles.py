@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shelver.discovery import VIDEO_EXTENSIONS
 from shelver.errors import ConfigError
-from shelver.paths import config_home, data_home, resolve_profile_path
+from shelver.paths import data_home, read_profile_file
 
 if TYPE_CHECKING:
     import pluggy
@@ -175,20 +174,7 @@ def full_schema(pm: pluggy.PluginManager | None) -> dict[str, Any]:
 
 def load_profile(name: str | None, pm: pluggy.PluginManager | None = None) -> Profile:
     """Load and validate a profile; ``None`` means ``default`` if it exists, else built-ins."""
-    path = resolve_profile_path(name or "default")
-    if path is None and name:
-        raise ConfigError(
-            f"profile {name!r} not found (looked for {name}, ./profiles/{name}.toml and "
-            f"{config_home() / 'profiles' / (name + '.toml')})"
-        )
-    raw: dict[str, Any] = {}
-    if path is not None:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-        except OSError as exc:
-            raise ConfigError(f"cannot read profile {path}: {exc.strerror}") from None
+    path, raw = read_profile_file(name)
     return validate(raw, path=path, name=name, pm=pm)
 
 
@@ -261,17 +247,12 @@ def load_with_plugins(name: str | None) -> tuple[Profile, Any]:
     """
     from shelver.manager import get_plugin_manager
 
-    path = resolve_profile_path(name or "default")
-    raw_plugins: dict[str, Any] = {}
-    if path is not None:
-        try:
-            raw_plugins = tomllib.loads(path.read_text(encoding="utf-8")).get("plugins", {}) or {}
-        except (tomllib.TOMLDecodeError, OSError):
-            raw_plugins = {}  # load_profile reports it properly below
+    path, raw = read_profile_file(name)  # read once: [plugins] first, then all of it
+    raw_plugins = raw.get("plugins", {}) or {}
     load = raw_plugins.get("load", []) if isinstance(raw_plugins, dict) else []
     disable = raw_plugins.get("disable", []) if isinstance(raw_plugins, dict) else []
     pm = get_plugin_manager(load=[str(x) for x in load], disable=[str(x) for x in disable])
-    return load_profile(name, pm), pm
+    return validate(raw, path=path, name=name, pm=pm), pm
 
 
 def state_migrations(pm: Any) -> list[tuple[str, Any]]:

@@ -22,10 +22,9 @@ import os
 from pathlib import Path
 
 from shelver.context import RunContext
-from shelver.discovery import Sidecars
+from shelver.discovery import VIDEO_EXTENSIONS, Sidecars
 from shelver.model import Item, Status
 from shelver.plugins import fsops
-from shelver.profiles import VIDEO_EXTENSIONS
 
 DEFAULT_JUNK = ("*.txt", "*.url", "*.website", "*.lnk", "*.exe", "*.sfv", "*.md5", "*.nzb",
                 "*.nfo", "*.jpg", "*.png", "RARBG*")

@@ -11,13 +11,8 @@ from typing import Any
 import pytest
 from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
-from shelver.profiles import (
-    VIDEO_EXTENSIONS,
-    load_profile,
-    load_with_plugins,
-    resolve_profile_path,
-    validate,
-)
+from shelver.paths import resolve_profile_path
+from shelver.profiles import VIDEO_EXTENSIONS, load_profile, load_with_plugins, validate
 
 from tests.conftest import shelver, write_profile
 
