@@ -213,10 +213,12 @@ class Sidecars:
 
 
 class Listings:
-    """Sorted listings of folders (as :class:`Sidecars`), reused while a folder's mtime stays
+    """Sorted listings of folders (as :class:`Sidecars`), reused while a folder's ctime stays
     the same, so that placing 10,000 files out of one flat folder does not list it 10,000 times.
+    The ctime, not the mtime: every change to a folder's entries moves it, and nothing can set
+    it back (``cp -a``, ``rsync -a`` and ``touch`` can put back an mtime, not a ctime).
 
-    A listing is kept only when the folder's mtime is older than a timestamp tick
+    A listing is kept only when the folder's ctime is older than a timestamp tick
     (:meth:`racy_ns`: a file added in the same tick would not change it). When shelver itself
     removes a file from a listed folder (:meth:`removing`, around the unlink or rename), the
     listing is updated instead of dropped, if the folder had not changed just before: a file
@@ -231,35 +233,35 @@ class Listings:
         self._cached: dict[str, tuple[int, Sidecars]] = {}
 
     @staticmethod
-    def racy_ns(mtime: int) -> int:
-        """How recent an mtime may hide a later change in the same timestamp tick: two
+    def racy_ns(stamp: int) -> int:
+        """How recent a ctime may hide a later change in the same timestamp tick: two
         seconds where timestamps are whole seconds (FAT, SMB, ext3), else 20 ms (a few of the
         kernel's ticks)."""
-        return 2_000_000_000 if mtime % 1_000_000_000 == 0 else 20_000_000
+        return 2_000_000_000 if stamp % 1_000_000_000 == 0 else 20_000_000
 
     @staticmethod
-    def mtime(folder: str) -> int | None:
+    def stamp(folder: str) -> int | None:
         try:
-            return os.stat(folder).st_mtime_ns
+            return os.stat(folder).st_ctime_ns
         except OSError:
             return None
 
     def get(self, folder: str) -> Sidecars | None:
         """The folder's files, or None when it cannot be listed."""
-        mtime = self.mtime(folder)
+        stamp = self.stamp(folder)
         with self._lock:
             cached = self._cached.get(folder)
-            if cached is not None and cached[0] == mtime:
+            if cached is not None and cached[0] == stamp:
                 return cached[1]
         try:
             listed = Sidecars(e.path for e in os.scandir(folder) if e.is_file())
         except OSError:
             return None
-        if mtime is not None and time.time_ns() - mtime > self.racy_ns(mtime):
+        if stamp is not None and time.time_ns() - stamp > self.racy_ns(stamp):
             with self._lock:
                 if len(self._cached) >= self.LIMIT:
                     self._cached.pop(next(iter(self._cached)))
-                self._cached[folder] = (mtime, listed)
+                self._cached[folder] = (stamp, listed)
         return listed
 
     @contextlib.contextmanager
@@ -267,13 +269,13 @@ class Listings:
         """Around shelver's own unlink or rename of ``path`` out of its folder: a listing
         that was current just before is updated (kept current) instead of dropped."""
         folder = os.path.dirname(os.path.abspath(path))
-        with self._lock:  # own removals one at a time: each sees the mtime the last one left
-            before = self.mtime(folder)
+        with self._lock:  # own removals one at a time: each sees the ctime the last one left
+            before = self.stamp(folder)
             yield
             cached = self._cached.pop(folder, None)
             if cached is None or before is None or cached[0] != before:
                 return
-            after = self.mtime(folder)
+            after = self.stamp(folder)
             if after is not None:
                 cached[1].discard(os.path.join(folder, os.path.basename(path)))
                 self._cached[folder] = (after, cached[1])

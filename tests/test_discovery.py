@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -275,9 +276,8 @@ async def test_a_file_deleted_while_settling_is_dropped(tmp_path: Path, autojump
 
 
 def _aged(folder: Path) -> None:
-    """Backdate the folder's mtime (keeping its sub-second part), so its listing may be kept."""
-    st = folder.stat()
-    os.utime(folder, ns=(st.st_atime_ns, st.st_mtime_ns - 60 * 10**9))
+    """Let the folder's ctime age past a timestamp tick, so its listing may be kept."""
+    time.sleep(0.05)
 
 
 def test_a_kept_listing_sees_files_added_and_removed_by_others(tmp_path: Path) -> None:
@@ -291,9 +291,12 @@ def test_a_kept_listing_sees_files_added_and_removed_by_others(tmp_path: Path) -
     _aged(tmp_path)
     companions_of(tmp_path / "Movie.mkv")
     st = tmp_path.stat()
-    (tmp_path / "Movie.en.srt").unlink()  # gone behind a kept listing's back, mtime restored
+    (tmp_path / "Movie.en.srt").unlink()  # gone, the mtime put back (as cp -a or rsync -a do)
+    (tmp_path / "Movie.de.srt").write_text("1")
     os.utime(tmp_path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert companions_of(tmp_path / "Movie.mkv") == [tmp_path / "Movie.fr.srt"]
+    assert tmp_path.stat().st_mtime_ns == st.st_mtime_ns
+    assert companions_of(tmp_path / "Movie.mkv") == [tmp_path / "Movie.de.srt",
+                                                     tmp_path / "Movie.fr.srt"]
 
 
 def test_shelvers_own_moves_keep_a_flat_folders_listing(tmp_path: Path, state: Any,
