@@ -24,7 +24,7 @@ from typing import overload
 
 import httpx
 from shelver.errors import ItemError
-from shelver.plugins.fsops import fsync_dir
+from shelver.plugins.fsops import fsync_dir, temp_name
 
 __all__ = ["ArtworkError", "artwork_targets", "download", "image_url", "is_image"]
 
@@ -203,8 +203,8 @@ def _place(dest: Path, data: bytes) -> Path | None:
 
 
 def _write_temp(folder: Path, name: str, data: bytes) -> Path:
-    # The ".tmp" suffix is on the watcher's never-take list, so a half-written file is ignored.
-    temp = folder / f".{name}.shelver-{secrets.token_hex(4)}.tmp"
+    # The temp marker is on the watcher's never-take list, so a half-written file is ignored.
+    temp: Path = temp_name(folder / name, secrets.token_hex(4))
     try:
         with open(temp, "xb") as handle:
             handle.write(data)

@@ -152,7 +152,7 @@ def _same_content(a: Path | str, b: Path | str) -> bool:
     return file_digest(Path(a)) == file_digest(Path(b))
 
 
-def _size(path: Path | str) -> int | None:
+def size_or_none(path: Path | str) -> int | None:
     try:
         return os.stat(path).st_size
     except OSError:
@@ -281,7 +281,7 @@ def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src:
     fsync_dir(dst.parent)
     state.journal_step(entry, "placed")
     if action == "move" and _same_inode(src, dst):
-        _unlink_source(src)
+        unlink_source(src)
     state.journal_finish(entry)
     return True
 
@@ -311,12 +311,12 @@ def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src:
     state.journal_step(entry, "placed")
     _remove(tmp)
     if op == "move":
-        _unlink_source(src)
+        unlink_source(src)
     state.journal_finish(entry)
     return dst
 
 
-def _unlink_source(src: Path) -> None:
+def unlink_source(src: Path) -> None:
     """The last step of a move (the folder's cached listing learns of it: see
     :class:`shelver.discovery.Listings`)."""
     with LISTINGS.removing(src):
@@ -354,6 +354,17 @@ def remember_owner(state: StateDB, entry: dict[str, Any], path: Path) -> None:
     detail.update(mode_before=st.st_mode & 0o7777, uid_before=st.st_uid, gid_before=st.st_gid)
     state.journal_set_detail(entry["id"], detail)
     entry["detail"] = json.dumps(detail)
+
+
+def copy_owner(st: os.stat_result, path: Path) -> None:
+    """Give ``path`` the mode of ``st`` and, where allowed, its owner (a rewritten copy of a
+    file keeps what the file had)."""
+    os.chmod(path, st.st_mode & 0o7777)
+    if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(path, st.st_uid, st.st_gid)
+        except PermissionError:
+            pass
 
 
 def restore_owner(entry: dict[str, Any], path: Path) -> None:
@@ -442,7 +453,7 @@ def _settle(row: dict[str, Any]) -> str:
             if op == "move":
                 os.unlink(src)
             return "done"
-        if op == "move" and not os.path.lexists(src) and _size(dst) == size:
+        if op == "move" and not os.path.lexists(src) and size_or_none(dst) == size:
             return "done"  # the source went after the link (or the no-hard-link rename) was made
         return "rolled-back"  # never linked, or dst is someone else's: the source is untouched
     if step == "planned":  # the copy was unfinished or unverified
@@ -450,24 +461,24 @@ def _settle(row: dict[str, Any]) -> str:
         return "rolled-back"
     if step == "copied":  # the temp file is whole and verified; it may be linked already
         if os.path.lexists(tmp):
-            if not os.path.lexists(dst) and _size(tmp) == size:
+            if not os.path.lexists(dst) and size_or_none(tmp) == size:
                 try:
                     _link_into_place(Path(tmp), dst)
                 except DestinationExists:
                     pass
             # (without hard links the temp file was renamed into place just now)
-            ours = _same_inode(tmp, dst) or (not os.path.lexists(tmp) and _size(dst) == size)
+            ours = _same_inode(tmp, dst) or (not os.path.lexists(tmp) and size_or_none(dst) == size)
         else:
             # Renamed into place on a filesystem without hard links, then the crash: dst is ours
             # if it holds the source's bytes (or the source is gone: then it is the only copy).
-            ours = _size(dst) == size and (not os.path.lexists(src) or _same_content(src, dst))
+            ours = size_or_none(dst) == size and (not os.path.lexists(src) or _same_content(src, dst))
         if not ours:
             _remove(tmp)  # dst is another file (or none): this placement never happened
             return "rolled-back"
     # "placed": dst is ours and whole.
     _remove(tmp)
-    if _size(dst) != size:
+    if size_or_none(dst) != size:
         return "rolled-back"  # dst went since (a person?): keep whatever source is left
-    if op == "move" and os.path.lexists(src) and _size(src) == size:
+    if op == "move" and os.path.lexists(src) and size_or_none(src) == size:
         os.unlink(src)
     return "done"

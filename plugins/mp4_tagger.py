@@ -39,7 +39,7 @@ from typing import Any
 
 from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
 from shelver.errors import ItemError
-from shelver.plugins.fsops import fsync_dir, temp_name
+from shelver.plugins.fsops import FICLONE, copy_owner, fsync_dir, temp_name
 from shelver.plugins.mp4_undo import TagJournal
 from shelver.plugins.nfo_writer import us_certification
 
@@ -54,7 +54,6 @@ _TV_ATOMS = ("tvsh", "tvsn", "tves", "tven", "tvnn")
 _MPAA = {"G": 100, "PG": 200, "PG-13": 300, "R": 400, "NC-17": 500}
 _US_TV = {"TV-Y": 100, "TV-Y7": 200, "TV-G": 300, "TV-PG": 400, "TV-14": 500, "TV-MA": 600}
 _PRODUCER_JOBS = {"Producer", "Executive Producer"}
-_FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
 
 
 class TagError(ItemError):
@@ -355,7 +354,7 @@ def _copy_for_tagging(source: Path, temp: Path) -> None:
 
         try:
             with open(source, "rb") as src, open(temp, "xb") as dst:
-                fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+                fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
             cloned = True
         except OSError:
             temp.unlink(missing_ok=True)
@@ -363,13 +362,7 @@ def _copy_for_tagging(source: Path, temp: Path) -> None:
         with open(temp, "xb"):
             pass  # claim the name exclusively; copyfile then fills it
         shutil.copyfile(source, temp)
-    shutil.copymode(source, temp)
-    stat = source.stat()
-    if hasattr(os, "chown") and (stat.st_uid, stat.st_gid) != (os.getuid(), os.getgid()):
-        try:
-            os.chown(temp, stat.st_uid, stat.st_gid)
-        except PermissionError:
-            pass
+    copy_owner(source.stat(), temp)
 
 
 def _verify(temp: Path, values: dict[str, Any], original_length: float) -> None:

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from shelver.plugins.fsops import fsync_dir, temp_name
+from shelver.plugins.fsops import COPY_CHUNK, copy_owner, fsync_dir, temp_name
 from shelver.state import StateDB
 
 __all__ = ["LITERAL_LIMIT", "Recipe", "TagJournal", "locate", "rebuild", "recipe", "settle",
@@ -55,7 +55,6 @@ __all__ = ["LITERAL_LIMIT", "Recipe", "TagJournal", "locate", "rebuild", "recipe
 
 LITERAL_LIMIT = 256 * 1024 * 1024  # metadata bytes one file may need kept (a real moov: < 50 MB)
 SAMPLE_BLOCKS, SAMPLE_SIZE = 32, 64 * 1024
-COPY_CHUNK = 8 * 1024 * 1024
 MEDIA = (b"mdat", b"")  # taken from the tagged file: media data, and any unparsed tail
 
 
@@ -179,13 +178,15 @@ class TagJournal:
     def __init__(self, state: StateDB, run_id: int | None, item_id: int | None) -> None:
         self.state, self.run_id, self.item_id = state, run_id, item_id
         self.entry: int | None = None
+        self.original: dict[str, Any] = {}
 
     def begin(self, path: Path, temp: Path) -> None:
         st = path.stat()
-        original = {**signature(path), "mtime_ns": st.st_mtime_ns, "atime_ns": st.st_atime_ns}
+        self.original = {**signature(path), "mtime_ns": st.st_mtime_ns,
+                         "atime_ns": st.st_atime_ns}
         self.entry = self.state.journal_begin(self.run_id, self.item_id, "tag", str(path),
                                               str(path), str(temp), st.st_size,
-                                              detail={"original": original})
+                                              detail={"original": self.original})
 
     def ready(self, path: Path, temp: Path) -> None:
         assert self.entry is not None
@@ -193,8 +194,8 @@ class TagJournal:
         if made is None:
             raise ValueError("its atoms cannot be recorded for undo (not tagged, so that "
                              "`shelver undo` can still give the original back)")
-        row = self.state.journal_row(self.entry) or {}
-        detail = {**_detail(row), "tagged": signature(temp), "segments": made.segments}
+        detail = {"original": self.original, "tagged": signature(temp),
+                  "segments": made.segments}
         self.state.journal_put_blob(self.entry, zlib.compress(made.literal, 6))
         self.state.journal_set_detail(self.entry, detail)
         self.state.journal_step(self.entry, "tagged")
@@ -294,13 +295,7 @@ def untag(state: StateDB, undo_run_id: int | None, row: dict[str, Any], path: st
     replaced = False
     try:
         rebuild_original(state, row, target, temp)
-        st = target.stat()
-        os.chmod(temp, st.st_mode & 0o7777)
-        if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
-            try:
-                os.chown(temp, st.st_uid, st.st_gid)
-            except PermissionError:
-                pass
+        copy_owner(target.stat(), temp)
         os.utime(temp, ns=(original["atime_ns"], original["mtime_ns"]))
         os.replace(temp, target)
         replaced = True

@@ -25,7 +25,7 @@ from typing import Any
 
 from shelver import __version__
 from shelver.plugins.artwork import image_url
-from shelver.plugins.fsops import fsync_dir
+from shelver.plugins.fsops import fsync_dir, temp_name
 
 __all__ = [
     "TMDB_IMAGE_BASE",
@@ -480,7 +480,7 @@ def write_nfo(
         except (UnicodeDecodeError, OSError):
             pass
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.parent / f".{target.name}.shelver-{secrets.token_hex(4)}.tmp"
+    temp = temp_name(target, secrets.token_hex(4))
     try:
         with open(temp, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

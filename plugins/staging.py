@@ -35,13 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shelver.discovery import LISTINGS, TEMP_MARKER, is_partial
+from shelver.discovery import TEMP_MARKER, is_partial
 from shelver.plugins.fsops import (
     DestinationExists,
-    _size,
     copy_verified,
-    fsync_dir,
     place_file,
+    size_or_none,
+    unlink_source,
 )
 from shelver.state import StateDB
 
@@ -182,10 +182,8 @@ def finish(state: StateDB, entry: int) -> dict[Path, Path]:
                 log.info("%s exists: the library's copy is kept", target)
                 staged.unlink()
         state.journal_step(entry, "placed")
-    if row["op"] == "stage-move" and os.path.lexists(src) and _size(src) == row["size"]:
-        with LISTINGS.removing(src):
-            os.unlink(src)
-        fsync_dir(src.parent)
+    if row["op"] == "stage-move" and os.path.lexists(src) and size_or_none(src) == row["size"]:
+        unlink_source(src)
     if folder.exists():
         remove_folder(folder)
     state.journal_settle(entry, "done", item_from=(str(src), str(video)), item_to=str(dst))

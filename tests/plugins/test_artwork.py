@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from shelver.discovery import TEMP_MARKER
 from shelver.plugins.artwork import ArtworkError, artwork_targets, download, image_url
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4 + b"\xff\xd9"
@@ -71,7 +72,8 @@ def client() -> Iterator[httpx.Client]:
 
 
 def no_temp_files(*folders: Path) -> bool:
-    return not any(p.name.endswith(".tmp") for folder in folders for p in folder.rglob("*"))
+    return not any(p.name.endswith(".tmp") or TEMP_MARKER in p.name
+                   for folder in folders for p in folder.rglob("*"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shelver.discovery import TEMP_MARKER
 from shelver.plugins import nfo_writer
 from shelver.plugins.nfo_writer import (
     episode_nfo,
@@ -472,7 +473,8 @@ def test_multi_episode_nfo_has_one_block_per_episode() -> None:
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name.endswith(".tmp") or TEMP_MARKER in p.name)
 
 
 def test_write_new_and_refresh_own_file(tmp_path: Path) -> None:
