@@ -62,17 +62,10 @@ TARGET_BUDGET = 0.90
 # ---------------------------------------------------------------------------------------------
 
 
-def toml_value(value: Any) -> str:
-    return json.dumps(value) if not isinstance(value, bool) else str(value).lower()
-
-
 def write_profile(path: Path, settings: dict[str, Any]) -> Path:
-    lines = [f"{k} = {toml_value(v)}" for k, v in settings.items() if not isinstance(v, dict)]
-    for section, values in settings.items():
-        if isinstance(values, dict):
-            lines.append(f"[{section}]")
-            lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import tomli_w
+
+    path.write_text(tomli_w.dumps(settings), encoding="utf-8")
     return path
 
 

@@ -494,9 +494,9 @@ class Engine:
 
     async def quick_scan(self, ctx: RunContext) -> int:
         """Compare the sources with the DB and enqueue what is new or changed; returns how many."""
-        return await trio.to_thread.run_sync(self._quick_scan_sync)
+        return await trio.to_thread.run_sync(self.quick_scan_sync)
 
-    def _quick_scan_sync(self) -> int:
+    def quick_scan_sync(self) -> int:
         enqueued = 0
         for root in map(str, self.profile.sources):
             if not os.path.isdir(root):

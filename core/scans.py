@@ -37,7 +37,7 @@ def enqueue_scan(profile: Profile, pm: Any, state: StateDB, kind: str) -> dict[s
         from shelver.engine import Engine
 
         engine = Engine(profile, pm, state, command="scan")
-        return {"enqueued": engine._quick_scan_sync()}
+        return {"enqueued": engine.quick_scan_sync()}
     now = time.time()
     enqueued = 0
     rows = state.conn().execute(

@@ -8,6 +8,7 @@ no ``.``/``..``).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -128,10 +129,16 @@ def template_values(item: Item) -> dict[str, Any]:
 _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
+@functools.lru_cache(maxsize=32)
+def _compiled(template: str) -> Any:
+    """A template compiled once (a profile has two; every item renders one)."""
+    return _environment.from_string(template)
+
+
 def render(template: str, values: dict[str, Any], dest_dir: Path, setting: str) -> Path:
     """Render a template into a path under ``dest_dir`` (raises ConfigError on a bad template)."""
     try:
-        rendered = _environment.from_string(template).render(**values)
+        rendered = _compiled(template).render(**values)
     except TemplateError as exc:
         raise ConfigError(f"naming.{setting}: template error: {exc}") from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:

@@ -76,18 +76,11 @@ def video() -> Callable[..., Path]:
     return make_video
 
 
-def toml_value(value: Any) -> str:
-    return json.dumps(value) if not isinstance(value, bool) else str(value).lower()
-
-
 def write_profile(path: Path, settings: dict[str, Any]) -> Path:
-    """A TOML profile from a flat dict: ``{"mode": ..., "tmdb": {...}}``."""
-    lines = [f"{k} = {toml_value(v)}" for k, v in settings.items() if not isinstance(v, dict)]
-    for section, values in settings.items():
-        if isinstance(values, dict):
-            lines.append(f"[{section}]")
-            lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """A TOML profile from a dict: ``{"mode": ..., "tmdb": {...}}``."""
+    import tomli_w
+
+    path.write_text(tomli_w.dumps(settings), encoding="utf-8")
     return path
 
 
