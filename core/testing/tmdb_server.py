@@ -9,6 +9,17 @@ popularity, so "the office" finds both Offices and "dune" every Dune.
 
 Seasons missing from the snapshot but listed on their show are synthesised with placeholder
 episodes ("Episode 3", no air date), as TMDB does for poorly curated seasons.
+
+Hostile or broken answers, for tests: :meth:`FakeTMDB.override` makes one API path answer
+something else than the snapshot (a document with wrong field types, no ``id``, a body that is
+not an object, a 429 with any ``Retry-After``, a body of many megabytes, a body trickling one
+byte at a time, a ``/configuration`` naming another image host)::
+
+    tmdb.override("/movie/603", patch={"genres": ["Action", None], "vote_average": "high"})
+    tmdb.override("/movie/603", status=429, headers={"Retry-After": "inf"}, times=1)
+    tmdb.override("/movie/603", pad_to=50_000_000)        # the real document, then spaces
+    tmdb.override("/movie/603", trickle=0.5)              # one byte every half second
+    tmdb.clear_overrides()
 """
 
 from __future__ import annotations
@@ -382,6 +393,25 @@ class Catalogue:
                 "tv_episode_results": [], "tv_season_results": []}
 
 
+_UNSET: Any = object()
+
+
+@dataclass
+class Override:
+    """What one API path answers instead of the snapshot (see :meth:`FakeTMDB.override`)."""
+
+    status: int = 200
+    body: Any = _UNSET
+    patch: dict[str, Any] | None = None
+    drop: tuple[str, ...] = ()
+    raw: bytes | None = None
+    headers: dict[str, str] | None = None
+    pad_to: int = 0
+    content_length: bool = True
+    trickle: float = 0.0
+    times: int | None = None
+
+
 @dataclass(frozen=True)
 class RequestRecord:
     """One answered request. ``time`` is ``time.monotonic()``; ``params`` never hold api_key;
@@ -456,6 +486,7 @@ class FakeTMDB:
         self._thread: threading.Thread | None = None
         self._origin = ""
         self._jpegs: dict[str, bytes] = {}
+        self._overrides: dict[str, Override] = {}
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -534,6 +565,48 @@ class FakeTMDB:
         with self._lock:
             self._log.clear()
 
+    # -- hostile answers (tests) ------------------------------------------------------------
+
+    def override(self, path: str, *, status: int = 200, body: Any = _UNSET,
+                 patch: dict[str, Any] | None = None, drop: tuple[str, ...] = (),
+                 raw: bytes | None = None, headers: dict[str, str] | None = None,
+                 pad_to: int = 0, content_length: bool = True, trickle: float = 0.0,
+                 times: int | None = None) -> None:
+        """Answer the API path ``path`` (``"/movie/603"``, ``"/configuration"``; with or
+        without ``/3``) otherwise, after authentication, whatever the query:
+
+        * ``body``: this JSON value instead of the document (any type: a list, a string...);
+        * ``patch`` / ``drop``: the usual document with these fields replaced / removed;
+        * ``raw``: these bytes as the body, as they are;
+        * ``status`` and ``headers``: e.g. ``status=429, headers={"Retry-After": "86400"}``;
+        * ``pad_to``: the body padded with spaces (still valid JSON) to this many bytes, sent
+          in 1 MiB chunks (never held in memory whole); ``content_length=False`` leaves out the
+          Content-Length header (the body then ends when the connection closes);
+        * ``trickle``: seconds between single bytes of the body;
+        * ``times``: answer like this that many times, then normally again (None: until
+          :meth:`clear_overrides`).
+        """
+        key = "/" + path.strip("/").removeprefix("3/")
+        with self._lock:
+            self._overrides[key] = Override(status, body, patch, tuple(drop), raw, headers,
+                                            pad_to, content_length, trickle, times)
+
+    def clear_overrides(self) -> None:
+        with self._lock:
+            self._overrides.clear()
+
+    def _take_override(self, path: str) -> Override | None:
+        key = "/" + path.strip("/").removeprefix("3/")
+        with self._lock:
+            found = self._overrides.get(key)
+            if found is None:
+                return None
+            if found.times is not None:
+                found.times -= 1
+                if found.times <= 0:
+                    del self._overrides[key]
+            return found
+
     # -- serving --------------------------------------------------------------------------
 
     def _track(self, connection: socket.socket, *, add: bool) -> None:
@@ -548,6 +621,7 @@ class FakeTMDB:
         params = dict(parse_qsl(split.query, keep_blank_values=True))
         headers = {"Cache-Control": "public, max-age=28800"}
         auth: str | None = None
+        override: Override | None = None
         if path.startswith("/t/p/"):
             status, content_type, body = self._image(path)
             headers["Cache-Control"] = "public, max-age=31536000"
@@ -556,21 +630,30 @@ class FakeTMDB:
             try:
                 auth = self._check_gates(params, handler.headers.get("Authorization", ""),
                                          headers)
-                status, payload = 200, self._route(path, params)
+                override = self._take_override(path)
+                if override is not None:
+                    status, payload = self._overridden(override, path, params)
+                    headers.update(override.headers or {})
+                else:
+                    status, payload = 200, self._route(path, params)
             except TMDBError as error:
                 status, payload = error.http_status, error.body()
                 headers["Cache-Control"] = "no-store"
-            body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            if override is not None and override.raw is not None:
+                body = override.raw
+            else:
+                body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        if override is not None and (override.pad_to or override.trickle):
+            self._log_request(handler, path, params, status, auth)
+            self._send_slowly(handler, status, content_type, headers, body, override, head)
+            return
         if status == 200:
             headers["ETag"] = f'W/"{hashlib.sha1(body).hexdigest()[:32]}"'
             given = handler.headers.get("If-None-Match", "")
             tags = {t.strip().removeprefix("W/") for t in given.split(",")}
             if headers["ETag"].removeprefix("W/") in tags or given.strip() == "*":
                 status = 304
-        with self._lock:
-            self._log.append(RequestRecord(time.monotonic(), handler.command, path,
-                                           {k: v for k, v in params.items() if k != "api_key"},
-                                           status, auth))
+        self._log_request(handler, path, params, status, auth)
         try:
             handler.send_response(status)
             if status != 304:
@@ -581,6 +664,61 @@ class FakeTMDB:
             handler.end_headers()
             if not head and status != 304:
                 handler.wfile.write(body)
+        except OSError:
+            handler.close_connection = True
+
+    def _log_request(self, handler: _Handler, path: str, params: Mapping[str, str], status: int,
+                     auth: str | None) -> None:
+        with self._lock:
+            self._log.append(RequestRecord(time.monotonic(), handler.command, path,
+                                           {k: v for k, v in params.items() if k != "api_key"},
+                                           status, auth))
+
+    def _overridden(self, override: Override, path: str,
+                    params: Mapping[str, str]) -> tuple[int, Any]:
+        if override.body is not _UNSET:
+            return override.status, override.body
+        payload: Any = {}
+        if override.raw is None:
+            try:
+                payload = self._route(path, params)
+            except TMDBError as error:
+                payload = error.body()
+            if isinstance(payload, dict):
+                payload = {k: v for k, v in {**payload, **(override.patch or {})}.items()
+                           if k not in override.drop}
+        return override.status, payload
+
+    def _send_slowly(self, handler: _Handler, status: int, content_type: str,
+                     headers: dict[str, str], body: bytes, override: Override,
+                     head: bool) -> None:
+        """A padded (huge) or trickling body; stops quietly when the client hangs up."""
+        total = max(len(body), override.pad_to)
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Type", content_type)
+            if override.content_length:
+                handler.send_header("Content-Length", str(total))
+            else:
+                handler.send_header("Connection", "close")
+                handler.close_connection = True
+            for name, value in headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            if head:
+                return
+            if override.trickle:
+                padded = body + b" " * (total - len(body))
+                for i in range(len(padded)):
+                    handler.wfile.write(padded[i:i + 1])
+                    handler.wfile.flush()
+                    time.sleep(override.trickle)
+                return
+            handler.wfile.write(body)
+            left, chunk = total - len(body), b" " * (1 << 20)
+            while left > 0:
+                handler.wfile.write(chunk[:left])
+                left -= len(chunk)
         except OSError:
             handler.close_connection = True
 
