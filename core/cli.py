@@ -249,12 +249,18 @@ def status(profile_name: str | None, as_json: bool) -> None:
         report = status_report(profile, state)
     finally:
         state.close()
+    from shelver.plugins.tmdb.ratelimit import active_block
+
+    report["tmdb_block"] = active_block(profile.state_db)  # a Retry-After every run waits for
     if as_json:
         click.echo(json.dumps(report))
         return
     click.echo(f"profile {report['profile']}   state DB {report['state_db']}")
     click.echo("items:   " + (", ".join(f"{k} {v}" for k, v in sorted(report["states"].items())) or "none"))
     click.echo(f"queue:   {report['queued']}")
+    if (block := report["tmdb_block"]) is not None:
+        left = "no end set" if block["seconds_left"] is None else f"{block['seconds_left']:.0f} s left"
+        click.echo(f"tmdb:    rate-limited by TMDB (Retry-After): every run waits, {left}")
     for inst in report["instances"]:
         click.echo(f"daemon:  {inst['profile']} pid {inst['pid']} on {inst['host']} "
                    f"({'alive' if inst['alive'] else 'not responding'})")

@@ -70,6 +70,24 @@ async def call_each(run: RunContext, hook: str, limiter: str, **kwargs: Any) -> 
             log.warning("%s of plugin %r failed: %s: %s", hook, impl.plugin_name, type(exc).__name__, exc)
 
 
+async def call_enrich(run: RunContext, item: Item) -> list[Any]:
+    """``shelver_enrich``, each implementation on its own and in the usual order: one that
+    raises (an NFO, artwork, MP4 tags) is a warning naming the file, never a failed item, since
+    the file is already placed."""
+    plugins = [p for _name, p in run.pm.list_name_plugin() if p is not None]
+    answers: list[Any] = []
+    for impl in reversed(run.pm.hook.shelver_enrich.get_hookimpls()):
+        others = [p for p in plugins if p is not impl.plugin]
+        caller = run.pm.subset_hook_caller("shelver_enrich", remove_plugins=others)
+        try:
+            for result in await run.to_thread(lambda c=caller: c(item=item, ctx=run), limiter="tag"):
+                answers.append(await _await_maybe(result))
+        except Exception as exc:
+            log.warning("%s: %s failed (%s: %s); the file stays %s", item.path, impl.plugin_name,
+                        type(exc).__name__, exc, (item.status or Status.ORGANISED).value)
+    return answers
+
+
 def result_of(item: Item, mode: str) -> Result:
     """The ``--json`` object of one input file (DESIGN: CLI)."""
     identity = item.identity
@@ -375,7 +393,7 @@ class Engine:
                 await ctx.to_thread(self.state.set_item_path, item.item_id, str(item.path), limiter="db")
         if item.status not in (Status.ORGANISED, Status.METADATA):
             return  # left in place (e.g. a duplicate): nothing to describe
-        for written in await phase("enrich", call_all(ctx, "shelver_enrich", "tag", item=item, ctx=ctx)):
+        for written in await phase("enrich", call_enrich(ctx, item)):
             item.written.extend(Path(p) for p in written or [])
         # A mode that staged the file (cache) moves it, and what enrich wrote, into the library
         # only now; like the placement, this is never interrupted halfway.

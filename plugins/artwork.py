@@ -8,6 +8,11 @@ Names (both Kodi and Jellyfin read these without any setting):
   (``season-specials-poster.jpg`` for season 0);
 * episode: ``<stem>-thumb.jpg`` beside the video.
 
+A derived name never exceeds 255 bytes (:func:`fit_name`: the stem is cut, the suffix kept).
+Images are fetched only from the run's image base (checked against an allow-list by the tmdb
+plugin; a redirect elsewhere is refused) and only for paths that look like TMDB image paths
+(``/abc123.jpg``).
+
 :func:`download` never replaces a file that is already there (it may be the user's own choice),
 writes atomically, and keeps a content cache keyed by URL so one poster shared by 200 episodes of
 a show (or fetched again on a refresh) crosses the network once.
@@ -26,9 +31,26 @@ import httpx
 from shelver.errors import ItemError
 from shelver.plugins.fsops import fsync_dir, temp_name
 
-__all__ = ["ArtworkError", "artwork_targets", "download", "image_url", "is_image"]
+__all__ = ["ArtworkError", "artwork_targets", "download", "fit_name", "image_url", "is_image"]
 
 _KINDS = ("movie", "show", "episode")
+MAX_NAME_BYTES = 255
+
+
+def fit_name(stem: str, suffix: str) -> str:
+    """``stem + suffix`` within 255 bytes (as the filesystem counts them): the stem is cut
+    between characters, never the suffix (``-thumb.jpg``, ``.nfo``)."""
+    room = MAX_NAME_BYTES - len(os.fsencode(suffix))
+    if len(os.fsencode(stem)) <= room:
+        return stem + suffix
+    kept, used = [], 0
+    for char in stem:
+        size = len(os.fsencode(char))
+        if used + size > room:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept).rstrip(" .") + suffix
 
 
 class ArtworkError(ItemError):
@@ -58,10 +80,12 @@ def artwork_targets(
         raise ValueError(f"unknown artwork kind {kind!r}; expected one of {', '.join(_KINDS)}")
     folder = Path(folder)
     if kind == "movie":
-        prefix = "" if own_folder else f"{stem}-"
-        return {"poster": folder / f"{prefix}poster.jpg", "fanart": folder / f"{prefix}fanart.jpg"}
+        if own_folder:
+            return {"poster": folder / "poster.jpg", "fanart": folder / "fanart.jpg"}
+        return {"poster": folder / fit_name(stem, "-poster.jpg"),
+                "fanart": folder / fit_name(stem, "-fanart.jpg")}
     if kind == "episode":
-        return {"thumb": folder / f"{stem}-thumb.jpg"}
+        return {"thumb": folder / fit_name(stem, "-thumb.jpg")}
     targets = {"poster": folder / "poster.jpg", "fanart": folder / "fanart.jpg"}
     if season is not None:
         if season < 0:
@@ -237,9 +261,12 @@ def artwork_cache_dir() -> Path:
 # The plugin: poster, fanart, season posters and episode thumbs beside placed files
 # ---------------------------------------------------------------------------------------------
 
+import re  # noqa: E402
+
 from shelver import hookimpl  # noqa: E402
 from shelver.context import RunContext  # noqa: E402
 from shelver.model import Item, Status  # noqa: E402
+from shelver.plugins.tmdb.validate import is_image_path  # noqa: E402
 
 
 @hookimpl
@@ -258,9 +285,19 @@ def _wanted(item: Item, ctx: RunContext) -> dict[Path, str]:
     stem = placed.path.stem
     wanted: dict[Path, str] = {}
 
-    def want(target: Path | None, size_key: str, file_path: str | None) -> None:
-        if target is not None and file_path:
-            wanted[target] = image_url(base, str(sizes.get(size_key, "original")), file_path)
+    def want(target: Path | None, size_key: str, file_path: object) -> None:
+        if target is None or not file_path:
+            return
+        if not is_image_path(file_path):
+            # Documents are checked when they arrive; this also covers older cached ones.
+            ctx.log.warning("artwork for %s not fetched: %r is not an image path",
+                            item.source, str(file_path)[:80])
+            return
+        size = str(sizes.get(size_key, "original"))
+        if not re.fullmatch(r"[a-z0-9]{1,16}", size):
+            ctx.log.warning("artwork.%s = %r is not an image size such as w780", size_key, size)
+            return
+        wanted[target] = image_url(base, size, str(file_path))
 
     if "movie" in meta:
         movie = meta["movie"]
@@ -290,11 +327,19 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
         return None
     written: list[Path] = []
     cache_dir = artwork_cache_dir()
-    with httpx.Client(timeout=15) as client:
+    base = httpx.URL(str(ctx.resources["tmdb_image_base"]))
+
+    def same_host(request: httpx.Request) -> None:
+        # Every request, redirects included, goes to the image host the run allowed.
+        if (request.url.scheme, request.url.netloc) != (base.scheme, base.netloc):
+            raise ArtworkError(f"refused to fetch an image from {request.url.host!r}: not the "
+                               f"image host {base.host!r}")
+
+    with httpx.Client(timeout=15, event_hooks={"request": [same_host]}) as client:
         for target, url in _wanted(item, ctx).items():
             try:
                 placed = download(url, target, client=client, cache_dir=cache_dir)
-            except (httpx.HTTPError, ArtworkError) as exc:
+            except (httpx.HTTPError, ArtworkError, OSError) as exc:
                 # Artwork is a nicety: a missing poster never fails the item.
                 ctx.log.warning("artwork for %s not fetched: %s", item.source, exc)
                 continue

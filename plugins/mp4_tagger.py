@@ -298,7 +298,8 @@ def _itunmovi(*, cast: list[dict[str, Any]], crew: list[dict[str, Any]], studio:
 
 
 def _by_order(cast: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(cast, key=lambda person: person.get("order", 0))
+    return sorted(cast, key=lambda person: person.get("order") if isinstance(
+        person.get("order"), (int, float)) else 0)
 
 
 def _set(values: dict[str, Any], key: str, value: Any) -> None:

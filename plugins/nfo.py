@@ -11,6 +11,7 @@ from shelver import hookimpl
 from shelver.context import RunContext
 from shelver.model import Item, Status
 from shelver.plugins import nfo_writer
+from shelver.plugins.artwork import fit_name
 
 DEFAULT_IMAGE_BASE = "https://image.tmdb.org/t/p/"
 
@@ -32,7 +33,8 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
         return None
     overwrite = bool(ctx.profile.get("nfo.overwrite_user_edited", False))
     meta, base, probe = item.match.metadata, image_base(ctx), item.probe or None
-    target = item.placement.path.with_suffix(".nfo")
+    placed = item.placement.path
+    target = placed.with_name(fit_name(placed.stem, ".nfo"))  # within 255 bytes
     written: list[Path] = []
     if "movie" in meta:
         text = nfo_writer.movie_nfo(meta["movie"], probe, image_base=base)

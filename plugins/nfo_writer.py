@@ -390,7 +390,11 @@ def _fanart(root: ET.Element, document: dict[str, Any], image_base: str) -> None
 
 
 def _actors(root: ET.Element, cast: list[dict[str, Any]], image_base: str) -> None:
-    ordered = sorted(enumerate(cast), key=lambda pair: (pair[1].get("order", pair[0]), pair[0]))
+    def order(pair: tuple[int, dict[str, Any]]) -> tuple[float, int]:
+        given = pair[1].get("order")
+        return (given if isinstance(given, (int, float)) else pair[0]), pair[0]
+
+    ordered = sorted(enumerate(cast), key=order)
     for position, (_, person) in enumerate(ordered):
         if not person.get("name"):
             continue

@@ -2,16 +2,22 @@
 
 Every request goes: cache (fresh → no request) → singleflight (an identical request already on
 the wire is awaited, not repeated) → host-wide rate limiter → HTTP with ``If-None-Match`` when an
-ETag is known. 429 honours ``Retry-After`` and lowers the shared rate; 5xx, timeouts and
-connection errors are retried with bounded exponential backoff; 401 is a configuration error; 404
-is :class:`shelver.errors.NotFoundError`. The key or token never appears in an error, a log line
-or the database.
+ETag is known. 429 honours ``Retry-After`` (capped at ``tmdb.max_retry_after``) and lowers the
+shared rate; 5xx, timeouts and connection errors are retried with bounded exponential backoff;
+401 is a configuration error; 404 is :class:`shelver.errors.NotFoundError`. The key or token
+never appears in an error, a log line or the database.
+
+An answer is read as a stream and given up past ``tmdb.max_response_mb`` or when the whole
+request takes longer than ``tmdb.request_timeout``; what arrives is checked
+(:mod:`shelver.plugins.tmdb.validate`) before it is used or cached, and a document that fails
+the check is never cached.
 """
 
 from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import time
 from pathlib import Path
@@ -22,10 +28,26 @@ import trio
 from shelver.errors import ConfigError, ItemError, NotFoundError
 from shelver.plugins.tmdb.cache import ResponseCache, cache_key
 from shelver.plugins.tmdb.ratelimit import RateLimiter
+from shelver.plugins.tmdb.validate import InvalidDocument, describe, validate_document
 
 log = logging.getLogger("shelver.tmdb")
 
 NOT_FOUND_MAX_AGE = 86400.0  # a 404 is remembered for a day
+MAX_RETRY_AFTER = 300.0  # tmdb.max_retry_after
+REQUEST_TIMEOUT = 60.0  # tmdb.request_timeout: one whole request, however it trickles
+MAX_RESPONSE_MB = 10.0  # tmdb.max_response_mb
+
+
+class _Reply:
+    """A whole answer, read within the size and time limits."""
+
+    def __init__(self, status_code: int, headers: httpx.Headers, content: bytes) -> None:
+        self.status_code, self.headers, self.content = status_code, headers, content
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.content)
 
 
 class _Redact(logging.Filter):
@@ -82,6 +104,9 @@ class TMDBClient:
         max_retries: int = 5,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
+        max_retry_after: float = MAX_RETRY_AFTER,
+        request_timeout: float = REQUEST_TIMEOUT,
+        max_response_mb: float = MAX_RESPONSE_MB,
     ) -> None:
         if not api_key and not read_token:
             raise ConfigError("tmdb.api_key or tmdb.read_token (or TMDB_API_KEY) must be set")
@@ -93,7 +118,12 @@ class TMDBClient:
         )
         self._secrets = [s for s in (api_key, read_token) if s]
         self.cache = ResponseCache(db_path)
-        self.limiter = RateLimiter(db_path, rate, owner=owner, share=share)
+        self.max_retry_after = max(0.0, float(max_retry_after))
+        self.request_timeout = float(request_timeout)
+        self.max_response_mb = float(max_response_mb)
+        self.max_response_bytes = int(self.max_response_mb * 1024 * 1024)
+        self.limiter = RateLimiter(db_path, rate, owner=owner, share=share,
+                                   max_block=self.max_retry_after)
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
@@ -142,7 +172,7 @@ class TMDBClient:
             return {}
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
         return body if isinstance(body, dict) else {}
 
@@ -180,6 +210,13 @@ class TMDBClient:
         self, key: str, path: str, params: dict[str, Any], max_age: float | None
     ) -> dict[str, Any]:
         entry = await trio.to_thread.run_sync(self.cache.lookup, key)
+        if entry is not None and entry.status == 200:
+            # Cached by a version that did not check documents: checked now, quietly; one that
+            # cannot be used is fetched again.
+            try:
+                entry.body = validate_document(path, entry.body)[0]
+            except InvalidDocument:
+                entry = None
         if entry is not None and entry.fresh(max_age):
             self.cache_hits += 1
             if entry.status == 404:
@@ -201,20 +238,47 @@ class TMDBClient:
             body = response.json()
         except ValueError as exc:
             raise ItemError(f"TMDB sent a body that is not JSON for {path}") from exc
-        if not isinstance(body, dict):
-            raise ItemError(f"TMDB sent an unexpected body for {path}")
+        except RecursionError as exc:
+            raise ItemError(f"TMDB sent a body nested too deeply for {path}") from exc
+        try:
+            body, dropped, coerced = validate_document(path, body)
+        except InvalidDocument as exc:
+            raise ItemError(str(exc)) from None  # not cached: asked again next time
+        if dropped or coerced:
+            log.warning("%s", describe(path.lstrip("/"), dropped, coerced))
         etag_header = response.headers.get("ETag")
         await trio.to_thread.run_sync(
             lambda: self.cache.store(key, path, params, 200, body, etag_header)
         )
         return body
 
+    async def _fetch(self, path: str, url: str, query: dict[str, Any],
+                     headers: dict[str, str]) -> _Reply:
+        """One HTTP exchange, read whole within ``request_timeout`` and ``max_response_mb``."""
+        too_big = ItemError(
+            f"TMDB answer for {path} is larger than {self.max_response_mb:g} MB "
+            "(tmdb.max_response_mb): not used")
+        with trio.move_on_after(self.request_timeout):
+            async with self._http.stream("GET", url, params=query, headers=headers) as response:
+                length = response.headers.get("Content-Length", "")
+                if length.strip().isdigit() and int(length) > self.max_response_bytes:
+                    raise too_big
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.max_response_bytes:
+                        raise too_big
+                    chunks.append(chunk)
+                return _Reply(response.status_code, response.headers, b"".join(chunks))
+        raise ItemError(f"TMDB did not finish answering {path} within "
+                        f"{self.request_timeout:g} s (tmdb.request_timeout)")
+
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff_max, self.backoff_base * (2**attempt))
         return float(delay * random.uniform(0.75, 1.25))
 
     async def _send(self, path: str, params: dict[str, Any], *, etag: str | None,
-                    retries: int | None = None) -> httpx.Response:
+                    retries: int | None = None) -> _Reply:
         """One logical request: rate limit, retries, status handling. Returns 200/304/404."""
         max_retries = self.max_retries if retries is None else retries
         url = self.base_url + path
@@ -227,7 +291,7 @@ class TMDBClient:
             await self.limiter.acquire()
             self.requests_made += 1
             try:
-                response = await self._http.get(url, params=query, headers=headers)
+                response = await self._fetch(path, url, query, headers)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if attempt >= max_retries:
                     raise ItemError(
@@ -248,9 +312,14 @@ class TMDBClient:
                 )
             if status == 429:
                 self.throttled += 1
-                retry_after = _retry_after(response.headers.get("Retry-After"))
+                header = response.headers.get("Retry-After")
+                retry_after = _retry_after(header)
                 if retry_after is None:
                     retry_after = self._backoff(attempt)
+                if retry_after > self.max_retry_after:
+                    log.warning("TMDB asked to wait %s s (Retry-After); waiting %g s "
+                                "(tmdb.max_retry_after)", _shown(header), self.max_retry_after)
+                    retry_after = self.max_retry_after
                 await self.limiter.apenalise(retry_after)
                 log.warning("TMDB rate limit hit (429) on %s: waiting %.1fs", path, retry_after)
                 if attempt >= max_retries + 3:
@@ -268,8 +337,10 @@ class TMDBClient:
                 continue
             message = ""
             try:
-                message = str(response.json().get("status_message") or "")
-            except ValueError:
+                answer = response.json()
+                if isinstance(answer, dict):
+                    message = str(answer.get("status_message") or "")[:200]
+            except (ValueError, RecursionError):
                 pass
             raise ItemError(
                 self.scrub(f"TMDB answered {status} for {path}: {message}".rstrip(": "))
@@ -277,18 +348,27 @@ class TMDBClient:
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); ``inf`` for an
+    endless one; None for one that says nothing usable (NaN, garbage)."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return None if math.isnan(seconds) else max(0.0, seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     return max(0.0, float(when.timestamp()) - time.time())
+
+
+def _shown(header: str | None) -> str:
+    """A header value fit for a log line: printable, short."""
+    text = "".join(c if c.isprintable() else "?" for c in str(header or ""))
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _copy_error(error: BaseException) -> BaseException:

@@ -15,13 +15,47 @@ from shelver.errors import ConfigError
 from shelver.model import Identity, Item, Match
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
+DEFAULT_IMAGE_BASE = "https://image.tmdb.org/t/p/"
 
 
 @hookimpl
 def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {"tmdb": {"api_key": "", "read_token": "", "base_url": DEFAULT_BASE_URL,
                      "language": "en-US", "min_confidence": 0.75, "rate": "35/10s",
-                     "timeout": 15.0, "share": 1.0}}
+                     "timeout": 15.0, "share": 1.0, "max_retry_after": 300.0,
+                     "request_timeout": 60.0, "max_response_mb": 10.0, "image_base_url": ""}}
+
+
+def _positive(ctx: RunContext, setting: str) -> float:
+    value = ctx.profile.get(setting)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not number > 0 or number == float("inf"):
+        raise ConfigError(f"{setting} = {value!r} must be a positive number of "
+                          f"{'MB' if setting.endswith('_mb') else 'seconds'} "
+                          f"({ctx.profile.where(setting)})")
+    return number
+
+
+def image_host_allowed(url: str, base_url: str, configured: str = "") -> bool:
+    """Whether images may be fetched from ``url`` (an image base from ``/configuration``):
+    an http(s) URL on TMDB's image host, on the host of ``tmdb.base_url`` (the look-alike, a
+    proxy), or on the host of ``tmdb.image_base_url``; no credentials, query or fragment."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        allowed = {urlsplit(u).netloc.lower() for u in (DEFAULT_IMAGE_BASE, base_url, configured)
+                   if u}
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or parts.query or parts.fragment:
+        return False
+    if "@" in parts.netloc or any(not c.isprintable() or c.isspace() for c in url):
+        return False
+    return parts.netloc.lower() in allowed
 
 
 @hookimpl
@@ -61,6 +95,9 @@ async def shelver_run_start(ctx: RunContext) -> None:
         db_path=ctx.state.path, rate=str(ctx.profile.get("tmdb.rate")),
         timeout=float(ctx.profile.get("tmdb.timeout")), setting=where,
         share=float(ctx.profile.get("tmdb.share")), owner=ctx.profile.name,
+        max_retry_after=_positive(ctx, "tmdb.max_retry_after"),
+        request_timeout=_positive(ctx, "tmdb.request_timeout"),
+        max_response_mb=_positive(ctx, "tmdb.max_response_mb"),
     )
     ctx.resources["tmdb"] = client
     # A wrong key stops the run here, before any file is touched (exit 2). A key accepted within
@@ -76,9 +113,26 @@ async def shelver_run_start(ctx: RunContext) -> None:
         if configuration:  # only a real answer proves the key
             await ctx.to_thread(checks.remember_check, ctx.state.path, print_, configuration,
                                 limiter="db")
-    images = (configuration or {}).get("images") or {}
-    if images.get("secure_base_url") or images.get("base_url"):
-        ctx.resources["tmdb_image_base"] = images.get("secure_base_url") or images.get("base_url")
+    configured = str(ctx.profile.get("tmdb.image_base_url") or "")
+    if configured:
+        if not image_host_allowed(configured, base_url, configured):
+            raise ConfigError(f"tmdb.image_base_url = {configured!r} is not an http(s) URL "
+                              f"({ctx.profile.where('tmdb.image_base_url')})")
+        ctx.resources["tmdb_image_base"] = configured
+        return
+    images = (configuration or {}).get("images")
+    images = images if isinstance(images, dict) else {}
+    named = images.get("secure_base_url") or images.get("base_url")
+    if not named:
+        return
+    if isinstance(named, str) and image_host_allowed(named, base_url):
+        ctx.resources["tmdb_image_base"] = named
+    else:
+        # Artwork only from an image host the user chose: TMDB's, tmdb.base_url's, or
+        # tmdb.image_base_url. NFO files then name TMDB's own image host.
+        ctx.log.warning("TMDB /configuration names the image host %r, which is not TMDB's nor "
+                        "that of tmdb.base_url: no artwork fetched (set tmdb.image_base_url to "
+                        "allow one)", str(named)[:80])
 
 
 @hookimpl

@@ -13,10 +13,17 @@ counting a sliding window answers with 429; this one never lets more than ``N`` 
 After a 429 the usable size of the bucket is halved (down to 10%) and everyone waits for the
 server's ``Retry-After``; it then recovers by 10% of the configured rate every ``3W`` (at least
 30 s) without another 429.
+
+No block is ever longer than ``tmdb.max_retry_after`` from now (``max_block``): a longer one in
+the DB (a ``Retry-After: 86400``, or ``inf``, stored by an older version) is cut down to it by
+the next process that meets it, and a process that has to wait for a block another one stored
+says so once. :func:`active_block` tells ``shelver status`` about a block in force.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import random
 import re
@@ -29,6 +36,8 @@ from pathlib import Path
 import trio
 from shelver.errors import ConfigError
 from shelver.plugins.tmdb.cache import RATE_LOG_TABLE, RATE_STATE_TABLE, connect
+
+log = logging.getLogger("shelver.tmdb")
 
 _UNITS = {"": 1.0, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
@@ -82,6 +91,7 @@ class RateLimiter:
         share: float = 1.0,
         conn: sqlite3.Connection | None = None,
         setting: str = "tmdb.rate",
+        max_block: float = 300.0,
     ) -> None:
         self.rate = rate if isinstance(rate, Rate) else parse_rate(rate, setting=setting)
         if not 0 < share <= 1.0:
@@ -92,6 +102,10 @@ class RateLimiter:
         self._conn = conn or connect(db_path)
         self._lock = threading.Lock()
         self.waited = 0.0  # seconds spent waiting for tokens (for `shelver status`)
+        self.max_block = max(0.0, float(max_block))
+        self.blocked_until = 0.0  # the block the last try_acquire met (0: none)
+        self._own_block = 0.0  # the block this limiter stored (already announced)
+        self._announced = 0.0
 
     # -- the blocking part, one short transaction each ------------------------------------
 
@@ -121,9 +135,17 @@ class RateLimiter:
                     (self.bucket,),
                 ).fetchone()
                 factor, penalised_at, blocked_until = row if row else (1.0, 0.0, 0.0)
+                self.blocked_until = 0.0
                 if now < blocked_until:
+                    if not blocked_until - now <= self.max_block:  # also NaN
+                        blocked_until = now + self.max_block
+                        conn.execute(
+                            f"UPDATE {RATE_STATE_TABLE} SET blocked_until = ? WHERE bucket = ?",
+                            (blocked_until, self.bucket),
+                        )
                     conn.execute("COMMIT")
-                    return blocked_until - now
+                    self.blocked_until = blocked_until
+                    return max(blocked_until - now, 0.001)
                 capacity = max(
                     1, int(self.rate.requests * self._effective_factor(factor, penalised_at, now))
                 )
@@ -186,6 +208,12 @@ class RateLimiter:
                 ).fetchone()
                 factor, penalised_at, blocked_until = row if row else (1.0, 0.0, 0.0)
                 current = self._effective_factor(factor, penalised_at, now)
+                wait = min(max(0.0, retry_after), self.max_block) if math.isfinite(
+                    retry_after) else self.max_block
+                if not blocked_until - now <= self.max_block:
+                    blocked_until = 0.0  # an endless block stored before the cap
+                until = max(blocked_until, now + wait)
+                self._own_block = until
                 conn.execute(
                     f"""INSERT INTO {RATE_STATE_TABLE}
                           (bucket, factor, penalised_at, blocked_until, throttled)
@@ -197,7 +225,7 @@ class RateLimiter:
                         self.bucket,
                         max(MIN_FACTOR, current / 2),
                         now,
-                        max(blocked_until, now + max(0.0, retry_after)),
+                        until,
                     ),
                 )
                 conn.execute("COMMIT")
@@ -223,6 +251,12 @@ class RateLimiter:
             wait = await trio.to_thread.run_sync(self.try_acquire)
             if wait <= 0:
                 return
+            block = self.blocked_until
+            if block and block not in (self._own_block, self._announced):
+                self._announced = block
+                log.warning("TMDB is rate-limited: waiting %.0f s for the Retry-After block "
+                            "stored in the state DB (until %s; see `shelver status`)", wait,
+                            time.strftime("%H:%M:%S", time.localtime(block)))
             # A little jitter so that processes woken together do not collide again.
             delay = wait + random.uniform(0.0, min(0.05, wait / 4))
             self.waited += delay
@@ -236,4 +270,30 @@ class RateLimiter:
             self._conn.close()
 
 
-__all__ = ["Rate", "RateLimiter", "parse_rate"]
+def active_block(db_path: Path | str, bucket: str = "tmdb",
+                 now: float | None = None) -> dict[str, float | int | None] | None:
+    """The Retry-After block in force in the state DB at ``db_path``: ``{"until": epoch
+    seconds, "seconds_left": ..., "throttled": 429s so far}``, or None. Read-only, for
+    ``shelver status``; a DB without the TMDB tables has no block."""
+    now = time.time() if now is None else now
+    try:
+        conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute(
+            f"SELECT blocked_until, throttled FROM {RATE_STATE_TABLE} WHERE bucket = ?", (bucket,)
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    if row is None or not float(row[0]) > now:
+        return None
+    until = float(row[0])
+    if not math.isfinite(until):  # stored before the cap; the next run cuts it down
+        return {"until": None, "seconds_left": None, "throttled": int(row[1])}
+    return {"until": until, "seconds_left": round(until - now, 1), "throttled": int(row[1])}
+
+
+__all__ = ["Rate", "RateLimiter", "active_block", "parse_rate"]

@@ -308,3 +308,240 @@ def test_library_layout_decides_what_a_tmdb_id_belongs_to() -> None:
     film = root / "Movies" / "Top Gun (1986) {tmdb-744}" / "Top Gun (1986) 1x01 {tmdb-744}.mkv"
     parsed = parse_release(film, root)
     assert (parsed.kind, parsed.season, parsed.episodes, parsed.ids) == ("movie", None, [], {"tmdb": 744})
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile or malformed answers (the look-alike's FakeTMDB.override), through `shelver run`
+# ---------------------------------------------------------------------------------------------
+
+MATRIX = "The.Matrix.1999.1080p.BluRay.x264-GRP.mkv"
+MATRIX_DIR = "Movies/The Matrix (1999) {tmdb-603}"
+
+
+def cached(db: Path, key: str) -> Any:
+    """The cached body for ``key`` in the state DB (None when not cached)."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT body FROM tmdb_cache WHERE key LIKE ?", (key + "%",)).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def test_a_malformed_document_is_cleaned_said_once_and_the_film_organised(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """Wrong types in the details document (a null genre, a word for a rating, a control
+    character in the poster path) used to crash the NFO step after the move (ERROR, the bad
+    document cached): now they are dropped, said once, and the film is organised with its NFO."""
+    source = video(tmp_path / "downloads" / MATRIX, 60)
+    tmdb_server.override("/movie/603", patch={
+        "genres": [{"id": 28, "name": "Action"}, None], "vote_average": "high",
+        "poster_path": "/bad\x07name.jpg"})
+    proc = shelver("run", "-p", str(make_profile()), "--json", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    (result,) = json_lines(proc.stdout)
+    assert result["status"] == "organised", result
+    assert ("shelver: WARNING: TMDB movie/603: dropped 3 malformed field(s): genres[1], "
+            "poster_path, vote_average") in proc.stderr.splitlines()
+    nfo = tmp_path / "library" / MATRIX_DIR / "The Matrix (1999) {tmdb-603}.nfo"
+    assert "<genre>Action</genre>" in nfo.read_text(encoding="utf-8")
+    assert not source.exists()
+    body = cached(tmp_path / "state.db", "/movie/603")
+    assert body["genres"] == [{"id": 28, "name": "Action"}] and body["vote_average"] is None
+    assert body["poster_path"] is None
+
+
+def test_a_document_without_its_id_is_not_cached_and_the_next_run_succeeds(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """A details document without its id is refused and not cached: the file stays in the
+    downloads with an error naming the document, and once TMDB answers properly the next run
+    organises it (an old version cached the broken document for months)."""
+    source = video(tmp_path / "downloads" / MATRIX, 60)
+    profile = make_profile()
+    tmdb_server.override("/movie/603", drop=("id",))
+    first = shelver("run", "-p", str(profile), "--json", timeout=60)
+    assert first.returncode == 1, first.stderr
+    (result,) = json_lines(first.stdout)
+    assert result["status"] == "error"
+    assert result["error"] == f"{source}: ItemError: TMDB sent /movie/603 without its id: not used"
+    assert source.exists() and cached(tmp_path / "state.db", "/movie/603") is None
+    tmdb_server.clear_overrides()  # TMDB fixed it
+    second = shelver("run", "-p", str(profile), "--json", timeout=60)
+    assert second.returncode == 0, second.stderr
+    assert [r["status"] for r in json_lines(second.stdout)] == ["organised"]
+    assert cached(tmp_path / "state.db", "/movie/603")["id"] == 603
+
+
+def test_long_show_and_episode_names_keep_every_derived_name_within_255_bytes(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """A long show name and a long episode title (multi-byte characters) make the video's name
+    ~255 bytes; the thumb, the NFO and the subtitle beside it used to exceed the limit (ENAMETOOLONG
+    after the move: ERROR). Every derived name is now cut on a character, its suffix kept."""
+    import copy
+
+    season = copy.deepcopy(tmdb_server.catalogue.season(1396, 5))
+    for episode in season["episodes"]:
+        episode["name"] = "Ozymandias " + "Ω" * 120
+    tmdb_server.override("/tv/1396/season/5", body=season)
+    tmdb_server.override("/tv/1396", patch={"name": "Breaking Bad " + "é" * 120})
+    name = "Breaking.Bad.S05E14.Ozymandias.1080p.WEB-DL"
+    video(tmp_path / "downloads" / f"{name}.mkv", 60)
+    (tmp_path / "downloads" / f"{name}.en.forced.srt").write_text("1\n00:00:01,000 --> "
+                                                                   "00:00:02,000\nHi\n")
+    proc = shelver("run", "-p", str(make_profile()), "--json", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    (result,) = json_lines(proc.stdout)
+    assert result["status"] == "organised", result
+    placed = Path(result["destination"])
+    names = {p.name for p in placed.parent.iterdir()}
+    assert len(placed.name.encode()) > 245  # the case this is about
+    assert all(len(n.encode()) <= 255 for n in names), names
+    assert len(names) == 4, names
+    for suffix in ("-thumb.jpg", ".en.forced.srt", ".mkv", ".nfo"):
+        assert any(n.endswith(suffix) and n.startswith("Breaking Bad é") for n in names), suffix
+    assert "WARNING" not in proc.stderr, proc.stderr
+
+
+def test_an_enrich_failure_never_fails_a_placed_item(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    """The NFO cannot be written (a folder has its name): the film is placed, so it stays
+    organised (exit 0) with a warning naming the file and what failed; the artwork is still
+    fetched."""
+    video(tmp_path / "downloads" / MATRIX, 60)
+    folder = tmp_path / "library" / MATRIX_DIR
+    (folder / "The Matrix (1999) {tmdb-603}.nfo").mkdir(parents=True)
+    proc = shelver("run", "-p", str(make_profile()), "--json", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    (result,) = json_lines(proc.stdout)
+    assert result["status"] == "organised" and result["error"] is None, result
+    placed = folder / "The Matrix (1999) {tmdb-603}.mkv"
+    assert placed.is_file() and (folder / "poster.jpg").is_file()
+    warning = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert warning == [f"shelver: WARNING: {placed}: nfo failed (IsADirectoryError: [Errno 21] "
+                       f"Is a directory: '{folder / 'The Matrix (1999) {tmdb-603}.nfo'}'); "
+                       "the file stays organised"], proc.stderr
+
+
+def test_retry_after_inf_is_capped_and_said(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """``Retry-After: inf`` stored an endless block and the run hung silently; the wait is now
+    capped at tmdb.max_retry_after and the user told what is being waited for."""
+    video(tmp_path / "downloads" / MATRIX, 60)
+    tmdb_server.override("/movie/603", status=429, headers={"Retry-After": "inf"}, times=1)
+    profile = make_profile(tmdb={"max_retry_after": 1})
+    started = time.monotonic()
+    proc = shelver("run", "-p", str(profile), "--json", timeout=40)
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - started < 30
+    assert [r["status"] for r in json_lines(proc.stdout)] == ["organised"]
+    assert ("shelver: WARNING: TMDB asked to wait inf s (Retry-After); waiting 1 s "
+            "(tmdb.max_retry_after)") in proc.stderr.splitlines()
+
+
+def test_a_stored_block_is_shown_by_status_and_waited_for_with_a_word(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    """A day-long block in the shared DB (what a ``Retry-After: 86400`` left): `shelver status`
+    shows it (and --json), and the next run says what it waits for, waits at most
+    tmdb.max_retry_after, and organises the film."""
+    import json
+    import sqlite3
+
+    profile = make_profile(tmdb={"max_retry_after": 1})
+    assert shelver("run", "-p", str(profile)).returncode == 0  # creates the state DB
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        conn.execute("INSERT OR REPLACE INTO tmdb_rate_state (bucket, factor, penalised_at, "
+                     "blocked_until, throttled) VALUES ('tmdb', 0.5, ?, ?, 1)",
+                     (time.time(), time.time() + 86400))
+    status = shelver("status", "-p", str(profile))
+    assert status.returncode == 0, status.stderr
+    line = [x for x in status.stdout.splitlines() if x.startswith("tmdb:")]
+    assert len(line) == 1 and line[0].startswith(
+        "tmdb:    rate-limited by TMDB (Retry-After): every run waits, 86"), status.stdout
+    report = json.loads(shelver("status", "-p", str(profile), "--json").stdout)
+    assert report["tmdb_block"]["seconds_left"] > 86000
+    video(tmp_path / "downloads" / MATRIX, 60)
+    proc = shelver("run", "-p", str(profile), "--json", timeout=40)
+    assert proc.returncode == 0, proc.stderr
+    assert [r["status"] for r in json_lines(proc.stdout)] == ["organised"]
+    said = [x for x in proc.stderr.splitlines() if "rate-limited" in x]
+    assert len(said) == 1 and said[0].startswith(
+        "shelver: WARNING: TMDB is rate-limited: waiting 1 s for the Retry-After block stored "
+        "in the state DB"), proc.stderr
+    after = shelver("status", "-p", str(profile), "--json")
+    assert json.loads(after.stdout)["tmdb_block"] is None
+
+
+def test_a_50_mb_answer_is_refused_and_not_cached(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """A 50 MB details document was read whole and cached; now the answer is dropped past
+    tmdb.max_response_mb, the file stays in the downloads, and the next run organises it."""
+    source = video(tmp_path / "downloads" / MATRIX, 60)
+    profile = make_profile()
+    tmdb_server.override("/movie/603", pad_to=50 * 1024 * 1024)
+    first = shelver("run", "-p", str(profile), "--json", timeout=60)
+    assert first.returncode == 1, first.stderr
+    (result,) = json_lines(first.stdout)
+    assert result["error"] == (f"{source}: ItemError: TMDB answer for /movie/603 is larger than "
+                               "10 MB (tmdb.max_response_mb): not used")
+    assert tmdb_server.api_key not in first.stderr + first.stdout
+    assert source.exists() and cached(tmp_path / "state.db", "/movie/603") is None
+    tmdb_server.clear_overrides()
+    second = shelver("run", "-p", str(profile), "--json", timeout=60)
+    assert [r["status"] for r in json_lines(second.stdout)] == ["organised"], second.stderr
+
+
+def test_a_trickling_answer_meets_the_request_deadline(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """An answer trickling one byte every half second never trips the per-read timeout; the
+    whole request now has a deadline (tmdb.request_timeout) and nothing is cached."""
+    source = video(tmp_path / "downloads" / MATRIX, 60)
+    tmdb_server.override("/movie/603", trickle=0.5)
+    started = time.monotonic()
+    proc = shelver("run", "-p", str(make_profile(tmdb={"request_timeout": 2})), "--json",
+                   timeout=40)
+    assert time.monotonic() - started < 30
+    assert proc.returncode == 1, proc.stderr
+    (result,) = json_lines(proc.stdout)
+    assert result["error"] == (f"{source}: ItemError: TMDB did not finish answering /movie/603 "
+                               "within 2 s (tmdb.request_timeout)")
+    assert source.exists() and cached(tmp_path / "state.db", "/movie/603") is None
+
+
+def test_artwork_comes_only_from_an_allowed_image_host(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """/configuration naming another image host (here a second look-alike on another port):
+    nothing is fetched from it, and the user is told. A poster path climbing out of the image
+    folder is never requested either."""
+    from shelver.testing.tmdb_server import FakeTMDB
+
+    video(tmp_path / "downloads" / MATRIX, 60)
+    with FakeTMDB() as elsewhere:
+        tmdb_server.override("/configuration", patch={"images": {
+            "base_url": elsewhere.image_base_url, "secure_base_url": elsewhere.image_base_url,
+            "poster_sizes": ["w780"], "backdrop_sizes": ["w1280"]}})
+        proc = shelver("run", "-p", str(make_profile()), "--json", timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert elsewhere.requests == []
+    assert [r["status"] for r in json_lines(proc.stdout)] == ["organised"]
+    assert (f"shelver: WARNING: TMDB /configuration names the image host "
+            f"'{elsewhere.image_base_url}', which is not TMDB's nor that of tmdb.base_url: no "
+            "artwork fetched (set tmdb.image_base_url to allow one)") in proc.stderr.splitlines()
+    assert not (tmp_path / "library" / MATRIX_DIR / "poster.jpg").exists()
+
+
+def test_artwork_fetches_only_image_paths(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """A ``poster_path`` climbing out of the image folder (to an API path, without the key)
+    is never requested; the well-formed backdrop still is."""
+    import re
+
+    video(tmp_path / "downloads" / MATRIX, 60)
+    tmdb_server.override("/movie/603", patch={"poster_path": "/../../../3/configuration.jpg"})
+    proc = shelver("run", "-p", str(make_profile()), "--json", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert [r["status"] for r in json_lines(proc.stdout)] == ["organised"]
+    for request in tmdb_server.requests:
+        assert (request.path.startswith("/3/") and request.auth is not None) or re.fullmatch(
+            r"/t/p/w\d+/[A-Za-z0-9]+\.jpg", request.path), request
+    assert (tmp_path / "library" / MATRIX_DIR / "fanart.jpg").is_file()
+    assert not (tmp_path / "library" / MATRIX_DIR / "poster.jpg").exists()
