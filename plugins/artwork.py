@@ -251,6 +251,18 @@ def fetch_image(url: str, *, client: httpx.Client, cache_dir: Path) -> bytes:
     return data
 
 
+def image_client(image_base: str) -> httpx.Client:
+    """An HTTP client that only ever asks the host of ``image_base`` (redirects included)."""
+    base = httpx.URL(image_base)
+
+    def same_host(request: httpx.Request) -> None:
+        if (request.url.scheme, request.url.netloc) != (base.scheme, base.netloc):
+            raise ArtworkError(f"refused to fetch an image from {request.url.host!r}: not the "
+                               f"image host {base.host!r}")
+
+    return httpx.Client(timeout=15, event_hooks={"request": [same_host]})
+
+
 def artwork_cache_dir() -> Path:
     import platformdirs
 
@@ -327,15 +339,7 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
         return None
     written: list[Path] = []
     cache_dir = artwork_cache_dir()
-    base = httpx.URL(str(ctx.resources["tmdb_image_base"]))
-
-    def same_host(request: httpx.Request) -> None:
-        # Every request, redirects included, goes to the image host the run allowed.
-        if (request.url.scheme, request.url.netloc) != (base.scheme, base.netloc):
-            raise ArtworkError(f"refused to fetch an image from {request.url.host!r}: not the "
-                               f"image host {base.host!r}")
-
-    with httpx.Client(timeout=15, event_hooks={"request": [same_host]}) as client:
+    with image_client(str(ctx.resources["tmdb_image_base"])) as client:
         for target, url in _wanted(item, ctx).items():
             try:
                 placed = download(url, target, client=client, cache_dir=cache_dir)

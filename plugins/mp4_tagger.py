@@ -394,8 +394,8 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
 
 
 def _cover(item: Item, ctx: RunContext) -> bytes | None:
-    import httpx
-    from shelver.plugins.artwork import artwork_cache_dir, fetch_image, image_url
+    from shelver.plugins.artwork import artwork_cache_dir, fetch_image, image_client, image_url
+    from shelver.plugins.tmdb.validate import is_image_path
 
     assert item.match is not None
     meta = item.match.metadata
@@ -403,8 +403,11 @@ def _cover(item: Item, ctx: RunContext) -> bytes | None:
     base = ctx.resources.get("tmdb_image_base")
     if not poster or not base or not ctx.profile.get("mp4tags.cover", True):
         return None
+    if not is_image_path(poster):  # only TMDB image paths, from the allowed image host
+        ctx.log.warning("no cover for %s: %r is not an image path", item.source, str(poster)[:80])
+        return None
     try:
-        with httpx.Client(timeout=15) as client:
+        with image_client(str(base)) as client:
             return fetch_image(image_url(str(base), "w500", poster), client=client,
                                cache_dir=artwork_cache_dir())
     except Exception as exc:  # a missing cover never stops tagging

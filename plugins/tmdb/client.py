@@ -320,8 +320,10 @@ class TMDBClient:
                     log.warning("TMDB asked to wait %s s (Retry-After); waiting %g s "
                                 "(tmdb.max_retry_after)", _shown(header), self.max_retry_after)
                     retry_after = self.max_retry_after
+                else:
+                    log.warning("TMDB rate limit hit (429) on %s: waiting %.1fs", path,
+                                retry_after)
                 await self.limiter.apenalise(retry_after)
-                log.warning("TMDB rate limit hit (429) on %s: waiting %.1fs", path, retry_after)
                 if attempt >= max_retries + 3:
                     raise ItemError(f"TMDB kept answering 429 for {path}")
                 await trio.sleep(retry_after + random.uniform(0.05, 0.5))

@@ -335,3 +335,14 @@ def test_a_configured_image_host_is_allowed() -> None:
     mirror = "https://images.example.net/tmdb/"
     assert image_host_allowed(mirror, "https://api.themoviedb.org/3", mirror)
     assert not image_host_allowed(mirror, "https://api.themoviedb.org/3")
+
+
+def test_the_image_client_asks_no_other_host(fake: FakeTMDB) -> None:
+    """Artwork and MP4 covers use a client bound to the allowed image host: a URL (or a
+    redirect) to another host is refused before anything is sent."""
+    from shelver.plugins.artwork import ArtworkError, image_client
+
+    with FakeTMDB() as other, image_client(fake.image_base_url) as client:
+        with pytest.raises(ArtworkError, match="not the image host"):
+            client.get(other.image_base_url + "w780/x.jpg")
+        assert other.requests == []
