@@ -3,7 +3,8 @@
 A field of the wrong type (``genres: ["Action", null]``, ``vote_average: "high"``, a list where
 a string belongs, an image path with control characters) is coerced when the meaning is plain
 (``"7.5"`` → 7.5, ``"Action"`` → ``{"name": "Action"}``) and otherwise replaced by what "absent"
-looks like for its type (None for a value, ``[]`` for a list, ``{}`` for an object), so that no
+looks like for its type (no key for a number or a flag, so a default applies; None for a text;
+``[]`` for a list, ``{}`` for an object), so that no
 later step (matching, naming, NFO, artwork, MP4 tags) meets a type it does not expect. Fields
 this module does not know pass through untouched.
 
@@ -63,6 +64,9 @@ _IMAGE_PATH = re.compile(r"/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.(?:j
 _DETAILS = re.compile(r"^/(?:(movie|tv)/(\d+)|tv/\d+/season/\d+(?:/episode/\d+)?)$")
 
 
+_ABSENT: Any = object()  # a dropped number or flag: the key goes
+
+
 class InvalidDocument(ValueError):
     """A TMDB answer that cannot be used at all (not an object, no id)."""
 
@@ -83,7 +87,9 @@ class _Checker:
         for key, value in doc.items():
             if not isinstance(key, str):
                 continue
-            out[key] = self.field(key, value, f"{where}.{key}" if where else key, depth)
+            checked = self.field(key, value, f"{where}.{key}" if where else key, depth)
+            if checked is not _ABSENT:
+                out[key] = checked
         return out
 
     def field(self, key: str, value: Any, where: str, depth: int) -> Any:
@@ -98,12 +104,13 @@ class _Checker:
         if key in _STR:
             return self.string(value, where)
         if key in _FLOAT or key in _INT:
-            return self.number(value, where, integer=key in _INT)
+            number = self.number(value, where, integer=key in _INT)
+            return _ABSENT if number is None and value is not None else number
         if key in _BOOL:
             if value is None or isinstance(value, bool):
                 return value
             self.dropped.append(where)
-            return None
+            return _ABSENT
         if key in _LIST_OF_OBJECTS:
             return self.objects(key, value, where, depth)
         if key in _LIST_OF:

@@ -347,7 +347,7 @@ def test_a_malformed_document_is_cleaned_said_once_and_the_film_organised(
     assert "<genre>Action</genre>" in nfo.read_text(encoding="utf-8")
     assert not source.exists()
     body = cached(tmp_path / "state.db", "/movie/603")
-    assert body["genres"] == [{"id": 28, "name": "Action"}] and body["vote_average"] is None
+    assert body["genres"] == [{"id": 28, "name": "Action"}] and "vote_average" not in body
     assert body["poster_path"] is None
 
 
