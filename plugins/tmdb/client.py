@@ -317,8 +317,8 @@ class TMDBClient:
                 if retry_after is None:
                     retry_after = self._backoff(attempt)
                 if retry_after > self.max_retry_after:
-                    log.warning("TMDB asked to wait %s s (Retry-After); waiting %g s "
-                                "(tmdb.max_retry_after)", _shown(header), self.max_retry_after)
+                    log.warning("TMDB asked to wait %g s (Retry-After); waiting %g s "
+                                "(tmdb.max_retry_after)", retry_after, self.max_retry_after)
                     retry_after = self.max_retry_after
                 else:
                     log.warning("TMDB rate limit hit (429) on %s: waiting %.1fs", path,
@@ -365,12 +365,6 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, float(when.timestamp()) - time.time())
-
-
-def _shown(header: str | None) -> str:
-    """A header value fit for a log line: printable, short."""
-    text = "".join(c if c.isprintable() else "?" for c in str(header or ""))
-    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _copy_error(error: BaseException) -> BaseException:
