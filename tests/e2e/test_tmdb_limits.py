@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import BIN, json_lines, shelver
 
 VIDEO_EXTS = (".mkv", ".mp4", ".avi")
@@ -438,6 +440,7 @@ def test_retry_after_inf_is_capped_and_said(
             "(tmdb.max_retry_after)") in proc.stderr.splitlines()
 
 
+@pytest.mark.slow
 def test_a_stored_block_is_shown_by_status_and_waited_for_with_a_word(
         tmp_path: Path, make_profile: Any, video: Any) -> None:
     """A day-long block in the shared DB (what a ``Retry-After: 86400`` left): `shelver status`
@@ -447,7 +450,7 @@ def test_a_stored_block_is_shown_by_status_and_waited_for_with_a_word(
     import sqlite3
 
     profile = make_profile(tmdb={"max_retry_after": 1})
-    assert shelver("run", "-p", str(profile)).returncode == 0  # creates the state DB
+    assert shelver("status", "-p", str(profile)).returncode == 0  # creates the state DB
     with sqlite3.connect(tmp_path / "state.db") as conn:
         conn.execute("INSERT OR REPLACE INTO tmdb_rate_state (bucket, factor, penalised_at, "
                      "blocked_until, throttled) VALUES ('tmdb', 0.5, ?, ?, 1)",
@@ -471,6 +474,7 @@ def test_a_stored_block_is_shown_by_status_and_waited_for_with_a_word(
     assert json.loads(after.stdout)["tmdb_block"] is None
 
 
+@pytest.mark.slow
 def test_a_50_mb_answer_is_refused_and_not_cached(
         tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
     """A 50 MB details document was read whole and cached; now the answer is dropped past
@@ -497,13 +501,13 @@ def test_a_trickling_answer_meets_the_request_deadline(
     source = video(tmp_path / "downloads" / MATRIX, 60)
     tmdb_server.override("/movie/603", trickle=0.5)
     started = time.monotonic()
-    proc = shelver("run", "-p", str(make_profile(tmdb={"request_timeout": 2})), "--json",
+    proc = shelver("run", "-p", str(make_profile(tmdb={"request_timeout": 1})), "--json",
                    timeout=40)
     assert time.monotonic() - started < 30
     assert proc.returncode == 1, proc.stderr
     (result,) = json_lines(proc.stdout)
     assert result["error"] == (f"{source}: ItemError: TMDB did not finish answering /movie/603 "
-                               "within 2 s (tmdb.request_timeout)")
+                               "within 1 s (tmdb.request_timeout)")
     assert source.exists() and cached(tmp_path / "state.db", "/movie/603") is None
 
 

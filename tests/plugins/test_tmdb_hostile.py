@@ -107,8 +107,8 @@ def test_the_whole_bundled_snapshot_passes_unchanged(fake: FakeTMDB) -> None:
         assert validate_document(path, body) == (body, [], []), path
 
 
-HOSTILE_VALUES: list[Any] = [None, "high", 7.5, -1, True, ["x", None], {"a": None}, [], {},
-                             "/../../etc/passwd", math.inf]
+HOSTILE_VALUES: list[Any] = [None, "high", 7.5, True, ["x", None], {"a": None}, "/../x.jpg",
+                             math.inf]
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = (), depth: int = 0) -> Iterator[tuple[Any, ...]]:
