@@ -2,7 +2,8 @@
 
 Heavy modules (trio, the plugins, TMDB, PyAV) are imported inside commands, never at the top:
 ``shelver hook`` is called by downloaders for every finished download and must start fast.
-Exit status: 0 every item handled, 1 one or more items failed, 2 usage or configuration error.
+Exit status: 0 every item handled, 1 one or more items failed, 2 usage or configuration error,
+130 a run stopped by Ctrl-C.
 """
 
 from __future__ import annotations

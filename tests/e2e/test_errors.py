@@ -222,7 +222,8 @@ def test_review_set_without_credentials_changes_nothing(tmp_path: Path, tmdb_ser
     profile, env = _review_setup(tmp_path, tmdb_server, video, name, min_confidence=1.5)
     db = tmp_path / "state.db"
     (item_id,) = rows(db, "SELECT id FROM items WHERE state='REVIEW'")[0]
-    for args in (["set", str(item_id), "--tmdb", "tv/1396"], ["accept", str(item_id)]):
+    for args in (["accept", str(item_id)],
+                 ["set", str(item_id), "--tmdb", "tv/1396", "--season", "5", "--episode", "14"]):
         proc = shelver("review", "-p", str(profile), *args)
         assert proc.returncode == 2 and clean(proc), proc.stderr
         assert "credentials" in proc.stderr
