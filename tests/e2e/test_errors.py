@@ -172,8 +172,11 @@ def test_ctrl_c_during_a_run_stops_cleanly_and_the_next_run_finishes(
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:  # until the run has placed a file
-                if db.exists() and "INDEXED" in states(db).values():
-                    break
+                try:
+                    if db.exists() and "INDEXED" in states(db).values():
+                        break
+                except sqlite3.OperationalError:
+                    pass  # the run is still creating its tables
                 time.sleep(0.05)
             else:
                 pytest.fail("the run never placed a file")
