@@ -446,10 +446,13 @@ def _decide(profile_name: str | None, item: str, identity_of: Any) -> None:
         state.close()
         click.echo(f"{chosen}: queued for the running daemon of {profile.name}", err=True)
         return
-    click.echo(chosen, err=True)
+
+    def record() -> None:  # once the run has started (credentials checked)
+        decide(state, row, identity, profile.name)
+        click.echo(chosen, err=True)
+
     sys.exit(run_engine(profile, pm, state, [Path(row["path"])], mode=None, dry_run=False,
-                        as_json=False, command="review",
-                        before_work=lambda: decide(state, row, identity, profile.name)))
+                        as_json=False, command="review", before_work=record))
 
 
 @review.command("accept")

@@ -229,7 +229,7 @@ def test_review_set_without_credentials_changes_nothing(tmp_path: Path, tmdb_ser
                  ["set", str(item_id), "--tmdb", "tv/1396", "--season", "5", "--episode", "14"]):
         proc = shelver("review", "-p", str(profile), *args)
         assert proc.returncode == 2 and clean(proc), proc.stderr
-        assert "credentials" in proc.stderr
+        assert "credentials" in proc.stderr and f"item {item_id}:" not in proc.stderr
         assert rows(db, "SELECT state, forced_identity FROM items") == [("REVIEW", None)]
         assert rows(db, "SELECT count(*) FROM queue") == [(0,)]
     # Bad input is refused before anything changes too.
