@@ -129,6 +129,23 @@ def test_a_template_that_fails_to_render_is_caught_by_profile_check(
     assert shelver("profile", "check", "-p", str(good)).returncode == 0
 
 
+def test_a_template_failing_on_a_real_file_ends_the_run_cleanly(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    # Renders the samples (profile check passes) but fails on one real title at run time.
+    template = ('Movies/{% if title == "Heat" %}{{ no_such_field }}{% endif %}'
+                '{{ title_year }}/{{ title_year }}{{ ext }}')
+    profile = make_profile(workers=1, naming={"movie": template})
+    assert shelver("profile", "check", "-p", str(profile)).returncode == 0
+    for name in MOVIES[:3]:
+        video(tmp_path / "downloads" / name, 7000)
+    proc = shelver("run", "-p", str(profile))
+    assert proc.returncode == 2 and clean(proc), proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("shelver: error: naming.movie: template error")
+    found = states(tmp_path / "state.db")
+    assert "PROCESSING" not in found.values() and found[MOVIES[1]] == "NEW"
+    assert (tmp_path / "downloads" / MOVIES[1]).exists()
+
+
 # -- 9: no dest_dir --------------------------------------------------------------------------
 
 
