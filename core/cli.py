@@ -2,7 +2,8 @@
 
 Heavy modules (trio, the plugins, TMDB, PyAV) are imported inside commands, never at the top:
 ``shelver hook`` is called by downloaders for every finished download and must start fast.
-Exit status: 0 every item handled, 1 one or more items failed, 2 usage or configuration error.
+Exit status: 0 every item handled, 1 one or more items failed, 2 usage or configuration error,
+130 a run stopped by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ class ConfigProblem(click.ClickException):
     """A usage or configuration error: exit status 2."""
 
     exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"shelver: error: {self.format_message()}", err=True)
+
+
+# The exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 class ShelverGroup(click.Group):
@@ -106,7 +114,8 @@ def _human_line(result: dict[str, Any]) -> str:
 
 
 def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: str | None,
-               dry_run: bool, as_json: bool, command: str = "run") -> int:
+               dry_run: bool, as_json: bool, command: str = "run",
+               before_work: Any = None) -> int:
     """Run the engine once over ``paths`` and print results; returns the exit status."""
     import trio
     from shelver.discovery import valid_name
@@ -127,16 +136,22 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
         if progress is not None:
             progress[0].update(progress[1], advance=1, description=result["status"])
 
+    engine: Engine | None = None
+    left = 0
     try:
         engine = Engine(profile, pm, state, mode=mode, dry_run=dry_run, command=command,
                         on_result=on_result,
                         on_total=(lambda total: progress[0].update(progress[1], total=total))
                         if progress is not None else None)
+        engine.before_work = before_work
         if progress is not None:
             with progress[0]:
                 trio.run(engine.run, paths)
         else:
             trio.run(engine.run, paths)
+    except KeyboardInterrupt:
+        if engine is not None:
+            engine.interrupted = True
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     except ShelverError as exc:
@@ -144,11 +159,20 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
         click.echo(f"shelver: error: {exc}; nothing was changed", err=True)
         return 1
     finally:
+        if engine is not None and engine.interrupted:
+            left = engine.left_queued()
         state.close()
+    if engine is None:
+        return EXIT_INTERRUPTED  # Ctrl-C before anything started
     if progress is not None and not as_json:
         for result in engine.results:
             click.echo(_human_line(result))
     _summary(engine.results)
+    if engine.interrupted:
+        placed = sum(r["status"] in ("organised", "metadata") for r in engine.results)
+        click.echo(f"interrupted: {placed} placed, {left} left queued; run again to continue",
+                   err=True)
+        return EXIT_INTERRUPTED
     return int(engine.exit_status())
 
 
@@ -350,10 +374,11 @@ def profile_init(name: str, sources: tuple[Path, ...], dest_dir: Path | None, mo
 def profile_check(profile_name: str | None, as_json: bool) -> None:
     """Validate a profile and print its resolved settings (secrets hidden)."""
     from shelver.errors import ConfigError
-    from shelver.profiles import load_with_plugins
+    from shelver.profiles import check_profile, load_with_plugins
 
     try:
-        prof, _pm = load_with_plugins(profile_name)
+        prof, pm = load_with_plugins(profile_name)
+        check_profile(prof, pm)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     data = json.loads(json.dumps(prof.data, default=str))
@@ -404,24 +429,36 @@ def review(ctx: click.Context, profile_name: str | None, as_json: bool) -> None:
 
 
 def _decide(profile_name: str | None, item: str, identity_of: Any) -> None:
+    """Check everything first (the item waits for review, the identity, the profile and, when
+    no daemon will apply it, the run's own start: credentials), then record the choice."""
     from shelver.errors import ConfigError
-    from shelver.review import decide, find_item
+    from shelver.profiles import check_profile
+    from shelver.review import check_waiting, decide, describe_identity, find_item
 
     profile, pm, state = open_profile(profile_name)
     try:
         row = find_item(state, item)
+        check_waiting(row)
         identity = identity_of(row)
-        decide(state, row, identity, profile.name)
+        check_profile(profile, pm)
+        daemon = state.daemon_alive(profile.name)
+        if daemon:
+            decide(state, row, identity, profile.name)
     except ConfigError as exc:
         state.close()
         raise ConfigProblem(str(exc)) from None
-    click.echo(f"item {row['id']}: {identity}", err=True)
-    if state.daemon_alive(profile.name):
+    chosen = f"item {row['id']}: {describe_identity(identity)}"
+    if daemon:
         state.close()
-        click.echo(f"queued for the running daemon of {profile.name}", err=True)
+        click.echo(f"{chosen}: queued for the running daemon of {profile.name}", err=True)
         return
+
+    def record() -> None:  # once the run has started (credentials checked)
+        decide(state, row, identity, profile.name)
+        click.echo(chosen, err=True)
+
     sys.exit(run_engine(profile, pm, state, [Path(row["path"])], mode=None, dry_run=False,
-                        as_json=False, command="review"))
+                        as_json=False, command="review", before_work=record))
 
 
 @review.command("accept")
@@ -448,9 +485,10 @@ def review_accept(ctx: click.Context, item: str, number: int, season: int | None
 def review_set(ctx: click.Context, item: str, tmdb: str, season: int | None,
                episodes: tuple[int, ...]) -> None:
     """Set ITEM's identity by hand (--tmdb movie/603, or --tmdb tv/1396 --season 5 --episode 14)."""
-    from shelver.review import parse_identity
+    from shelver.review import parse_identity, parsed_name
 
-    _decide(ctx.obj.get("profile"), item, lambda row: parse_identity(tmdb, season, list(episodes)))
+    _decide(ctx.obj.get("profile"), item,
+            lambda row: parse_identity(tmdb, season, list(episodes), parsed_name(row)))
 
 
 @cli.command()

@@ -20,10 +20,10 @@ from typing import Any
 import trio
 from shelver.context import RunContext
 from shelver.discovery import Filters, Found, Settler, Sidecars, walk
-from shelver.errors import ConfigError
+from shelver.errors import ConfigError, user_facing
 from shelver.hookclients import apply_given
 from shelver.model import Identity, Item, ParsedName, Priority, State, Status
-from shelver.profiles import Profile, check_mode
+from shelver.profiles import Profile, check_profile
 from shelver.state import StateDB, owner_id
 
 log = logging.getLogger("shelver")
@@ -109,6 +109,16 @@ def result_of(item: Item, mode: str) -> Result:
     }
 
 
+def _sigint_receiver() -> Any:
+    """SIGINT as a trio signal receiver (None off the main thread, where none can be had)."""
+    import contextlib
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return contextlib.nullcontext(None)
+    return trio.open_signal_receiver(signal.SIGINT)
+
+
 def skipped_result(path: str, reason: str, mode: str) -> Result:
     return {"source": path, "status": Status.SKIPPED.value, "destination": None, "mode": mode,
             "tmdb": None, "confidence": None, "error": None, "reason": reason}
@@ -132,7 +142,7 @@ class Engine:
         self.profile = profile
         self.pm = pm
         self.state = state
-        self.mode = check_mode(profile, pm, mode)
+        self.mode = check_profile(profile, pm, mode)
         self.dry_run = dry_run
         self.command = command
         self.on_result = on_result or (lambda result: None)
@@ -145,6 +155,11 @@ class Engine:
         self.ctx: RunContext | None = None
         self.accepting = True
         self.roots: dict[str, Path] = {}  # CLI-given folder of each file, for name parsing
+        self.interrupted = False  # a one-shot run stopped by Ctrl-C (SIGINT)
+        self.given_back = 0  # items handed back to the queue untouched (shutdown, config error)
+        # Called (in a thread) once the run-start checks passed, before any file is looked at:
+        # `shelver review` records a person's choice only when the run that applies it can start.
+        self.before_work: Callable[[], None] | None = None
 
     # -- results -------------------------------------------------------------------------------
 
@@ -187,11 +202,20 @@ class Engine:
     # -- one-shot ------------------------------------------------------------------------------
 
     async def run(self, paths: list[Path]) -> list[Result]:
-        """Process ``paths`` (files or folders; default: the profile's sources) and return."""
+        """Process ``paths`` (files or folders; default: the profile's sources) and return.
+
+        Ctrl-C (SIGINT) stops taking items, lets the ones in progress finish (at most
+        SHUTDOWN_GRACE_SECONDS, a second Ctrl-C cancels at once: placements still finish) and
+        returns with :attr:`interrupted` set; what was not done stays queued. A ConfigError
+        raised by any item ends the run, every held item given back to the queue; exception
+        groups are never raised (see :func:`shelver.errors.user_facing`).
+        """
         status = "failed"
         ctx = await self._new_context()
         try:
             await self._start(ctx)
+            if self.before_work is not None:
+                await trio.to_thread.run_sync(self.before_work)
             roots = [str(Path(p).absolute()) for p in (paths or self.profile.sources)]
             if not roots:
                 raise ConfigError(f"nothing to do: no paths given and no sources ({self.profile.where('sources')})")
@@ -201,22 +225,60 @@ class Engine:
             if self.dry_run:
                 await self._work_in_memory(ctx, videos)
             else:
-                for found in videos:
-                    queued = await ctx.to_thread(
-                        lambda f=found: self.state.observe(
-                            f.path, f.size, f.mtime, f.inode, self.profile.name,
-                            priority=Priority.CRITICAL, run_id=ctx.run_id, force=True),
-                        limiter="db")
-                    if queued is None:
-                        self._emit(skipped_result(found.path, "being processed by another instance",
-                                                  self.mode))
-                async with trio.open_nursery() as nursery:
-                    for _ in range(int(self.profile.get("workers", 4))):
-                        nursery.start_soon(self._worker, ctx, ctx.run_id)
-            status = "done"
+                await self._work_queue(ctx, videos)
+            status = "interrupted" if self.interrupted else "done"
+        except BaseException as exc:
+            shown = user_facing(exc)
+            if isinstance(shown, KeyboardInterrupt):
+                status = "interrupted"
+            if shown is not exc:
+                raise shown from None
+            raise
         finally:
             await self._end(ctx, status)
         return self.results
+
+    async def _work_queue(self, ctx: RunContext, videos: list[Found]) -> None:
+        """Queue the run's files for it, then work them off, stopping early on Ctrl-C."""
+        with _sigint_receiver() as signals:
+            async with trio.open_nursery() as guard:
+                async with trio.open_nursery() as workers:
+                    if signals is not None:
+                        guard.start_soon(self._stop_on_signal, signals, workers)
+                    await self._observe_all(ctx, videos)
+                    for _ in range(int(self.profile.get("workers", 4))):
+                        workers.start_soon(self._worker, ctx, ctx.run_id)
+                guard.cancel_scope.cancel()
+
+    async def _stop_on_signal(self, signals: Any, workers: trio.Nursery) -> None:
+        async for _signum in signals:
+            if self.interrupted:  # a second Ctrl-C: cancel now (placements are shielded)
+                workers.cancel_scope.cancel()
+                continue
+            self.interrupted = True
+            self.accepting = False
+            log.warning("interrupted: finishing the file(s) in progress (at most %.0f s; "
+                        "Ctrl-C again to stop now)", SHUTDOWN_GRACE_SECONDS)
+            workers.cancel_scope.deadline = trio.current_time() + SHUTDOWN_GRACE_SECONDS
+
+    def left_queued(self) -> int:
+        """How many of this run's files are still queued (not processed, or given back)."""
+        if self.ctx is None or self.dry_run:
+            return 0
+        return int(self.state.queued_count(run_id=self.ctx.run_id)) + self.given_back
+
+    async def _observe_all(self, ctx: RunContext, videos: list[Found]) -> None:
+        for found in videos:
+            if not self.accepting:
+                return
+            queued = await ctx.to_thread(
+                lambda f=found: self.state.observe(
+                    f.path, f.size, f.mtime, f.inode, self.profile.name,
+                    priority=Priority.CRITICAL, run_id=ctx.run_id, force=True),
+                limiter="db")
+            if queued is None:
+                self._emit(skipped_result(found.path, "being processed by another instance",
+                                          self.mode))
 
     def _collect(self, roots: list[str]) -> list[Found]:
         """Walk the roots: report what is skipped, return the candidate videos."""
@@ -305,8 +367,9 @@ class Engine:
             item.parsed.ids["given"] = json.loads(row["given_ids"])
         try:
             await self._pipeline(ctx, item, persist=True)
-        except trio.Cancelled:
-            # Shut down mid-item before placement: give it back to the queue, untouched.
+        except BaseException:
+            # Shut down (or a ConfigError, Ctrl-C) mid-item before its outcome was recorded:
+            # give it back to the queue, never leave it PROCESSING.
             with trio.CancelScope(shield=True):
                 await trio.to_thread.run_sync(self._give_back, row)
             raise
@@ -314,6 +377,7 @@ class Engine:
     def _give_back(self, row: dict[str, Any]) -> None:
         if self.state.transition(row["id"], State.PROCESSING, State.NEW, owner=None):
             self.state.enqueue(row["id"], self.profile.name, Priority.HIGH, reason="interrupted")
+            self.given_back += 1
 
     # -- the pipeline of one item --------------------------------------------------------------
 
@@ -481,6 +545,11 @@ class Engine:
                     task_status.started()
                 nursery.cancel_scope.cancel()
             status = "stopped"
+        except BaseException as exc:
+            shown = user_facing(exc)  # e.g. a ConfigError (a 401) from a worker: one line, exit 2
+            if shown is not exc:
+                raise shown from None
+            raise
         finally:
             await self._end(ctx, status)
             with trio.CancelScope(shield=True):

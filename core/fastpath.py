@@ -39,6 +39,14 @@ from shelver.paths import data_home, read_profile_file
 
 # The core migration that added items.given_ids: a DB without it is set up by the full StateDB.
 GIVEN_IDS_MIGRATION = "core-hooks-001-given-ids"
+# Every core migration of this version (shelver.state.MIGRATIONS, not imported: sqlite-utils is
+# slow to import; tests/test_state.py keeps the two equal). A DB with another core migration was
+# written by a newer shelver and is refused, as the full StateDB refuses it.
+CORE_MIGRATIONS = frozenset({
+    "core-001-create_items", "core-002-create_queue", "core-003-create_runs",
+    "core-004-create_journal", "core-005-create_instances", "core-006-add_journal_owner",
+    "core-007-add_journal_detail", "core-008-create_journal_blobs", GIVEN_IDS_MIGRATION,
+})
 PRIORITY_CRITICAL = 50  # shelver.model.Priority.CRITICAL (not imported: it pulls in nothing
 PROCESSING = "PROCESSING"  # heavy, but the fast path keeps its imports to the strict minimum)
 
@@ -314,6 +322,15 @@ def connect(state_db: Path) -> sqlite3.Connection:
                              (GIVEN_IDS_MIGRATION,)).fetchone() is not None
     except sqlite3.OperationalError:
         ready = False
+    if ready:
+        newer = [row[0] for row in conn.execute(
+            "SELECT name FROM _shelver_migrations WHERE name LIKE 'core-%'")
+            if row[0] not in CORE_MIGRATIONS]
+        if newer:
+            conn.close()
+            from shelver.errors import StateDBError, newer_db_message
+
+            raise StateDBError(newer_db_message(state_db, newer))
     if not ready:
         conn.close()
         from shelver.state import StateDB
@@ -478,10 +495,18 @@ def _run_job(client: Client, job: HookJob, inv: Invocation, env: Mapping[str, st
             daemon = daemon_alive(conn, target)
         finally:
             conn.close()
-    except (OSError, sqlite3.Error) as exc:  # unwritable folder, full disk, a corrupt file...
-        report.summary(f"shelver: cannot record the job in the state DB {target.state_db}: {exc}",
-                       failed=True)
-        return int(client.codes.failure)
+    except ConfigError as exc:  # the full StateDB refused it (corrupt, read-only, newer)
+        report.summary(f"shelver: error: {exc}", failed=True)
+        return int(client.codes.usage)
+    except (OSError, sqlite3.Error) as exc:  # a corrupt or read-only file, full disk...
+        from shelver.state import describe_db_error
+
+        # A corrupt or read-only DB is the user's to fix (exit as for a configuration error);
+        # a full disk or a lock held too long may pass by itself.
+        broken = isinstance(exc, sqlite3.DatabaseError) and (
+            not isinstance(exc, sqlite3.OperationalError) or "readonly" in str(exc))
+        report.summary(f"shelver: error: {describe_db_error(target.state_db, exc)}", failed=True)
+        return int(client.codes.usage if broken else client.codes.failure)
     for path in busy:
         report.info(f"already being processed: {printable(path)}")
     failed = bool(found.refused)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import click
     from shelver.context import RunContext
     from shelver.model import Item, Match, ParsedName, Placement, Plan
+    from shelver.profiles import Profile
 
 hookspec = pluggy.HookspecMarker("shelver")
 
@@ -42,6 +43,17 @@ def shelver_config_schema() -> dict[str, dict[str, Any]] | None:
     Called when a profile is validated. Return ``{section: {key: default, ...}}``; a key whose
     default is a type (``int``, ``str``...) has no default but that type. A key in the profile that
     no plugin declares is a configuration error naming the key and the file.
+    """
+
+
+@hookspec
+def shelver_check_profile(profile: Profile, mode: str) -> None:
+    """Check settings that only fail when used (a template that fails to render).
+
+    Called by ``shelver profile check`` and at the start of every run, watch and hook, after
+    the profile validated against the schemas, with the mode the run will use. Raise
+    :class:`shelver.errors.ConfigError` naming the setting and the file; the command stops with
+    exit status 2 before any file is touched.
     """
 
 

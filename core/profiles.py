@@ -239,6 +239,23 @@ def check_mode(profile: Profile, pm: pluggy.PluginManager, mode: str | None = No
     return chosen
 
 
+# The one built-in mode that moves nothing (it describes files where they lie): every other mode
+# places files under dest_dir.
+DESCRIBE_ONLY_MODES = ("metadata-only",)
+
+
+def check_profile(profile: Profile, pm: pluggy.PluginManager, mode: str | None = None) -> str:
+    """Everything a run needs before it touches a file: the mode exists, a mode that places
+    files has a ``dest_dir``, and each plugin's own checks pass (``shelver_check_profile``:
+    e.g. the naming templates render). Returns the mode; raises ConfigError."""
+    chosen = check_mode(profile, pm, mode)
+    if chosen not in DESCRIBE_ONLY_MODES and profile.dest_dir is None:
+        raise ConfigError(f"mode {chosen!r} places files in the library, but dest_dir is not set "
+                          f"({profile.where('dest_dir')})")
+    pm.hook.shelver_check_profile(profile=profile, mode=chosen)
+    return chosen
+
+
 def load_with_plugins(name: str | None) -> tuple[Profile, Any]:
     """The profile and a plugin manager built with its ``[plugins]`` section.
 

@@ -7,6 +7,7 @@ workers or two instances never take the same file.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from shelver.errors import StateDBError, newer_db_message
 from shelver.model import Priority, State
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -176,6 +178,33 @@ def create_journal_blobs(db: sqlite_utils.Database) -> None:
                                      if_not_exists=True)
 
 
+def describe_db_error(path: Path, exc: BaseException) -> str:
+    """One line saying what is wrong with the state DB at ``path`` and what to do about it."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and any(
+            marker in text for marker in ("not a database", "malformed", "encrypted")):
+        return (f"state DB {path} is not a database (corrupt or truncated): move it aside "
+                "(shelver starts a new one) or restore a backup")
+    if isinstance(exc, OSError) and str(exc.filename) == str(path) \
+            and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"state DB {path} is read-only: shelver must be able to write it (and "
+                f"create {path.name}-wal and {path.name}-shm next to it); check its permissions")
+    if isinstance(exc, sqlite3.Error) and path.exists():
+        try:
+            with open(path, "r+b"):
+                pass
+        except OSError:
+            return (f"state DB {path} is read-only: shelver must be able to write it (and "
+                    f"create {path.name}-wal and {path.name}-shm next to it); check its permissions")
+        if "readonly" in text or "unable to open" in text:
+            return (f"state DB {path} cannot be written: shelver must be able to create "
+                    f"{path.name}-wal and {path.name}-shm in {path.parent}; check that folder's "
+                    "permissions")
+    if isinstance(exc, OSError):
+        return f"state DB {path}: cannot create its folder: {exc.strerror or exc}"
+    return f"state DB {path} cannot be used: {text}"
+
+
 def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
@@ -215,8 +244,20 @@ class StateDB:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.migrate([*MIGRATIONS, *extra_migrations])
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists():
+                # SQLite opens a file it may not write read-only and fails only at the first
+                # write, mid-run: find out now.
+                with open(self.path, "r+b"):
+                    pass
+            self.migrate([*MIGRATIONS, *extra_migrations])
+        except StateDBError:
+            self.close()
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            self.close()
+            raise StateDBError(describe_db_error(self.path, exc)) from None
 
     # -- connections ---------------------------------------------------------------------------
 
@@ -268,6 +309,12 @@ class StateDB:
             if not db.table("_shelver_migrations").exists():
                 db.table("_shelver_migrations").create({"name": str, "applied_at": float}, pk="name")
             done = {row["name"] for row in db.table("_shelver_migrations").rows}
+            known = {name for name, _fn in migrations}
+            # A core migration this version does not have: a newer shelver wrote the DB, and
+            # what it changed (a column's meaning, a table) is not something to guess at.
+            newer = sorted(n for n in done - known if n.startswith("core-"))
+            if newer:
+                raise StateDBError(newer_db_message(self.path, newer))
             for name, fn in migrations:
                 if name in done:
                     continue
@@ -403,10 +450,13 @@ class StateDB:
                     return None
                 item_id = row[0]
                 conn.execute("DELETE FROM queue WHERE item_id=?", (item_id,))
+                # The item belongs to the profile that processes it (two profiles may share a
+                # DB and sources: the one that places a file is the one recorded).
                 cur = conn.execute(
-                    "UPDATE items SET state=?, owner=?, run_id=coalesce(?, run_id), updated_at=?"
-                    " WHERE id=? AND state!=?",
-                    (State.PROCESSING.value, owner, run_id, now, item_id, State.PROCESSING.value),
+                    "UPDATE items SET state=?, owner=?, profile=?, run_id=coalesce(?, run_id),"
+                    " updated_at=? WHERE id=? AND state!=?",
+                    (State.PROCESSING.value, owner, profile, run_id, now, item_id,
+                     State.PROCESSING.value),
                 )
                 if cur.rowcount == 1:
                     found = conn.execute("SELECT * FROM items WHERE id=?", (item_id,)).fetchone()

@@ -174,3 +174,43 @@ def shelver_plan_destination(item: Item, ctx: RunContext) -> Plan | None:
         companions[companion] = destination.with_name(
             clean_component(destination.stem + rest, keep_suffix=rest))
     return Plan(destination=destination, companions=companions, folder=folder)
+
+
+# -- `shelver profile check` / run start: templates rendered against sample data -------------
+
+def _sample_items() -> list[tuple[str, Item]]:
+    """A movie, an episode and a multi-episode, with every field a template can use."""
+    from shelver.model import Identity, Match, ParsedName
+
+    probe = {"resolution": "1080p", "video_codec": "h264", "hdr": ""}
+    movie = Item(path=Path("/downloads/Sample.Movie.1999.mkv"), source=Path("/downloads/s.mkv"),
+                 parsed=ParsedName(kind="movie", title="Sample Movie", year=1999), probe=probe)
+    movie.match = Match(identity=Identity(type="movie", id=603), confidence=1.0, metadata={
+        "movie": {"title": "Sample Movie", "original_title": "Sample Movie",
+                  "release_date": "1999-03-30", "imdb_id": "tt0133093"}})
+    show = {"name": "Sample Show", "first_air_date": "2008-01-20",
+            "external_ids": {"imdb_id": "tt0903747"}}
+    samples = [("movie", movie)]
+    for episodes in ([14], [1, 2]):
+        item = Item(path=Path("/downloads/Sample.Show.S05E14.mkv"), source=Path("/downloads/s.mkv"),
+                    parsed=ParsedName(kind="episode", title="Sample Show", season=5,
+                                      episodes=episodes), probe=probe)
+        item.match = Match(identity=Identity(type="tv", id=1396, season=5, episodes=episodes),
+                           confidence=1.0, metadata={"show": show, "episodes": [
+                               {"name": f"Episode {e}", "episode_number": e} for e in episodes]})
+        samples.append(("tv", item))
+    return samples
+
+
+@hookimpl
+def shelver_check_profile(profile: Any, mode: str) -> None:
+    """Render naming.movie and naming.tv against a sample movie, episode and multi-episode, so
+    a template that fails at render time is reported by `shelver profile check` and at run
+    start, never mid-run."""
+    dest_dir = profile.dest_dir or Path("/library")
+    for kind, item in _sample_items():
+        try:
+            render(str(profile.get(f"naming.{kind}")), template_values(item), dest_dir, kind)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (rendering a sample {item.parsed.kind}; "
+                              f"{profile.where(f'naming.{kind}')})") from None

@@ -584,3 +584,41 @@ def test_a_placement_onto_a_stale_record_takes_its_path(state: StateDB) -> None:
     state.set_item_path(new, "/library/in/held.mkv")
     assert state.item(held)["path"] == "/library/in/held.mkv"  # type: ignore[index]
     assert state.item(new)["path"] == "/library/in/old.mkv"  # type: ignore[index]
+
+
+def test_the_hook_fast_path_knows_every_core_migration() -> None:
+    # The fast path refuses a DB written by a newer shelver without importing shelver.state.
+    from shelver.fastpath import CORE_MIGRATIONS
+    from shelver.state import MIGRATIONS
+
+    assert CORE_MIGRATIONS == {name for name, _fn in MIGRATIONS}
+
+
+def test_a_db_that_cannot_be_used_is_named_with_what_is_wrong(tmp_path: Path) -> None:
+    from shelver.errors import ConfigError
+    from shelver.state import StateDB
+
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(ConfigError, match=rf"state DB {garbage} is not a database \(corrupt"):
+        StateDB(garbage)
+    newer = tmp_path / "newer.db"
+    StateDB(newer).close()
+    with sqlite3.connect(newer) as conn:
+        conn.execute("INSERT INTO _shelver_migrations VALUES ('core-042-later', 0)")
+    with pytest.raises(ConfigError, match="written by a newer shelver \\(migration core-042-later"):
+        StateDB(newer)
+    # A plugin's migration this version lacks (a plugin since removed) is no reason to refuse.
+    other = tmp_path / "other.db"
+    StateDB(other).close()
+    with sqlite3.connect(other) as conn:
+        conn.execute("INSERT INTO _shelver_migrations VALUES ('watchlist-001-hits', 0)")
+    StateDB(other).close()
+
+
+def test_claiming_an_item_records_the_profile_that_processes_it(state: Any) -> None:
+    item_id = state.observe("/dl/a.mkv", 1, 1.0, 1, "first")
+    run_id = state.start_run("second", "run", "inplace")
+    state.observe("/dl/a.mkv", 1, 1.0, 1, "second", run_id=run_id, force=True)
+    claimed = state.claim_next("second", "host:1", run_id=run_id)
+    assert claimed is not None and claimed["id"] == item_id and claimed["profile"] == "second"
