@@ -20,7 +20,7 @@ from typing import Any
 import trio
 from shelver.context import RunContext
 from shelver.discovery import Filters, Found, Settler, Sidecars, walk
-from shelver.errors import ConfigError
+from shelver.errors import ConfigError, ItemError
 from shelver.hookclients import apply_given
 from shelver.model import Identity, Item, ParsedName, Priority, State, Status
 from shelver.profiles import Profile, check_mode
@@ -34,6 +34,13 @@ ResultCallback = Callable[[Result], None]
 # A daemon asked to stop gives in-flight items this long before cancelling what is cancellable;
 # placements are shielded and always finish.
 SHUTDOWN_GRACE_SECONDS = 3.0
+# A file that changed between identification and placement is identified again, this often at
+# most: one that keeps changing is still being written, and retried later (ERROR, backoff).
+IDENTIFY_ATTEMPTS = 2
+
+
+class SourceReplaced(Exception):
+    """The file changed between its identification and its placement (docs/operations.md)."""
 
 
 async def _await_maybe(value: Any) -> Any:
@@ -309,27 +316,22 @@ class Engine:
             finally:
                 timings[name] = round(time.perf_counter() - started, 4)
 
+        ids = dict(item.parsed.ids)  # forced / given: kept when the file is identified again
         try:
-            given = item.parsed.ids.get("given")
-            parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
-            if parsed is not None:
-                forced = item.parsed.ids.get("forced")
-                item.parsed = parsed
-                if forced:
-                    item.parsed.ids["forced"] = forced
-            if given:  # what the downloader said wins over what the name says
-                apply_given(item.parsed, given)
-            if item.parsed.extra:
-                item.status = Status.EXTRA
-            else:
-                for probe in await phase("probe", call_all(ctx, "shelver_probe", "probe", item=item, ctx=ctx)):
-                    for key, value in (probe or {}).items():
-                        item.probe.setdefault(key, value)
-                item.match = await phase("match", call_first(ctx, "shelver_match", "probe", item=item, ctx=ctx))
-                if item.identity is None:
-                    item.status = Status.REVIEW
-                else:
-                    await self._place(ctx, item, phase, persist)
+            await ctx.to_thread(self._restamp, item, limiter="probe")
+            for attempt in range(IDENTIFY_ATTEMPTS):
+                try:
+                    await self._identify_and_place(ctx, item, phase, persist)
+                    break
+                except SourceReplaced as replaced:
+                    if attempt + 1 == IDENTIFY_ATTEMPTS:
+                        raise ItemError(f"{item.source}: keeps changing ({replaced}): left in "
+                                        f"place, retried later") from None
+                    log.info("%s changed since it was identified (%s): identifying it again",
+                             item.source, replaced)
+                    item.parsed, item.probe, item.match = ParsedName(ids=dict(ids)), {}, None
+                    item.fingerprint, item.plan, item.status = {}, None, None
+                    await ctx.to_thread(self._restamp, item, limiter="probe")
         except ConfigError:
             raise  # stops the run: exit 2
         except (trio.Cancelled, KeyboardInterrupt):
@@ -351,6 +353,52 @@ class Engine:
             await call_each(ctx, "shelver_item_done", "db", item=item, ctx=ctx)
         self._emit(result_of(item, self.mode))
 
+    async def _identify_and_place(self, ctx: RunContext, item: Item, phase: Any,
+                                  persist: bool) -> None:
+        given = item.parsed.ids.get("given")
+        parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
+        if parsed is not None:
+            forced = item.parsed.ids.get("forced")
+            item.parsed = parsed
+            if forced:
+                item.parsed.ids["forced"] = forced
+        if given:  # what the downloader said wins over what the name says
+            apply_given(item.parsed, given)
+        if item.parsed.extra:
+            item.status = Status.EXTRA
+            return
+        for probe in await phase("probe", call_all(ctx, "shelver_probe", "probe", item=item, ctx=ctx)):
+            for key, value in (probe or {}).items():
+                item.probe.setdefault(key, value)
+        item.match = await phase("match", call_first(ctx, "shelver_match", "probe", item=item, ctx=ctx))
+        if item.identity is None:
+            item.status = Status.REVIEW
+        else:
+            await self._place(ctx, item, phase, persist)
+
+    @staticmethod
+    def _restamp(item: Item) -> None:
+        """The (size, mtime, inode) of the file about to be identified: what placement checks
+        (the queue's may be older: a file recorded at its destination by recovery)."""
+        try:
+            st = os.stat(item.path)
+        except OSError:
+            return  # gone: the pipeline reports it
+        item.size, item.mtime, item.inode = st.st_size, st.st_mtime, st.st_ino
+
+    @staticmethod
+    def _changed_since_identified(item: Item) -> str | None:
+        """How the file differs from what was identified, or None."""
+        try:
+            st = os.stat(item.path)
+        except FileNotFoundError:
+            return None  # gone: the placement reports it
+        if st.st_ino != item.inode:
+            return "replaced by another file"
+        if (st.st_size, st.st_mtime) != (item.size, item.mtime):
+            return f"{item.size} bytes, now {st.st_size}" if st.st_size != item.size else "rewritten"
+        return None
+
     async def _place(self, ctx: RunContext, item: Item, phase: Any, persist: bool) -> None:
         for fingerprint in await phase("fingerprint", call_all(ctx, "shelver_fingerprint", "hash", item=item, ctx=ctx)):
             item.fingerprint.update(fingerprint or {})
@@ -364,6 +412,10 @@ class Engine:
         if self.dry_run:
             item.status = Status.ORGANISED if item.plan else Status.METADATA
             return
+        # Never placed (nor described) under an identity found for another version of the file.
+        changed = await ctx.to_thread(self._changed_since_identified, item, limiter="probe")
+        if changed is not None:
+            raise SourceReplaced(changed)
         # Placement and its record are never interrupted halfway: a shutdown waits for them.
         with trio.CancelScope(shield=True):
             item.placement = await phase("place", call_first(ctx, "shelver_place", "disk", item=item, plan=item.plan, ctx=ctx))
