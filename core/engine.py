@@ -134,6 +134,8 @@ class Engine:
         self.ctx: RunContext | None = None
         self.accepting = True
         self.roots: dict[str, Path] = {}  # CLI-given folder of each file, for name parsing
+        # Files seen by the watcher or a sweep, taken once stable for watch.settle_seconds.
+        self.settler = Settler(float(profile.get("watch.settle_seconds", 30.0)))
 
     # -- results -------------------------------------------------------------------------------
 
@@ -325,8 +327,8 @@ class Engine:
                     break
                 except SourceReplaced as replaced:
                     if attempt + 1 == IDENTIFY_ATTEMPTS:
-                        raise ItemError(f"{item.source}: keeps changing ({replaced}): left in "
-                                        f"place, retried later") from None
+                        raise ItemError(f"{item.source}: {replaced}: left in place, retried "
+                                        f"later") from None
                     log.info("%s changed since it was identified (%s): identifying it again",
                              item.source, replaced)
                     item.parsed, item.probe, item.match = ParsedName(ids=dict(ids)), {}, None
@@ -396,7 +398,9 @@ class Engine:
         if st.st_ino != item.inode:
             return "replaced by another file"
         if (st.st_size, st.st_mtime) != (item.size, item.mtime):
-            return f"{item.size} bytes, now {st.st_size}" if st.st_size != item.size else "rewritten"
+            if st.st_size != item.size:
+                return f"still being written ({item.size} bytes, now {st.st_size})"
+            return "rewritten"
         return None
 
     async def _place(self, ctx: RunContext, item: Item, phase: Any, persist: bool) -> None:
@@ -504,6 +508,7 @@ class Engine:
             async with trio.open_nursery() as nursery:
                 stop = trio.Event()
                 nursery.start_soon(self._heartbeat, ctx)
+                nursery.start_soon(self._settle_loop)
                 nursery.start_soon(self._sweeper, ctx)
                 nursery.start_soon(self._retrier)
                 nursery.start_soon(self._watcher, ctx, stop)
@@ -545,11 +550,24 @@ class Engine:
             await trio.sleep(interval)
 
     async def quick_scan(self, ctx: RunContext) -> int:
-        """Compare the sources with the DB and enqueue what is new or changed; returns how many."""
-        return await trio.to_thread.run_sync(self.quick_scan_sync)
+        """Compare the sources with the DB and enqueue what is new or changed; returns how many.
+        Files written to within ``watch.settle_seconds`` go to the settler (like files an event
+        reported) and are taken once stable."""
+        unsettled: list[str] = []
+        count = await trio.to_thread.run_sync(self.quick_scan_sync, unsettled)
+        now = trio.current_time()
+        for path in unsettled:
+            self.settler.seen(path, now)
+        return count
 
-    def quick_scan_sync(self) -> int:
+    def quick_scan_sync(self, unsettled: list[str] | None = None) -> int:
+        """The walk of :meth:`quick_scan`. A new or changed file modified within
+        ``watch.settle_seconds`` may still be being written: it is appended to ``unsettled``
+        instead of being enqueued (without a list, left for a later scan)."""
         enqueued = 0
+        young = 0
+        settle = self.settler.settle_seconds
+        now = time.time()
         for root in map(str, self.profile.sources):
             if not os.path.isdir(root):
                 log.warning("source %s does not exist (%s)", root, self.profile.where("sources"))
@@ -568,6 +586,12 @@ class Engine:
                             and record[4] not in (State.NEW.value, State.CHANGED.value, State.ERROR.value,
                                                   State.MISSING.value):
                         continue  # unchanged: one stat, no DB write
+                    age = now - found.mtime
+                    if age < settle or age < 0:  # written to lately (or dated in the future)
+                        young += 1
+                        if unsettled is not None:
+                            unsettled.append(found.path)
+                        continue
                     if self.state.observe(found.path, found.size, found.mtime, found.inode,
                                           self.profile.name, known=record) is not None:
                         enqueued += 1
@@ -576,6 +600,9 @@ class Engine:
             for directory in self.state.dirs_under(root):
                 if directory not in walked:  # a folder that vanished with its files
                     self.state.mark_missing(directory, set())
+        if young:
+            log.info("%d file(s) written to within watch.settle_seconds (%g s): taken once they "
+                     "are stable", young, settle)
         return enqueued
 
     def _requeue(self, item_id: int) -> None:
@@ -611,31 +638,30 @@ class Engine:
             return
         from watchfiles import Change, awatch
 
-        settler = Settler(float(self.profile.get("watch.settle_seconds", 30.0)))
+        settler = self.settler  # (enqueued by _settle_loop)
+        async for changes in awatch(*sources, stop_event=stop, step=200, rust_timeout=1000):
+            for change, path in changes:
+                if change == Change.deleted:
+                    continue
+                if os.path.isdir(path):
+                    for _d, files in walk(path, self.filters):
+                        for found in files:
+                            if found.video:
+                                settler.seen(found.path, trio.current_time())
+                elif self.filters.is_video_name(path):
+                    settler.seen(path, trio.current_time())
 
-        async def settle_loop() -> None:
-            while True:
-                await trio.sleep(min(1.0, max(settler.settle_seconds / 4, 0.05)))
-                ready = settler.ready(trio.current_time())
-                for path in ready:
-                    await trio.to_thread.run_sync(self._observe_path, path)
-                if ready:
-                    self._wake()
-
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(settle_loop)
-            async for changes in awatch(*sources, stop_event=stop, step=200, rust_timeout=1000):
-                for change, path in changes:
-                    if change == Change.deleted:
-                        continue
-                    if os.path.isdir(path):
-                        for _d, files in walk(path, self.filters):
-                            for found in files:
-                                if found.video:
-                                    settler.seen(found.path, trio.current_time())
-                    elif self.filters.is_video_name(path):
-                        settler.seen(path, trio.current_time())
-            nursery.cancel_scope.cancel()
+    async def _settle_loop(self) -> None:
+        """Enqueue the files the watcher or a sweep saw once they have been stable for
+        ``watch.settle_seconds``."""
+        settler = self.settler
+        while True:
+            await trio.sleep(min(1.0, max(settler.settle_seconds / 4, 0.05)))
+            ready = settler.ready(trio.current_time())
+            for path in ready:
+                await trio.to_thread.run_sync(self._observe_path, path)
+            if ready:
+                self._wake()
 
     def _observe_path(self, path: str) -> None:
         try:

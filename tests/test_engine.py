@@ -214,9 +214,9 @@ async def test_a_failed_item_is_retried_after_its_backoff_by_the_daemon(
         tmp_path: Path, jumping_clock: Any) -> None:
     failing = FailsOnce()
     engine, state = setup_engine(tmp_path, failing, KnownTitles(),
-                                 watch={"sweep_interval": 86400.0, "settle_seconds": 1e9})
+                                 watch={"sweep_interval": 86400.0, "settle_seconds": 3600.0})
     state.clock = jumping_clock.current_time  # retry times on the virtual clock (any thread)
-    make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    written_long_ago(make_file(tmp_path / "in" / "The.Matrix.1999.mkv"))
     started = trio.current_time()
     await _serve_until(engine, state, lambda: state.counts().get("INDEXED") == 1, limit=600)
     # Failed at once, queued again after the 1-minute backoff, organised on the second attempt:
@@ -227,12 +227,12 @@ async def test_a_failed_item_is_retried_after_its_backoff_by_the_daemon(
 
 async def test_a_sweep_finds_files_the_watcher_missed(tmp_path: Path, jumping_clock: Any) -> None:
     engine, state = setup_engine(tmp_path, KnownTitles(),
-                                 watch={"sweep_interval": 300.0, "settle_seconds": 1e9})
+                                 watch={"sweep_interval": 300.0, "settle_seconds": 3600.0})
     (tmp_path / "in").mkdir()
     async with trio.open_nursery() as nursery:
         await nursery.start(engine.serve)
         await trio.sleep(5)  # the start-up sweep has run: nothing there yet
-        make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+        written_long_ago(make_file(tmp_path / "in" / "The.Matrix.1999.mkv"))
         await trio.sleep(200)
         assert state.counts() == {}  # no event is ever settled, no sweep yet
         with trio.fail_after(200):
@@ -240,6 +240,37 @@ async def test_a_sweep_finds_files_the_watcher_missed(tmp_path: Path, jumping_cl
                 await trio.sleep(1)
         nursery.cancel_scope.cancel()
     assert not (tmp_path / "in" / "The.Matrix.1999.mkv").exists()
+
+
+def written_long_ago(path: Path) -> Path:
+    """A file last written a day ago (longer than any settle time these tests use)."""
+    day_ago = time.time() - 86400
+    os.utime(path, (day_ago, day_ago))
+    return path
+
+
+async def test_a_file_found_by_a_sweep_settles_before_it_is_taken(
+        tmp_path: Path, jumping_clock: Any) -> None:
+    # Written to just now (it may still be growing): the start-up sweep hands it to the
+    # settler, as an event would, instead of taking it at once (issue 14, point 1).
+    engine, state = setup_engine(tmp_path, KnownTitles(), conflict="index",
+                                 watch={"sweep_interval": 86400.0, "settle_seconds": 60.0})
+    fresh = make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    old = written_long_ago(make_file(tmp_path / "in" / "Heat.1995.mkv", b"y" * 2000))
+    started = trio.current_time()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(engine.serve)
+        with trio.fail_after(30):
+            while state.counts().get("INDEXED") != 1:
+                await trio.sleep(1)
+        assert not old.exists()  # taken at once
+        await trio.sleep(30)  # half the settle time
+        assert fresh.exists() and state.counts() == {"INDEXED": 1}  # not taken yet
+        with trio.fail_after(120):
+            while state.counts().get("INDEXED") != 2:
+                await trio.sleep(1)
+        nursery.cancel_scope.cancel()
+    assert trio.current_time() - started >= 60
 
 
 async def test_a_run_takes_the_smallest_collections_first(tmp_path: Path) -> None:
