@@ -282,3 +282,43 @@ async def test_a_run_takes_the_smallest_collections_first(tmp_path: Path) -> Non
     results = await engine.run([tmp_path / "in"])
     order = [Path(r["source"]).parent.name for r in results]
     assert order == ["Small", "Medium", "Big", "Big"]
+
+
+class ReplacesOnce:
+    """Another program renames a different video over the source while it is being identified
+    (after its probe, before its placement)."""
+
+    def __init__(self, replacement: Path) -> None:
+        self.replacement = replacement
+        self.done = False
+
+    @hookimpl
+    def shelver_fingerprint(self, item: Any, ctx: Any) -> dict[str, Any]:
+        if not self.done:
+            self.done = True
+            os.replace(self.replacement, item.path)
+        return {}
+
+
+async def test_a_source_replaced_after_identification_is_identified_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Issue 14, point 2: never placed (or described) under the old file's identity and probe.
+    import logging
+
+    from shelver.testing.media import make_video
+
+    caplog.set_level(logging.INFO, logger="shelver")
+    source = make_video(tmp_path / "in" / "The.Matrix.1999.mkv", 600, seed=1)
+    replacement = make_video(tmp_path / "elsewhere" / "other.mkv", 1500, width=96, seed=2)
+    new_bytes = replacement.read_bytes()
+    engine, state = setup_engine(tmp_path, KnownTitles(), ReplacesOnce(replacement))
+    results = await engine.run([source])
+    assert [r["status"] for r in results] == ["organised"]
+    placed = Path(results[0]["destination"])
+    assert placed.read_bytes() == new_bytes
+    item = state.item_by_path(placed)
+    assert item is not None
+    probe = json.loads(item["probe"])
+    assert round(probe["duration"]) == 1500 and probe["width"] == 96  # the new file's probe
+    assert "changed since it was identified (replaced by another file): identifying it again" \
+        in caplog.text
