@@ -19,7 +19,7 @@ from typing import Any
 
 import trio
 from shelver.context import RunContext
-from shelver.discovery import Filters, Found, Settler, Sidecars, walk
+from shelver.discovery import SYMLINKS, Filters, Found, Settler, Sidecars, walk
 from shelver.errors import ConfigError, ItemError
 from shelver.hookclients import apply_given
 from shelver.model import Identity, Item, ParsedName, Priority, State, Status
@@ -127,7 +127,12 @@ class Engine:
         self.on_result = on_result or (lambda result: None)
         # Told how many results the run will print, once the walk is done (progress bar, ETA).
         self.on_total = on_total or (lambda total: None)
-        self.filters = Filters(profile.section("filters"))
+        symlinks = str(profile.get("placement.symlinks", "skip"))
+        if symlinks not in SYMLINKS:
+            raise ConfigError(f"placement.symlinks must be one of {', '.join(SYMLINKS)}, not "
+                              f"{symlinks!r} ({profile.where('placement.symlinks')})")
+        self.filters = Filters(profile.section("filters"), symlinks=symlinks,
+                               inside=profile.sources)
         self.owner = owner_id()
         self.results: list[Result] = []
         self.wakeup = trio.Event()
@@ -219,7 +224,7 @@ class Engine:
                 continue
             is_dir = os.path.isdir(root)
             for _directory, files in walk(root, self.filters):
-                names = [f.path for f in files]
+                names = [f.path for f in files if not f.link]  # a link is never a sidecar
                 video_paths = [f.path for f in files if f.video]
                 sidecars = Sidecars(names)
                 companions = {str(c) for v in video_paths for c in sidecars.of(v)}
@@ -357,6 +362,12 @@ class Engine:
 
     async def _identify_and_place(self, ctx: RunContext, item: Item, phase: Any,
                                   persist: bool) -> None:
+        if os.path.islink(item.path):  # queued by a hook, or by an older version
+            target, why = self.filters.link_target(str(item.path))
+            if target is None:
+                log.warning("%s: %s", item.source, why)
+                item.status = Status.SKIPPED
+                return
         given = item.parsed.ids.get("given")
         parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
         if parsed is not None:
@@ -448,9 +459,29 @@ class Engine:
         if dest_dir is None:
             raise ConfigError(f"mode {self.mode!r} needs dest_dir ({self.profile.where('dest_dir')})")
         target = Path(os.path.abspath(item.plan.destination))
-        for path in (target, *map(Path, map(os.path.abspath, item.plan.companions.values()))):
+        folder = [Path(os.path.abspath(item.plan.folder))] if item.plan.folder else []
+        for path in (target, *folder,
+                     *map(Path, map(os.path.abspath, item.plan.companions.values()))):
             if not path.is_relative_to(os.path.abspath(dest_dir)):
                 raise RuntimeError(f"planned destination {path} is outside dest_dir {dest_dir}")
+            self._check_no_link_out(item, path, Path(os.path.abspath(dest_dir)))
+
+    @staticmethod
+    def _check_no_link_out(item: Item, path: Path, dest_dir: Path) -> None:
+        """Never write through a symbolic link inside dest_dir that leads out of it: each
+        existing component of ``path`` below dest_dir must resolve inside dest_dir."""
+        real_dest = os.path.realpath(dest_dir)
+        component = dest_dir
+        for part in path.relative_to(dest_dir).parts:
+            component = component / part
+            if not os.path.islink(component):
+                if not os.path.lexists(component):
+                    return  # created by the placement: a real folder
+                continue
+            real = os.path.realpath(component)
+            if real != real_dest and not real.startswith(real_dest.rstrip(os.sep) + os.sep):
+                raise ItemError(f"{item.source}: not placed: {component} is a symbolic link to "
+                                f"{real}, outside dest_dir {dest_dir}")
 
     def _record(self, item: Item, timings: dict[str, float]) -> None:
         """Write the item's outcome to the state DB (PROCESSING → its final state)."""
@@ -664,6 +695,11 @@ class Engine:
                 self._wake()
 
     def _observe_path(self, path: str) -> None:
+        if os.path.islink(path):
+            path, why = self.filters.link_target(path)
+            if path is None:
+                log.warning("skipped %s", why)
+                return
         try:
             st = os.stat(path)
         except OSError:

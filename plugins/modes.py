@@ -34,7 +34,7 @@ def shelver_register_modes(register: Any) -> None:
 @hookimpl
 def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {"placement": {
-        "verify": "size", "reflink": "fallback", "duplicates_dir": "",
+        "verify": "size", "reflink": "fallback", "duplicates_dir": "", "symlinks": "skip",
         "file_mode": "", "dir_mode": "", "uid": -1, "gid": -1,
         "extras": "skip", "cleanup": False, "junk": list(leftovers.DEFAULT_JUNK),
     }}
