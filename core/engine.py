@@ -141,6 +141,7 @@ class Engine:
         self.roots: dict[str, Path] = {}  # CLI-given folder of each file, for name parsing
         # Files seen by the watcher or a sweep, taken once stable for watch.settle_seconds.
         self.settler = Settler(float(profile.get("watch.settle_seconds", 30.0)))
+        self.links_reported: set[str] = set()
 
     # -- results -------------------------------------------------------------------------------
 
@@ -368,6 +369,7 @@ class Engine:
                 log.warning("%s: %s", item.source, why)
                 item.status = Status.SKIPPED
                 return
+            item.path = Path(target)  # placement.symlinks = "follow": the file it leads to
         given = item.parsed.ids.get("given")
         parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
         if parsed is not None:
@@ -609,6 +611,9 @@ class Engine:
                 known = self.state.items_in_dir(directory)
                 seen = set()
                 for found in files:
+                    if found.link and found.path not in self.links_reported:
+                        self.links_reported.add(found.path)  # once per daemon, not per sweep
+                        log.warning("skipped %s: %s", found.path, found.reason)
                     if not found.video:
                         continue
                     seen.add(found.path)
