@@ -364,6 +364,11 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
         else:
             say(f"round {round_number + 1}: {done} file(s) reported (recovery left to the next run)")
     if writer is not None:
+        state = StateDB(state_db)
+        try:
+            recover(state)  # the last round's, so that the disk can be checked now
+        finally:
+            state.close()
         problems = check(downloads, library, cache_root, state_db, expected, growing=written)
         figures.problems += [f"with the writer still appending: {p}" for p in problems]
         for path, count in stop_writer(writer).items():
