@@ -102,3 +102,19 @@ def test_nothing_is_written_through_a_symlink_in_dest_dir_that_leads_out(
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert [r["status"] for r in json_lines(proc.stdout)] == ["organised"]
     assert os.path.realpath(json_lines(proc.stdout)[0]["destination"]).startswith(str(library / "real"))
+
+
+def test_a_symlinked_folder_pointing_outside_is_skipped_and_reported(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    profile = make_profile()
+    outside = tmp_path / "outside"
+    video(outside / f"{MATRIX}.mkv", MATRIX_SECONDS)
+    link = tmp_path / "downloads" / "Release"
+    link.symlink_to(outside)
+    proc = shelver("run", "-p", str(profile), "--json", str(tmp_path / "downloads"))
+    assert proc.returncode == 0, proc.stderr
+    (result,) = json_lines(proc.stdout)
+    assert result["status"] == "skipped" and result["source"] == str(link)
+    assert "symbolic link" in result["reason"]
+    assert library_contents(tmp_path / "library") == []
+    assert (outside / f"{MATRIX}.mkv").exists()
