@@ -224,8 +224,9 @@ class Engine:
                             "status": Status.ERROR.value, "error": f"{root}: no such file or folder"})
                 continue
             is_dir = os.path.isdir(root)
-            for _directory, files in walk(root, self.filters):
-                names = [f.path for f in files if not f.link]  # a link is never a sidecar
+            for directory, files in walk(root, self.filters):
+                # A link is never a sidecar (nor a followed link's target, in another folder).
+                names = [f.path for f in files if not f.link and os.path.dirname(f.path) == directory]
                 video_paths = [f.path for f in files if f.video]
                 sidecars = Sidecars(names)
                 companions = {str(c) for v in video_paths for c in sidecars.of(v)}
