@@ -11,12 +11,15 @@ unlink across filesystems, twice (into the cache, out of it). Each round starts 
 the middle of the work, not in start-up), sleeps a random instant and sends SIGKILL (every
 fourth round a Ctrl-C, SIGINT, instead, on top of the ``--kills`` SIGKILLs). After
 every other kill the journal is recovered in this process and checked at once; the others are
-left for the next run's own recovery. Then one last run goes to completion and everything is
-checked:
+left for the next run's own recovery. Throughout the kills a writer process keeps some of the
+downloads open and appends to them (a download client still writing: ``--growing``); they must
+stay whole at their source (never moved half-written) until the writer is done. Then one last
+run goes to completion and everything is checked:
 
 * every input file exists exactly once, byte-identical, at its source path or in the library
   (MP4s are tagged there: for those the original rebuilt from the journal's recipe, as
-  ``shelver undo`` would, must be byte-identical);
+  ``shelver undo`` would, must be byte-identical); a file the writer appended to, with every
+  byte it wrote; and no other video (a truncated copy) is anywhere;
 * no temp file or staging folder is left anywhere (downloads, library, cache);
 * the state DB agrees with the disk: each item is recorded where its file is, no journal row
   is unfinished, and after the last run no item is left PROCESSING or NEW;
@@ -62,6 +65,8 @@ class Figures:
     kills_mid_copy: int = 0
     recovered_in_process: int = 0
     finished_early: bool = False
+    growing: int = 0  # downloads a writer appended to during the kills
+    appended: int = 0  # bytes it appended
     tagged: int = 0
     runs_undone: int = 0
     untagged: int = 0
@@ -97,6 +102,44 @@ def corpus_entries(count: int) -> list[dict[str, Any]]:
 
 def digest(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+# A download client still writing: keeps the files open and appends to them in turn (4 KiB
+# every 20 ms, about 200 KB/s in all) a pattern that depends only on the offset, until a line
+# arrives on stdin; then prints {path: bytes appended}.
+WRITER = """
+import itertools, json, select, sys
+block = bytes(range(251)) * 20
+handles = {path: open(path, "ab", buffering=0) for path in sys.argv[1:]}
+appended = dict.fromkeys(handles, 0)
+print("open", flush=True)
+turns = itertools.cycle(handles.items())
+while not select.select([sys.stdin], [], [], 0.02)[0]:
+    path, out = next(turns)
+    start = appended[path] % 251
+    appended[path] += out.write(block[start:start + 4096])
+for out in handles.values():
+    out.close()
+print(json.dumps(appended), flush=True)
+"""
+
+
+def pattern(count: int) -> bytes:
+    return (bytes(range(251)) * (count // 251 + 1))[:count]
+
+
+def start_writer(paths: list[str]) -> subprocess.Popen[str]:
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, *paths], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None
+    if writer.stdout.readline().strip() != "open":
+        raise SystemExit("crash: the writer did not start")
+    return writer
+
+
+def stop_writer(writer: subprocess.Popen[str]) -> dict[str, int]:
+    out, _err = writer.communicate("stop\n", timeout=60)
+    return dict(json.loads(out))
 
 
 def build(downloads: Path, entries: list[dict[str, Any]], rng: random.Random,
@@ -186,9 +229,20 @@ def untagged_digests(state_db: Path, problems: list[str]) -> dict[str, str]:
 
 def check(downloads: Path, library: Path, cache: Path, state_db: Path,
           expected: dict[str, str], *, final: bool = False,
-          figures: Figures | None = None) -> list[str]:
-    """Every invariant of the crash test; the list of what is wrong."""
+          figures: Figures | None = None, growing: dict[str, bytes] | None = None) -> list[str]:
+    """Every invariant of the crash test; the list of what is wrong. ``growing``: files a
+    writer is appending to right now, with their bytes before it began: each must be at its
+    source, with those bytes first, and nowhere else."""
     problems: list[str] = []
+    growing = growing or {}
+    for source, before in growing.items():
+        try:
+            now = Path(source).read_bytes()
+        except OSError:
+            problems.append(f"{Path(source).name}: moved while a writer was appending to it")
+            continue
+        if not now.startswith(before) or now[len(before):] != pattern(len(now) - len(before)):
+            problems.append(f"{Path(source).name}: its bytes changed other than by the writer")
     where: dict[str, list[Path]] = {}
     originals = untagged_digests(state_db, problems)
     for root in (downloads, library, cache):
@@ -207,7 +261,14 @@ def check(downloads: Path, library: Path, cache: Path, state_db: Path,
         ).fetchone()[0]
     if unfinished:
         problems.append(f"{unfinished} journal row(s) unfinished")
+    known = set(expected.values())
+    for content, paths in where.items():
+        strays = [p for p in paths if str(p) not in growing]
+        if content not in known and strays:  # e.g. the first part of a download still written
+            problems.append(f"a video that is no input file: {[str(p) for p in strays]}")
     for source, content in expected.items():
+        if source in growing:
+            continue
         places = where.get(content, [])
         if len(places) != 1:
             problems.append(f"{Path(source).name}: {len(places)} copies {[str(p) for p in places]}")
@@ -235,9 +296,11 @@ def start_run(downloads: Path, profile: Path, env: dict[str, str], log: Path) ->
 
 def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: str, api_key: str,
              seed: int | None = None, pad: tuple[int, int] = (1_000_000, 6_000_000),
-             window: float = 0.6, say: Any = print, undo: bool = True) -> Figures:
-    """Build ``files`` downloads under ``base``, kill ``kills`` runs, finish, check; then
-    (``undo``) undo every run, newest first, and check the downloads are as they were."""
+             window: float = 0.6, say: Any = print, undo: bool = True,
+             growing: int | None = None) -> Figures:
+    """Build ``files`` downloads under ``base``, kill ``kills`` runs while a writer appends to
+    ``growing`` of them (default: one in ten), finish, check; then (``undo``) undo every run,
+    newest first, and check the downloads are as they were."""
     from shelver.plugins.fsops import recover
     from shelver.state import StateDB
 
@@ -251,6 +314,11 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
            "XDG_CACHE_HOME": str(home / ".cache"), "XDG_STATE_HOME": str(home / ".local/state")}
     env.pop("TMDB_API_KEY", None)
     expected = build(downloads, corpus_entries(files), rng, pad)
+    count = max(1, files // 10) if growing is None else growing
+    written = {path: Path(path).read_bytes()
+               for path in rng.sample(sorted(expected), min(count, len(expected)))}
+    figures.growing = len(written)
+    writer = start_writer(sorted(written)) if written else None
     profile = write_profile(base / "crash.toml", downloads=downloads, library=library,
                             work_dir=work_dir, state_db=state_db, base_url=base_url, api_key=api_key)
     started = time.monotonic()
@@ -289,12 +357,24 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
             finally:
                 state.close()
             figures.recovered_in_process += 1
-            problems = check(downloads, library, cache_root, state_db, expected)
+            problems = check(downloads, library, cache_root, state_db, expected, growing=written)
             figures.problems += [f"after kill {round_number + 1}: {p}" for p in problems]
             say(f"round {round_number + 1}: {done} file(s) reported, {settled} placement(s) "
                 f"recovered here, {len(problems)} problem(s)")
         else:
             say(f"round {round_number + 1}: {done} file(s) reported (recovery left to the next run)")
+    if writer is not None:
+        state = StateDB(state_db)
+        try:
+            recover(state)  # the last round's, so that the disk can be checked now
+        finally:
+            state.close()
+        problems = check(downloads, library, cache_root, state_db, expected, growing=written)
+        figures.problems += [f"with the writer still appending: {p}" for p in problems]
+        for path, count in stop_writer(writer).items():
+            figures.appended += count
+            expected[path] = hashlib.blake2b(written[path] + pattern(count),
+                                             digest_size=16).hexdigest()
     final = subprocess.run([str(SHELVER), "run", str(downloads), "-p", str(profile), "--json"],
                            check=False, capture_output=True, text=True, env=env, timeout=1800)
     if final.returncode not in (0, 1):
@@ -341,6 +421,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--growing", type=int, default=None,
+                        help="downloads a writer appends to during the kills (default: 1 in 10)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     args = parser.parse_args()
@@ -357,7 +439,8 @@ def main() -> int:
     try:
         with FakeTMDB() as server:
             figures = campaign(base, cache, files=args.files, kills=args.kills, seed=seed,
-                               base_url=server.base_url, api_key=server.api_key)
+                               base_url=server.base_url, api_key=server.api_key,
+                               growing=args.growing)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
         if args.keep is None:
@@ -367,6 +450,8 @@ def main() -> int:
           f"({figures.kills_mid_copy} with a cache copy or library temp file under way), "
           f"{figures.recovered_in_process} recovered and "
           f"checked between kills, then one run to completion in {figures.seconds} s total")
+    print(f"  {figures.growing} download(s) kept open and appended to by a writer during the "
+          f"kills ({figures.appended} bytes): never moved while written, whole at the end")
     print(f"  organised {figures.organised} ({figures.tagged} MP4s tagged, checked against "
           f"the original rebuilt from the journal), left at source (review) "
           f"{figures.left_at_source}")

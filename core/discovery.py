@@ -32,6 +32,8 @@ SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".sub", ".idx", ".vtt", ".sup")
 COMPANION_EXTENSIONS = (*SUBTITLE_EXTENSIONS, ".nfo", ".jpg", ".jpeg", ".png", ".tbn")
 # shelver's own temp files (see shelver.plugins.fsops).
 TEMP_MARKER = ".shelver-tmp"
+# placement.symlinks: what a symbolic link met in the sources is (docs/configuration.md).
+SYMLINKS = ("skip", "follow")
 
 
 def valid_name(path: str | Path) -> bool:
@@ -76,12 +78,21 @@ class Found(NamedTuple):
     inode: int
     video: bool
     reason: str | None = None  # why it is not taken, for `skipped`
+    link: bool = False  # a symbolic link, not taken (placement.symlinks)
 
 
 class Filters:
-    """A profile's ``[filters]`` table: extensions, minimum size, ignore globs or regexes."""
+    """A profile's ``[filters]`` table: extensions, minimum size, ignore globs or regexes; and
+    ``placement.symlinks`` (``symlinks``): a symbolic link met in a walk is skipped and reported
+    (``"skip"``), or followed (``"follow"``) only to a file or folder inside ``inside`` (the
+    sources) or the folder walked, never elsewhere."""
 
-    def __init__(self, section: dict[str, Any]) -> None:
+    def __init__(self, section: dict[str, Any], *, symlinks: str = "skip",
+                 inside: Iterable[str | Path] = ()) -> None:
+        if symlinks not in SYMLINKS:
+            raise ValueError(f"symlinks must be one of {', '.join(SYMLINKS)}, not {symlinks!r}")
+        self.symlinks = symlinks
+        self.inside = [os.path.realpath(p) for p in inside]
         self.extensions = tuple(section.get("extensions", ()))
         self.min_size = int(float(section.get("min_size_mb", 50)) * 1024 * 1024)
         self.globs: list[str] = []
@@ -117,9 +128,38 @@ class Filters:
             return False, f"smaller than filters.min_size_mb ({self.min_size // (1024 * 1024)} MB)"
         return True, None
 
+    def link_target(self, path: str, *, root: str | None = None) -> tuple[str | None, str | None]:
+        """For a symbolic link ``path``: ``(target, None)`` when it may be followed, else
+        ``(None, why it is skipped)``. ``root``: the folder being walked (also allowed)."""
+        target = os.path.realpath(path)
+        if self.symlinks != "follow":
+            return None, f'a symbolic link (to {target}): skipped (placement.symlinks = "skip")'
+        allowed = [*self.inside, *([os.path.realpath(root)] if root else [])]
+        if not any(target == a or target.startswith(a.rstrip(os.sep) + os.sep) for a in allowed):
+            return None, f"a symbolic link to {target}, outside the sources: never followed"
+        return target, None
+
+
+def _link_found(path: str, reason: str) -> Found:
+    """A symbolic link that is not taken: reported, never a candidate."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return Found(path, 0, 0.0, 0, False, reason, link=True)
+    return Found(path, 0, st.st_mtime, st.st_ino, False, reason, link=True)
+
 
 def walk(root: str, filters: Filters) -> Iterator[tuple[str, list[Found]]]:
-    """Yield ``(directory, files)`` for every directory under ``root`` (or for a single file)."""
+    """Yield ``(directory, files)`` for every directory under ``root`` (or for a single file).
+
+    Symbolic links (to files or folders) are reported as skipped unless ``filters`` follows
+    them (:meth:`Filters.link_target`); a followed link gives its target's real path."""
+    if os.path.islink(root) and not os.path.isdir(root):
+        target, why = filters.link_target(root)
+        if target is None:
+            yield os.path.dirname(root), [_link_found(root, str(why))]
+            return
+        root = target
     if os.path.isfile(root):
         try:
             st = os.stat(root)
@@ -129,6 +169,7 @@ def walk(root: str, filters: Filters) -> Iterator[tuple[str, list[Found]]]:
         yield os.path.dirname(root), [Found(root, st.st_size, st.st_mtime, st.st_ino, video, reason)]
         return
     stack = [root]
+    visited = {os.path.realpath(root)}
     while stack:
         directory = stack.pop()
         files: list[Found] = []
@@ -137,18 +178,30 @@ def walk(root: str, filters: Filters) -> Iterator[tuple[str, list[Found]]]:
         except OSError:
             continue  # vanished or unreadable: the next sweep sees it again
         for entry in entries:
+            path = entry.path
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not filters.ignored(entry.path):
-                        stack.append(entry.path)
+                if entry.is_symlink():
+                    target, why = filters.link_target(path, root=root)
+                    if target is None:
+                        files.append(_link_found(path, str(why)))
+                        continue
+                    if os.path.isdir(target):
+                        if target not in visited and not filters.ignored(path):
+                            visited.add(target)
+                            stack.append(target)
+                        continue
+                    path = target
+                elif entry.is_dir(follow_symlinks=False):
+                    if not filters.ignored(path):
+                        stack.append(path)
                     continue
-                if not entry.is_file(follow_symlinks=True):
+                if not os.path.isfile(path):
                     continue
-                st = entry.stat(follow_symlinks=True)
+                st = os.stat(path)
             except OSError:
                 continue
-            video, reason = filters.verdict(entry.path, st.st_size)
-            files.append(Found(entry.path, st.st_size, st.st_mtime, st.st_ino, video, reason))
+            video, reason = filters.verdict(path, st.st_size)
+            files.append(Found(path, st.st_size, st.st_mtime, st.st_ino, video, reason))
         yield directory, files
 
 
@@ -254,7 +307,8 @@ class Listings:
             if cached is not None and cached[0] == stamp:
                 return cached[1]
         try:
-            listed = Sidecars(e.path for e in os.scandir(folder) if e.is_file())
+            # Symbolic links never travel as a video's sidecars (placement.symlinks).
+            listed = Sidecars(e.path for e in os.scandir(folder) if e.is_file(follow_symlinks=False))
         except OSError:
             return None
         if stamp is not None and time.time_ns() - stamp > self.racy_ns(stamp):

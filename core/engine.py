@@ -19,8 +19,8 @@ from typing import Any
 
 import trio
 from shelver.context import RunContext
-from shelver.discovery import Filters, Found, Settler, Sidecars, walk
-from shelver.errors import ConfigError, user_facing
+from shelver.discovery import SYMLINKS, Filters, Found, Settler, Sidecars, walk
+from shelver.errors import ConfigError, ItemError, user_facing
 from shelver.hookclients import apply_given
 from shelver.model import Identity, Item, ParsedName, Priority, State, Status
 from shelver.profiles import Profile, check_profile
@@ -34,6 +34,13 @@ ResultCallback = Callable[[Result], None]
 # A daemon asked to stop gives in-flight items this long before cancelling what is cancellable;
 # placements are shielded and always finish.
 SHUTDOWN_GRACE_SECONDS = 3.0
+# A file that changed between identification and placement is identified again, this often at
+# most: one that keeps changing is still being written, and retried later (ERROR, backoff).
+IDENTIFY_ATTEMPTS = 2
+
+
+class SourceReplaced(Exception):
+    """The file changed between its identification and its placement (docs/operations.md)."""
 
 
 async def _await_maybe(value: Any) -> Any:
@@ -148,7 +155,12 @@ class Engine:
         self.on_result = on_result or (lambda result: None)
         # Told how many results the run will print, once the walk is done (progress bar, ETA).
         self.on_total = on_total or (lambda total: None)
-        self.filters = Filters(profile.section("filters"))
+        symlinks = str(profile.get("placement.symlinks", "skip"))
+        if symlinks not in SYMLINKS:
+            raise ConfigError(f"placement.symlinks must be one of {', '.join(SYMLINKS)}, not "
+                              f"{symlinks!r} ({profile.where('placement.symlinks')})")
+        self.filters = Filters(profile.section("filters"), symlinks=symlinks,
+                               inside=profile.sources)
         self.owner = owner_id()
         self.results: list[Result] = []
         self.wakeup = trio.Event()
@@ -160,6 +172,9 @@ class Engine:
         # Called (in a thread) once the run-start checks passed, before any file is looked at:
         # `shelver review` records a person's choice only when the run that applies it can start.
         self.before_work: Callable[[], None] | None = None
+        # Files seen by the watcher or a sweep, taken once stable for watch.settle_seconds.
+        self.settler = Settler(float(profile.get("watch.settle_seconds", 30.0)))
+        self.links_reported: set[str] = set()
 
     # -- results -------------------------------------------------------------------------------
 
@@ -289,8 +304,9 @@ class Engine:
                             "status": Status.ERROR.value, "error": f"{root}: no such file or folder"})
                 continue
             is_dir = os.path.isdir(root)
-            for _directory, files in walk(root, self.filters):
-                names = [f.path for f in files]
+            for directory, files in walk(root, self.filters):
+                # A link is never a sidecar (nor a followed link's target, in another folder).
+                names = [f.path for f in files if not f.link and os.path.dirname(f.path) == directory]
                 video_paths = [f.path for f in files if f.video]
                 sidecars = Sidecars(names)
                 companions = {str(c) for v in video_paths for c in sidecars.of(v)}
@@ -391,27 +407,22 @@ class Engine:
             finally:
                 timings[name] = round(time.perf_counter() - started, 4)
 
+        ids = dict(item.parsed.ids)  # forced / given: kept when the file is identified again
         try:
-            given = item.parsed.ids.get("given")
-            parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
-            if parsed is not None:
-                forced = item.parsed.ids.get("forced")
-                item.parsed = parsed
-                if forced:
-                    item.parsed.ids["forced"] = forced
-            if given:  # what the downloader said wins over what the name says
-                apply_given(item.parsed, given)
-            if item.parsed.extra:
-                item.status = Status.EXTRA
-            else:
-                for probe in await phase("probe", call_all(ctx, "shelver_probe", "probe", item=item, ctx=ctx)):
-                    for key, value in (probe or {}).items():
-                        item.probe.setdefault(key, value)
-                item.match = await phase("match", call_first(ctx, "shelver_match", "probe", item=item, ctx=ctx))
-                if item.identity is None:
-                    item.status = Status.REVIEW
-                else:
-                    await self._place(ctx, item, phase, persist)
+            await ctx.to_thread(self._restamp, item, limiter="probe")
+            for attempt in range(IDENTIFY_ATTEMPTS):
+                try:
+                    await self._identify_and_place(ctx, item, phase, persist)
+                    break
+                except SourceReplaced as replaced:
+                    if attempt + 1 == IDENTIFY_ATTEMPTS:
+                        raise ItemError(f"{item.source}: {replaced}: left in place, retried "
+                                        f"later") from None
+                    log.info("%s changed since it was identified (%s): identifying it again",
+                             item.source, replaced)
+                    item.parsed, item.probe, item.match = ParsedName(ids=dict(ids)), {}, None
+                    item.fingerprint, item.plan, item.status = {}, None, None
+                    await ctx.to_thread(self._restamp, item, limiter="probe")
         except ConfigError:
             raise  # stops the run: exit 2
         except (trio.Cancelled, KeyboardInterrupt):
@@ -433,6 +444,61 @@ class Engine:
             await call_each(ctx, "shelver_item_done", "db", item=item, ctx=ctx)
         self._emit(result_of(item, self.mode))
 
+    async def _identify_and_place(self, ctx: RunContext, item: Item, phase: Any,
+                                  persist: bool) -> None:
+        if os.path.islink(item.path):  # queued by a hook, or by an older version
+            target, why = self.filters.link_target(str(item.path))
+            if target is None:
+                log.warning("%s: %s", item.source, why)
+                item.status = Status.SKIPPED
+                return
+            item.path = Path(target)  # placement.symlinks = "follow": the file it leads to
+        given = item.parsed.ids.get("given")
+        parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
+        if parsed is not None:
+            forced = item.parsed.ids.get("forced")
+            item.parsed = parsed
+            if forced:
+                item.parsed.ids["forced"] = forced
+        if given:  # what the downloader said wins over what the name says
+            apply_given(item.parsed, given)
+        if item.parsed.extra:
+            item.status = Status.EXTRA
+            return
+        for probe in await phase("probe", call_all(ctx, "shelver_probe", "probe", item=item, ctx=ctx)):
+            for key, value in (probe or {}).items():
+                item.probe.setdefault(key, value)
+        item.match = await phase("match", call_first(ctx, "shelver_match", "probe", item=item, ctx=ctx))
+        if item.identity is None:
+            item.status = Status.REVIEW
+        else:
+            await self._place(ctx, item, phase, persist)
+
+    @staticmethod
+    def _restamp(item: Item) -> None:
+        """The (size, mtime, inode) of the file about to be identified: what placement checks
+        (the queue's may be older: a file recorded at its destination by recovery)."""
+        try:
+            st = os.stat(item.path)
+        except OSError:
+            return  # gone: the pipeline reports it
+        item.size, item.mtime, item.inode = st.st_size, st.st_mtime, st.st_ino
+
+    @staticmethod
+    def _changed_since_identified(item: Item) -> str | None:
+        """How the file differs from what was identified, or None."""
+        try:
+            st = os.stat(item.path)
+        except FileNotFoundError:
+            return None  # gone: the placement reports it
+        if st.st_ino != item.inode:
+            return "replaced by another file"
+        if (st.st_size, st.st_mtime) != (item.size, item.mtime):
+            if st.st_size != item.size:
+                return f"still being written ({item.size} bytes, now {st.st_size})"
+            return "rewritten"
+        return None
+
     async def _place(self, ctx: RunContext, item: Item, phase: Any, persist: bool) -> None:
         for fingerprint in await phase("fingerprint", call_all(ctx, "shelver_fingerprint", "hash", item=item, ctx=ctx)):
             item.fingerprint.update(fingerprint or {})
@@ -446,6 +512,10 @@ class Engine:
         if self.dry_run:
             item.status = Status.ORGANISED if item.plan else Status.METADATA
             return
+        # Never placed (nor described) under an identity found for another version of the file.
+        changed = await ctx.to_thread(self._changed_since_identified, item, limiter="probe")
+        if changed is not None:
+            raise SourceReplaced(changed)
         # Placement and its record are never interrupted halfway: a shutdown waits for them.
         with trio.CancelScope(shield=True):
             item.placement = await phase("place", call_first(ctx, "shelver_place", "disk", item=item, plan=item.plan, ctx=ctx))
@@ -474,9 +544,29 @@ class Engine:
         if dest_dir is None:
             raise ConfigError(f"mode {self.mode!r} needs dest_dir ({self.profile.where('dest_dir')})")
         target = Path(os.path.abspath(item.plan.destination))
-        for path in (target, *map(Path, map(os.path.abspath, item.plan.companions.values()))):
+        folder = [Path(os.path.abspath(item.plan.folder))] if item.plan.folder else []
+        for path in (target, *folder,
+                     *map(Path, map(os.path.abspath, item.plan.companions.values()))):
             if not path.is_relative_to(os.path.abspath(dest_dir)):
                 raise RuntimeError(f"planned destination {path} is outside dest_dir {dest_dir}")
+            self._check_no_link_out(item, path, Path(os.path.abspath(dest_dir)))
+
+    @staticmethod
+    def _check_no_link_out(item: Item, path: Path, dest_dir: Path) -> None:
+        """Never write through a symbolic link inside dest_dir that leads out of it: each
+        existing component of ``path`` below dest_dir must resolve inside dest_dir."""
+        real_dest = os.path.realpath(dest_dir)
+        component = dest_dir
+        for part in path.relative_to(dest_dir).parts:
+            component = component / part
+            if not os.path.islink(component):
+                if not os.path.lexists(component):
+                    return  # created by the placement: a real folder
+                continue
+            real = os.path.realpath(component)
+            if real != real_dest and not real.startswith(real_dest.rstrip(os.sep) + os.sep):
+                raise ItemError(f"{item.source}: not placed: {component} is a symbolic link to "
+                                f"{real}, outside dest_dir {dest_dir}")
 
     def _record(self, item: Item, timings: dict[str, float]) -> None:
         """Write the item's outcome to the state DB (PROCESSING → its final state)."""
@@ -534,6 +624,7 @@ class Engine:
             async with trio.open_nursery() as nursery:
                 stop = trio.Event()
                 nursery.start_soon(self._heartbeat, ctx)
+                nursery.start_soon(self._settle_loop)
                 nursery.start_soon(self._sweeper, ctx)
                 nursery.start_soon(self._retrier)
                 nursery.start_soon(self._watcher, ctx, stop)
@@ -580,11 +671,24 @@ class Engine:
             await trio.sleep(interval)
 
     async def quick_scan(self, ctx: RunContext) -> int:
-        """Compare the sources with the DB and enqueue what is new or changed; returns how many."""
-        return await trio.to_thread.run_sync(self.quick_scan_sync)
+        """Compare the sources with the DB and enqueue what is new or changed; returns how many.
+        Files written to within ``watch.settle_seconds`` go to the settler (like files an event
+        reported) and are taken once stable."""
+        unsettled: list[str] = []
+        count = await trio.to_thread.run_sync(self.quick_scan_sync, unsettled)
+        now = trio.current_time()
+        for path in unsettled:
+            self.settler.seen(path, now)
+        return count
 
-    def quick_scan_sync(self) -> int:
+    def quick_scan_sync(self, unsettled: list[str] | None = None) -> int:
+        """The walk of :meth:`quick_scan`. A new or changed file modified within
+        ``watch.settle_seconds`` may still be being written: it is appended to ``unsettled``
+        instead of being enqueued (without a list, left for a later scan)."""
         enqueued = 0
+        young = 0
+        settle = self.settler.settle_seconds
+        now = time.time()
         for root in map(str, self.profile.sources):
             if not os.path.isdir(root):
                 log.warning("source %s does not exist (%s)", root, self.profile.where("sources"))
@@ -595,6 +699,9 @@ class Engine:
                 known = self.state.items_in_dir(directory)
                 seen = set()
                 for found in files:
+                    if found.link and found.path not in self.links_reported:
+                        self.links_reported.add(found.path)  # once per daemon, not per sweep
+                        log.warning("skipped %s: %s", found.path, found.reason)
                     if not found.video:
                         continue
                     seen.add(found.path)
@@ -603,6 +710,12 @@ class Engine:
                             and record[4] not in (State.NEW.value, State.CHANGED.value, State.ERROR.value,
                                                   State.MISSING.value):
                         continue  # unchanged: one stat, no DB write
+                    age = now - found.mtime
+                    if age < settle or age < 0:  # written to lately (or dated in the future)
+                        young += 1
+                        if unsettled is not None:
+                            unsettled.append(found.path)
+                        continue
                     if self.state.observe(found.path, found.size, found.mtime, found.inode,
                                           self.profile.name, known=record) is not None:
                         enqueued += 1
@@ -611,6 +724,9 @@ class Engine:
             for directory in self.state.dirs_under(root):
                 if directory not in walked:  # a folder that vanished with its files
                     self.state.mark_missing(directory, set())
+        if young:
+            log.info("%d file(s) written to within watch.settle_seconds (%g s): taken once they "
+                     "are stable", young, settle)
         return enqueued
 
     def _requeue(self, item_id: int) -> None:
@@ -646,33 +762,37 @@ class Engine:
             return
         from watchfiles import Change, awatch
 
-        settler = Settler(float(self.profile.get("watch.settle_seconds", 30.0)))
+        settler = self.settler  # (enqueued by _settle_loop)
+        async for changes in awatch(*sources, stop_event=stop, step=200, rust_timeout=1000):
+            for change, path in changes:
+                if change == Change.deleted:
+                    continue
+                if os.path.isdir(path):
+                    for _d, files in walk(path, self.filters):
+                        for found in files:
+                            if found.video:
+                                settler.seen(found.path, trio.current_time())
+                elif self.filters.is_video_name(path):
+                    settler.seen(path, trio.current_time())
 
-        async def settle_loop() -> None:
-            while True:
-                await trio.sleep(min(1.0, max(settler.settle_seconds / 4, 0.05)))
-                ready = settler.ready(trio.current_time())
-                for path in ready:
-                    await trio.to_thread.run_sync(self._observe_path, path)
-                if ready:
-                    self._wake()
-
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(settle_loop)
-            async for changes in awatch(*sources, stop_event=stop, step=200, rust_timeout=1000):
-                for change, path in changes:
-                    if change == Change.deleted:
-                        continue
-                    if os.path.isdir(path):
-                        for _d, files in walk(path, self.filters):
-                            for found in files:
-                                if found.video:
-                                    settler.seen(found.path, trio.current_time())
-                    elif self.filters.is_video_name(path):
-                        settler.seen(path, trio.current_time())
-            nursery.cancel_scope.cancel()
+    async def _settle_loop(self) -> None:
+        """Enqueue the files the watcher or a sweep saw once they have been stable for
+        ``watch.settle_seconds``."""
+        settler = self.settler
+        while True:
+            await trio.sleep(min(1.0, max(settler.settle_seconds / 4, 0.05)))
+            ready = settler.ready(trio.current_time())
+            for path in ready:
+                await trio.to_thread.run_sync(self._observe_path, path)
+            if ready:
+                self._wake()
 
     def _observe_path(self, path: str) -> None:
+        if os.path.islink(path):
+            path, why = self.filters.link_target(path)
+            if path is None:
+                log.warning("skipped %s", why)
+                return
         try:
             st = os.stat(path)
         except OSError:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from shelver.discovery import VIDEO_EXTENSIONS, Filters, walk
+from shelver.discovery import SYMLINKS, VIDEO_EXTENSIONS, Filters, walk
 from shelver.discovery import valid_name as valid_utf8
 from shelver.hookclients import (
     CLIENTS,
@@ -211,13 +211,15 @@ class HookProfile:
     """The few settings the fast path needs (the engine validates the whole profile)."""
 
     def __init__(self, name: str, path: Path | None, state_db: Path, categories: dict[str, str],
-                 filters: dict[str, Any], heartbeat_seconds: float) -> None:
+                 filters: dict[str, Any], heartbeat_seconds: float,
+                 symlinks: str = "skip") -> None:
         self.name = name
         self.path = path
         self.state_db = state_db
         self.categories = categories
         self.filters = filters
         self.heartbeat_seconds = heartbeat_seconds
+        self.symlinks = symlinks  # placement.symlinks
 
 
 FILTER_DEFAULTS: dict[str, Any] = {"extensions": VIDEO_EXTENSIONS, "min_size_mb": 50.0, "ignore": []}
@@ -259,6 +261,11 @@ def read_profile(name: str | None, *, near: Path | None = None) -> HookProfile:
         raise ConfigError(f"filters.extensions / filters.min_size_mb are not valid ({where})") from None
     state_db = raw.get("state_db")
     watch = raw.get("watch") or {}
+    placement = raw.get("placement") or {}
+    symlinks = placement.get("symlinks", "skip") if isinstance(placement, dict) else "skip"
+    if symlinks not in SYMLINKS:
+        raise ConfigError(f"placement.symlinks must be one of {', '.join(SYMLINKS)}, not "
+                          f"{symlinks!r} ({where})")
     return HookProfile(
         name=str(raw.get("name") or (path.stem if path else name or "default")),
         path=path,
@@ -267,6 +274,7 @@ def read_profile(name: str | None, *, near: Path | None = None) -> HookProfile:
         categories=dict(categories),
         filters=filters,
         heartbeat_seconds=float(watch.get("heartbeat_seconds", 10.0)),
+        symlinks=symlinks,
     )
 
 
@@ -280,12 +288,13 @@ class Discovered:
         self.files: list[tuple[str, int, float, int]] = []  # path, size, mtime, inode
         self.roots: dict[str, str] = {}
         self.refused: list[str] = []
+        self.skipped: list[str] = []  # symbolic links (placement.symlinks)
 
 
 def discover(job: HookJob, profile: HookProfile) -> Discovered:
     """The videos of the download, by the profile's filters; names that cannot be handled
     safely (not UTF-8, too long, gone) are refused with a message, never guessed at."""
-    filters = Filters(profile.filters)
+    filters = Filters(profile.filters, symlinks=profile.symlinks)
     found = Discovered()
     for path in job.paths:
         try:
@@ -306,6 +315,8 @@ def discover(job: HookJob, profile: HookProfile) -> Discovered:
                     found.files.append((file.path, file.size, file.mtime, file.inode))
                     if is_dir:
                         found.roots[file.path] = path
+                elif file.link:
+                    found.skipped.append(f"{printable(file.path)}: {printable(str(file.reason))}")
     return found
 
 
@@ -480,6 +491,8 @@ def _run_job(client: Client, job: HookJob, inv: Invocation, env: Mapping[str, st
     found = discover(job, target)
     for message in found.refused:
         report.error(f"refused: {message}")
+    for message in found.skipped:
+        report.warning(f"skipped {message}")
     if not found.files:
         if found.refused:
             report.summary(f"shelver: nothing organised: {len(found.refused)} refused", failed=True)

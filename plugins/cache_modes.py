@@ -138,7 +138,7 @@ def place_through_cache(item: Item, plan: Plan, ctx: RunContext, mode: str) -> P
             dest_dir=ctx.profile.dest_dir or plan.destination.parent, work_dir=work_dir_of(ctx),
             keep_source=ctx.profile.action != "move", verify=verify, companions=companions,
             companion_action="move" if ctx.profile.action == "move" else "copy",
-            displace=resolution.displace)
+            displace=resolution.displace, expect=modes.identified(item))
     except OSError as exc:
         if exc.errno not in staging.CACHE_ERRORS:
             raise

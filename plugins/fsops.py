@@ -6,17 +6,26 @@ The rules that make a crash at any instant recoverable:
 * nothing is ever written under its final name until it is whole: across filesystems the copy
   goes to a temp name beside the destination, is flushed and verified, and only then linked into
   place (``os.link`` fails if the name exists, so a destination is never overwritten);
-* the source is unlinked only after the destination is whole and recorded.
+* the source is unlinked only after the destination is whole and recorded;
+* the source is the file that was identified and copied: its size, mtime and inode are read
+  when the placement starts (and compared with what the caller identified, ``expect``), again
+  after the copy, and again, under a read lease where the kernel grants one (no other program
+  has the file open for writing, and none can open it for writing meanwhile), just before a
+  hard link is kept or the source is unlinked. Any change aborts the placement with
+  :class:`SourceChanged`: the copy or the new link is removed, the source is left as it is.
 
 :func:`recover` rolls every unfinished row forward (the destination is provably ours and whole)
 or back (it is not), so that each file exists exactly once, whole, under its source or its final
 name, and no temp file survives. The temp file is removed only after the "placed" step, so at the
 "copied" step its inode tells whether the destination is ours; every row records its process, so
-recovery never touches a placement another live instance is making.
+recovery never touches a placement another live instance is making. Each row records the
+source's (size, mtime, inode) in its detail (``src_stamp``): recovery rolls back a copy or a
+link whose source has changed since, and never unlinks a source that is not the file copied.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -24,7 +33,9 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +53,117 @@ NO_HARDLINKS = (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno
 
 class DestinationExists(FileExistsError):
     """The destination name is taken by another file: never overwritten."""
+
+
+class SourceChanged(OSError):
+    """The source changed while it was being placed (still being written, rewritten, or
+    replaced by another file): nothing of this placement is kept, the source is untouched, and
+    the item is tried again later."""
+
+
+# (size, mtime in ns, inode) of a source: what a placement checks it still has.
+Stamp = tuple[int, int, int]
+
+
+def stamp_of(path: Path | str) -> Stamp:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def describe_change(path: Path | str, before: Stamp, now: Stamp | None) -> str:
+    """Why ``path`` is no longer the file it was (for :class:`SourceChanged`)."""
+    if now is None:
+        return f"{path}: vanished while being placed"
+    if now[2] != before[2]:
+        return f"{path}: replaced by another file while being placed"
+    if now[0] != before[0]:
+        return (f"{path}: still being written ({before[0]} bytes, now {now[0]}): "
+                f"left in place, retried later")
+    return f"{path}: modified while being placed: left in place, retried later"
+
+
+def check_unchanged(path: Path | str, before: Stamp) -> None:
+    """Raise :class:`SourceChanged` unless ``path`` still has the stamp ``before``."""
+    try:
+        now: Stamp | None = stamp_of(path)
+    except FileNotFoundError:
+        now = None
+    if now != before:
+        raise SourceChanged(describe_change(path, before, now))
+
+
+def start_stamp(src: Path, expect: tuple[int, float, int] | None) -> Stamp:
+    """The source's stamp as a placement starts; ``expect`` is (size, mtime, inode) as the
+    caller identified it (an :class:`~shelver.model.Item`'s): a source that is no longer that
+    file is not placed (:class:`SourceChanged`)."""
+    with held_unchanged(src, None):
+        pass  # not open for writing by another program (where a lease tells)
+    st = os.stat(src)
+    if expect is not None and (st.st_size, st.st_mtime, st.st_ino) != tuple(expect):
+        size, _mtime, inode = expect
+        before = (int(size), st.st_mtime_ns if st.st_mtime == expect[1] else -1, int(inode))
+        raise SourceChanged(describe_change(src, before, (st.st_size, st.st_mtime_ns, st.st_ino)))
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+OPEN_FOR_WRITING = "open for writing by another program: left in place, retried later"
+
+
+@contextlib.contextmanager
+def held_unchanged(src: Path, before: Stamp | None) -> Iterator[Callable[[], None]]:
+    """Around the step that makes a placement final (keeping a link, unlinking a moved source).
+
+    Takes a read lease on ``src`` where the kernel grants one (Linux, the file's owner): it is
+    refused while any program has the file open for writing, and while it is held nobody can
+    open it for writing (the opener waits; the lease-break signal is SIGURG, ignored by
+    default). Yields ``check()``, which raises :class:`SourceChanged` if the file is open for
+    writing or differs from ``before`` (None: only the lease): call it right before the final
+    step."""
+    try:
+        fd: int | None = os.open(src, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        if before is None:
+            raise
+        raise SourceChanged(describe_change(src, before, None)) from None
+    except PermissionError:
+        fd = None  # not readable by us (a link needs no read access): the stamps alone decide
+    leased = False
+    try:
+        try:
+            if fd is None:
+                raise OSError(errno.EACCES, "no lease without a file descriptor")
+            import fcntl
+
+            fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
+            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+            leased = True
+        except (ImportError, AttributeError, OSError) as exc:
+            if getattr(exc, "errno", None) == errno.EAGAIN:
+                raise SourceChanged(f"{src}: {OPEN_FOR_WRITING}") from None
+            # Not the file's owner, a filesystem without leases: the stamps alone decide.
+
+        def check() -> None:
+            if leased:
+                import fcntl
+
+                if fcntl.fcntl(fd, fcntl.F_GETLEASE) != fcntl.F_RDLCK:
+                    raise SourceChanged(f"{src}: {OPEN_FOR_WRITING}")
+            if before is None:
+                return
+            if fd is not None and os.fstat(fd).st_ino != before[2]:
+                raise SourceChanged(f"{src}: replaced by another file while being placed")
+            check_unchanged(src, before)
+
+        check()
+        yield check
+    finally:
+        if fd is not None:
+            if leased:
+                with contextlib.suppress(OSError):
+                    import fcntl
+
+                    fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+            os.close(fd)
 
 
 def same_filesystem(src: Path, dst_dir: Path) -> bool:
@@ -188,7 +310,7 @@ def _link_into_place(tmp_or_src: Path, dst: Path) -> None:
 
 def place_file(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
                action: str = "move", *, verify: str = "size", parent: int | None = None,
-               reflink: str = "fallback") -> Path:
+               reflink: str = "fallback", expect: tuple[int, float, int] | None = None) -> Path:
     """Put ``src`` at ``dst`` by ``action``; journaled, crash-safe, never overwriting.
 
     ``action`` is move, copy, hardlink (a copy where a link cannot be made), symlink or reflink
@@ -196,7 +318,10 @@ def place_file(state: StateDB, run_id: int | None, item_id: int | None, src: Pat
     copies and ``"error"`` raises :class:`ReflinkUnsupported`); ``verify`` is "size" or "hash".
     ``parent`` ties the row to a staged placement (see :mod:`shelver.plugins.staging`).
     Folders it creates are journaled too (``shelver undo`` removes them when empty).
-    Raises :class:`DestinationExists` when ``dst`` is another file; on any other error the
+    ``expect``: the source's (size, mtime, inode) when it was identified; it is checked, and
+    the source's stamp again after the copy and before the placement is made final.
+    Raises :class:`DestinationExists` when ``dst`` is another file, :class:`SourceChanged`
+    when the source changed (nothing of the placement is kept); on any other error the
     source is left as it was.
     """
     src, dst = Path(src), Path(dst)
@@ -213,8 +338,9 @@ def place_file(state: StateDB, run_id: int | None, item_id: int | None, src: Pat
                 os.unlink(src)
             return dst
         raise DestinationExists(f"{dst} already exists")
+    stamp = start_stamp(src, expect)
+    size = stamp[0]
     make_dirs(state, run_id, item_id, dst.parent, parent=parent)
-    size = os.stat(src).st_size
     if action == "symlink":
         entry = state.journal_begin(run_id, item_id, "symlink", str(src), str(dst), None, size,
                                     parent=parent)
@@ -231,10 +357,10 @@ def place_file(state: StateDB, run_id: int | None, item_id: int | None, src: Pat
     # No link possible (bind mounts of one device, a filesystem without hard links): the copy
     # path below, which still never overwrites and keeps the source whole until the end.
     if action in ("move", "hardlink") and same_filesystem(src, dst.parent) \
-            and _place_by_link(state, run_id, item_id, src, dst, action, size, parent):
+            and _place_by_link(state, run_id, item_id, src, dst, action, stamp, parent):
         return dst
     op = {"move": "move", "reflink": "reflink"}.get(action, "copy")
-    return _place_by_copy(state, run_id, item_id, src, dst, op, size, verify, parent,
+    return _place_by_copy(state, run_id, item_id, src, dst, op, stamp, verify, parent,
                           reflink if op == "reflink" else None)
 
 
@@ -256,62 +382,124 @@ def make_dirs(state: StateDB, run_id: int | None, item_id: int | None, directory
 
 
 def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
-                   action: str, size: int, parent: int | None = None) -> bool:
-    """Same filesystem: a hard link, then (move) unlink the source. False if no link can be made."""
-    entry = state.journal_begin(run_id, item_id, action, str(src), str(dst), None, size,
-                                parent=parent)
+                   action: str, stamp: Stamp, parent: int | None = None) -> bool:
+    """Same filesystem: a hard link, then (move) unlink the source. False if no link can be made.
+
+    The link is kept only if the source is still the file it was (``stamp``, under a read
+    lease: see :func:`held_unchanged`); else it is removed and :class:`SourceChanged` raised."""
+    entry = state.journal_begin(run_id, item_id, action, str(src), str(dst), None, stamp[0],
+                                parent=parent, detail={"src_stamp": list(stamp)})
+    renamed = False
     try:
-        os.link(src, dst)
-    except FileExistsError:
-        state.journal_step(entry, "rolled-back")
-        raise DestinationExists(f"{dst} already exists") from None
-    except OSError as exc:
-        if action == "move" and exc.errno in NO_HARDLINKS and exc.errno != errno.EXDEV:
-            # No hard links on this filesystem: a rename is the move (checked, a small race).
-            if os.path.lexists(dst):
-                state.journal_step(entry, "rolled-back")
+        with held_unchanged(src, stamp) as still_unchanged:
+            try:
+                os.link(src, dst)
+            except FileExistsError:
                 raise DestinationExists(f"{dst} already exists") from None
-            with LISTINGS.removing(src):
-                os.rename(src, dst)
-        else:
+            except OSError as exc:
+                if not (action == "move" and exc.errno in NO_HARDLINKS and exc.errno != errno.EXDEV):
+                    if exc.errno in NO_HARDLINKS:
+                        state.journal_step(entry, "rolled-back")
+                        return False
+                    raise
+                # No hard links on this filesystem: a rename is the move (checked, a small race).
+                if os.path.lexists(dst):
+                    raise DestinationExists(f"{dst} already exists") from None
+                still_unchanged()
+                with LISTINGS.removing(src):
+                    os.rename(src, dst)
+                renamed = True
+            if not renamed:
+                try:
+                    still_unchanged()
+                except SourceChanged as exc:
+                    if _same_inode(src, dst):
+                        os.unlink(dst)  # our new link goes: the source keeps the file
+                        raise
+                    # The source's name went to another file (or none) after the link: the
+                    # new link is the identified file's only name now, so it stays.
+                    log.warning("%s; %s is kept", exc, dst)
+            fsync_dir(dst.parent)
+            state.journal_step(entry, "placed")
+            if action == "move" and not renamed:
+                still_unchanged()
+                if _same_inode(src, dst):
+                    unlink_source(src)
+    except (DestinationExists, SourceChanged):
+        if state.journal_row(entry)["step"] == "placed":  # type: ignore[index]
+            # Changed after "placed" (a rename over the source in the last instant): the link
+            # is whole and kept; the source is no longer this file and stays.
+            state.journal_finish(entry)
+            return True
+        state.journal_step(entry, "rolled-back")
+        raise
+    except Exception:
+        if state.journal_row(entry)["step"] == "planned":  # type: ignore[index]
             state.journal_step(entry, "rolled-back")
-            if exc.errno in NO_HARDLINKS:
-                return False
-            raise
-    fsync_dir(dst.parent)
-    state.journal_step(entry, "placed")
-    if action == "move" and _same_inode(src, dst):
-        unlink_source(src)
+        raise
     state.journal_finish(entry)
     return True
 
 
 def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
-                   op: str, size: int, verify: str, parent: int | None = None,
+                   op: str, stamp: Stamp, verify: str, parent: int | None = None,
                    clone: str | None = None) -> Path:
-    """Copy to a temp name beside ``dst``, flush, verify, link into place, then (move) unlink."""
+    """Copy to a temp name beside ``dst``, flush, verify, link into place, then (move) unlink.
+
+    The source must be the file it was (``stamp``) after the copy and, under a read lease
+    (:func:`held_unchanged`), when the copy is linked into place and the source unlinked;
+    otherwise the copy is removed and :class:`SourceChanged` raised."""
+    size = stamp[0]
     tmp = temp_name(dst, secrets.token_hex(6))
     entry = state.journal_begin(run_id, item_id, op, str(src), str(dst), str(tmp), size,
-                                parent=parent)
+                                parent=parent, detail={"src_stamp": list(stamp)})
     try:
-        copy_verified(src, tmp, size, verify, clone=clone)
+        try:
+            copy_verified(src, tmp, size, verify, clone=clone)
+        except OSError:
+            check_unchanged(src, stamp)  # a copy of the wrong length: the source grew?
+            raise
+        check_unchanged(src, stamp)
     except Exception:
         _remove(tmp)
         state.journal_step(entry, "rolled-back")
         raise
     state.journal_step(entry, "copied")
     try:
-        _link_into_place(tmp, dst)
-    except Exception:
-        _remove(tmp)
-        state.journal_step(entry, "rolled-back")
-        raise
-    fsync_dir(dst.parent)
-    # The temp name goes only after "placed": at "copied" it still tells whether dst is ours.
-    state.journal_step(entry, "placed")
-    _remove(tmp)
-    if op == "move":
-        unlink_source(src)
+        with held_unchanged(src, stamp) as still_unchanged:
+            try:
+                _link_into_place(tmp, dst)
+            except Exception:
+                _remove(tmp)
+                state.journal_step(entry, "rolled-back")
+                raise
+            fsync_dir(dst.parent)
+            try:
+                still_unchanged()
+            except SourceChanged:
+                if _same_inode(tmp, dst):
+                    os.unlink(dst)
+                _remove(tmp)
+                state.journal_step(entry, "rolled-back")
+                raise
+            # The temp name goes only after "placed": at "copied" it still tells whether dst is ours.
+            state.journal_step(entry, "placed")
+            _remove(tmp)
+            if op == "move":
+                try:
+                    still_unchanged()
+                except SourceChanged as exc:
+                    # Replaced in the last instant: the copy is whole and kept, the new file stays.
+                    log.warning("%s; the copy placed at %s is kept", exc, dst)
+                else:
+                    unlink_source(src)
+    except SourceChanged:
+        row = state.journal_row(entry)
+        if row is None or row["step"] != "placed":
+            if row is not None and row["step"] == "copied":
+                _remove(tmp)
+                state.journal_step(entry, "rolled-back")
+            raise
     state.journal_finish(entry)
     return dst
 
@@ -448,8 +636,17 @@ def _settle(row: dict[str, Any]) -> str:
     if op == "symlink":
         linked = os.path.islink(dst) and os.readlink(dst) == os.path.abspath(src)
         return "done" if linked else "rolled-back"
+    recorded = json.loads(row.get("detail") or "{}").get("src_stamp")
+    # The source is still the file this row copied or linked (rows of older versions: assumed).
+    try:
+        unchanged = recorded is None or list(stamp_of(src)) == list(recorded)
+    except OSError:
+        unchanged = True  # gone: nothing left to compare
     if not tmp:  # a same-filesystem hard link (move or hardlink)
         if _same_inode(src, dst):
+            if step == "planned" and not unchanged:
+                os.unlink(dst)  # linked, then the source changed before it was checked
+                return "rolled-back"
             if op == "move":
                 os.unlink(src)
             return "done"
@@ -457,6 +654,12 @@ def _settle(row: dict[str, Any]) -> str:
             return "done"  # the source went after the link (or the no-hard-link rename) was made
         return "rolled-back"  # never linked, or dst is someone else's: the source is untouched
     if step == "planned":  # the copy was unfinished or unverified
+        _remove(tmp)
+        return "rolled-back"
+    if step == "copied" and not unchanged and os.path.lexists(src):
+        # The source changed after the copy (still being written?): the copy is stale.
+        if os.path.lexists(tmp) and _same_inode(tmp, dst):
+            os.unlink(dst)
         _remove(tmp)
         return "rolled-back"
     if step == "copied":  # the temp file is whole and verified; it may be linked already
@@ -479,6 +682,6 @@ def _settle(row: dict[str, Any]) -> str:
     _remove(tmp)
     if size_or_none(dst) != size:
         return "rolled-back"  # dst went since (a person?): keep whatever source is left
-    if op == "move" and os.path.lexists(src) and size_or_none(src) == size:
-        os.unlink(src)
+    if op == "move" and os.path.lexists(src) and size_or_none(src) == size and unchanged:
+        os.unlink(src)  # (a source changed since the copy stays: both are kept)
     return "done"

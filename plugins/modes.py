@@ -34,7 +34,7 @@ def shelver_register_modes(register: Any) -> None:
 @hookimpl
 def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {"placement": {
-        "verify": "size", "reflink": "fallback", "duplicates_dir": "",
+        "verify": "size", "reflink": "fallback", "duplicates_dir": "", "symlinks": "skip",
         "file_mode": "", "dir_mode": "", "uid": -1, "gid": -1,
         "extras": "skip", "cleanup": False, "junk": list(leftovers.DEFAULT_JUNK),
     }}
@@ -73,6 +73,12 @@ def setting(ctx: RunContext, key: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def identified(item: Item) -> tuple[int, float, int] | None:
+    """The source's (size, mtime, inode) when it was identified: a placement checks the file
+    is still that one (:class:`shelver.plugins.fsops.SourceChanged` otherwise)."""
+    return (item.size, item.mtime, item.inode) if item.inode else None
+
+
 def free_name(dst: Path) -> Path:
     """``Name (2).ext``, ``Name (3).ext``...: the first free variant (conflict = "index")."""
     for index in range(2, 1000):
@@ -106,7 +112,8 @@ def resolve_conflict(item: Item, plan: Plan, ctx: RunContext, mode: str) -> Reso
         if duplicates.is_better(item, destination, ctx):
             return Resolution(destination, displace=(destination, keep_at))
         placed = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, keep_at,
-                                  ctx.profile.action, verify=setting(ctx, "verify", fsops.VERIFY))
+                                  ctx.profile.action, verify=setting(ctx, "verify", fsops.VERIFY),
+                                  expect=identified(item))
         return Resolution(destination, done=Placement(
             path=placed, status=Status.DUPLICATE, mode=mode,
             note=f"{destination} is as good or better; this copy is kept as {placed}"))
@@ -144,7 +151,8 @@ def place_with_companions(item: Item, plan: Plan, ctx: RunContext, mode: str) ->
     destination = resolution.destination
     try:
         placed = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, destination,
-                                  ctx.profile.action, verify=verify, reflink=reflink)
+                                  ctx.profile.action, verify=verify, reflink=reflink,
+                                  expect=identified(item))
     except fsops.DestinationExists:
         if ctx.profile.conflict != "index":  # taken since the check: the policy again
             return resolve_conflict(item, plan, ctx, mode).done or Placement(
@@ -152,7 +160,8 @@ def place_with_companions(item: Item, plan: Plan, ctx: RunContext, mode: str) ->
                 note=f"{destination} already exists; left in place")
         destination = free_name(destination)
         placed = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, destination,
-                                  ctx.profile.action, verify=verify, reflink=reflink)
+                                  ctx.profile.action, verify=verify, reflink=reflink,
+                                  expect=identified(item))
     companions: dict[Path, Path] = {}
     for src, dst in companion_targets(plan, destination).items():
         # The video is in place by now: a sidecar that cannot follow is reported, never a
@@ -253,7 +262,8 @@ def shelver_item_done(item: Item, ctx: RunContext) -> None:
     from shelver.discovery import companions_of
 
     sidecars = companions_of(item.path)
-    placed = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, free_if_taken(target))
+    placed = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, free_if_taken(target),
+                              expect=identified(item))
     for sidecar in sidecars:
         try:
             fsops.place_file(ctx.state, ctx.run_id, item.item_id, sidecar,

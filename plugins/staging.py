@@ -17,7 +17,11 @@ placed        every file is in the library                  unlink the source (s
 ============  ===========================================  =====================================
 
 Until ``finishing`` the source is untouched and the library has nothing of the item, so rolling
-back loses nothing. From ``finishing`` on, each move out of the cache is an ordinary journaled
+back loses nothing. The source's (size, mtime, inode) is recorded (``src_stamp``) and checked
+after the copy into the cache and again before ``finishing``: a source that changed meanwhile
+(still being written, replaced) aborts the placement (:class:`SourceChanged`, the staged copy
+is dropped); the source is unlinked only if it is still that file, under a read lease
+(:func:`shelver.plugins.fsops.held_unchanged`), else it is kept beside the library's copy. From ``finishing`` on, each move out of the cache is an ordinary journaled
 placement (:func:`shelver.plugins.fsops.place_file`, ``parent`` = the staged row) that recovery
 settles first; what is still in the staging folder is whole and described, so it can always be
 rolled forward. The source is unlinked only after ``placed`` is recorded.
@@ -38,9 +42,13 @@ from typing import Any
 from shelver.discovery import TEMP_MARKER, is_partial
 from shelver.plugins.fsops import (
     DestinationExists,
+    SourceChanged,
+    check_unchanged,
     copy_verified,
+    held_unchanged,
     place_file,
     size_or_none,
+    start_stamp,
     unlink_source,
 )
 from shelver.state import StateDB
@@ -73,12 +81,15 @@ def free_bytes(directory: Path) -> int:
 def stage(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path, *,
           dest_dir: Path, work_dir: Path, keep_source: bool = False, verify: str = "size",
           companions: dict[Path, Path] | None = None, companion_action: str = "move",
-          displace: tuple[Path, Path] | None = None) -> Staged:
+          displace: tuple[Path, Path] | None = None,
+          expect: tuple[int, float, int] | None = None) -> Staged:
     """Copy ``src`` into a new staging folder under ``work_dir``; journaled.
 
     ``companions`` (sidecar → library path) and ``displace`` (a worse library file → where it
-    is kept) are remembered for :func:`finish`. On any error the partial copy is removed, the
-    row rolled back and the error raised; the source is never touched here.
+    is kept) are remembered for :func:`finish`. ``expect``: the source's (size, mtime,
+    inode) when it was identified (:class:`SourceChanged` if it is no longer that file). On
+    any error the partial copy is removed, the row rolled back and the error raised; the
+    source is never touched here.
     """
     src, dst = Path(src), Path(dst)
     folder = Path(work_dir) / f"{STAGE_PREFIX}{secrets.token_hex(6)}"
@@ -86,8 +97,10 @@ def stage(state: StateDB, run_id: int | None, item_id: int | None, src: Path, ds
     if relative.startswith(os.pardir):
         raise ValueError(f"{dst} is outside dest_dir {dest_dir}")
     video = folder / relative
-    size = os.stat(src).st_size
+    stamp = start_stamp(src, expect)
+    size = stamp[0]
     detail: dict[str, Any] = {
+        "src_stamp": list(stamp),
         "video": str(video), "dest_dir": str(dest_dir), "verify": verify,
         "companions": {str(k): str(v) for k, v in (companions or {}).items()},
         "companion_action": companion_action,
@@ -98,7 +111,12 @@ def stage(state: StateDB, run_id: int | None, item_id: int | None, src: Path, ds
                                 detail=detail)
     try:
         video.parent.mkdir(parents=True)
-        copy_verified(src, video, size, verify, what="cache copy")
+        try:
+            copy_verified(src, video, size, verify, what="cache copy")
+        except OSError:
+            check_unchanged(src, stamp)  # a copy of the wrong length: the source grew?
+            raise
+        check_unchanged(src, stamp)
     except Exception:
         remove_folder(folder)
         state.journal_step(entry, "rolled-back")
@@ -147,8 +165,12 @@ def finish(state: StateDB, entry: int) -> dict[Path, Path]:
     verify = detail.get("verify", "size")
     run_id, item_id = row["run_id"], row["item_id"]
     moved: dict[Path, Path] = {}
+    stamp = detail.get("src_stamp")
     if row["step"] != "placed":
         if row["step"] != "finishing":
+            if stamp is not None and os.path.lexists(src):
+                # The source must still be the file staged (and described), or nothing moves.
+                check_unchanged(src, tuple(stamp))  # type: ignore[arg-type]
             state.journal_step(entry, "finishing")
         displace = detail.get("displace")
         if displace and os.path.lexists(video):
@@ -183,11 +205,25 @@ def finish(state: StateDB, entry: int) -> dict[Path, Path]:
                 staged.unlink()
         state.journal_step(entry, "placed")
     if row["op"] == "stage-move" and os.path.lexists(src) and size_or_none(src) == row["size"]:
-        unlink_source(src)
+        _unlink_if_unchanged(src, stamp)
     if folder.exists():
         remove_folder(folder)
     state.journal_settle(entry, "done", item_from=(str(src), str(video)), item_to=str(dst))
     return moved
+
+
+def _unlink_if_unchanged(src: Path, stamp: list[int] | None) -> None:
+    """The last step of a staged move: unlink the source if it is still the file staged (a
+    source changed since is kept beside the library's copy: nothing is lost)."""
+    if stamp is None:  # a row of an older version
+        unlink_source(src)
+        return
+    try:
+        with held_unchanged(src, tuple(stamp)) as still_unchanged:  # type: ignore[arg-type]
+            still_unchanged()
+            unlink_source(src)
+    except SourceChanged as exc:
+        log.warning("%s; the library's copy is kept, and so is the source", exc)
 
 
 def _displace(state: StateDB, run_id: int | None, item_id: int | None, loser: Path,
@@ -205,7 +241,7 @@ def settle(state: StateDB, row: dict[str, Any]) -> str:
         return "rolled-back"
     try:
         finish(state, row["id"])
-    except DestinationExists:
+    except (DestinationExists, SourceChanged):
         # The library name was taken meanwhile and nothing moved: the source stays.
         fresh = state.journal_row(row["id"]) or row
         if fresh["step"] == "finishing":

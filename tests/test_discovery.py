@@ -16,8 +16,9 @@ from shelver.profiles import validate
 MB = 1024 * 1024
 
 
-def filters(**settings: Any) -> Filters:
-    return Filters(validate({"filters": {"min_size_mb": 0, **settings}}).section("filters"))
+def filters(symlinks: str = "skip", inside: tuple[Path, ...] = (), **settings: Any) -> Filters:
+    return Filters(validate({"filters": {"min_size_mb": 0, **settings}}).section("filters"),
+                   symlinks=symlinks, inside=inside)
 
 
 def touch(path: Path, size: int = 10) -> Path:
@@ -108,13 +109,13 @@ def test_walk_yields_each_directory_with_its_files(tmp_path: Path) -> None:
     touch(tmp_path / "Show" / "S01" / "e02.mkv.part", 100)
     (tmp_path / "empty").mkdir()
     (tmp_path / "Show" / "link.mkv").symlink_to(tmp_path / "a.mkv")
-    (tmp_path / "loop").symlink_to(tmp_path)  # a link to a folder is not followed
+    (tmp_path / "loop").symlink_to(tmp_path)  # links are reported, never taken (by default)
     result = {d: {os.path.basename(f.path): f.video for f in files}
               for d, files in walk(str(tmp_path), filters(extensions=["mkv"]))}
     assert result == {
-        str(tmp_path): {"a.mkv": True, "a.srt": False},
+        str(tmp_path): {"a.mkv": True, "a.srt": False, "loop": False},
         str(tmp_path / "empty"): {},
-        str(tmp_path / "Show"): {"link.mkv": True},
+        str(tmp_path / "Show"): {"link.mkv": False},
         str(tmp_path / "Show" / "S01"): {"e01.mkv": True, "e02.mkv.part": False},
     }
     found = next(f for _d, files in walk(str(tmp_path), filters()) for f in files
@@ -160,7 +161,7 @@ def test_walk_survives_a_file_vanishing_mid_walk(tmp_path: Path) -> None:
     touch(tmp_path / "a.mkv")
     (tmp_path / "dangling.mkv").symlink_to(tmp_path / "deleted.mkv")
     result = [(d, [os.path.basename(f.path) for f in files])
-              for d, files in walk(str(tmp_path), filters())]
+              for d, files in walk(str(tmp_path), filters(symlinks="follow"))]
     assert result == [(str(tmp_path), ["a.mkv"])]
 
 
@@ -333,3 +334,46 @@ def test_listings_of_whole_second_timestamps_wait_longer() -> None:
 
     assert Listings.racy_ns(1_700_000_000 * 10**9) == 2 * 10**9
     assert Listings.racy_ns(1_700_000_000 * 10**9 + 123_456_789) < 10**8
+
+
+# -- symbolic links in the sources (issue 14, point 3) -----------------------------------------
+
+
+def test_symlinks_are_skipped_and_reported_by_default(tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "secret"
+    touch(secret, 100)
+    secret.chmod(0o600)
+    downloads = tmp_path / "downloads"
+    touch(downloads / "real.mkv", 100)
+    (downloads / "Movie.2000.mkv").symlink_to(secret)
+    (downloads / "Folder").symlink_to(tmp_path / "outside")
+    found = {os.path.basename(f.path): f for _d, files in walk(str(downloads), filters())
+             for f in files}
+    assert found["real.mkv"].video
+    assert not found["Movie.2000.mkv"].video and not found["Folder"].video
+    assert found["Movie.2000.mkv"].reason == (
+        f'a symbolic link (to {secret}): skipped (placement.symlinks = "skip")')
+    # A link given as the path itself (a single-file download) too.
+    (only,) = [f for _d, files in walk(str(downloads / "Movie.2000.mkv"), filters()) for f in files]
+    assert not only.video and "symbolic link" in str(only.reason)
+
+
+def test_followed_symlinks_never_lead_outside_the_sources(tmp_path: Path) -> None:
+    downloads, other_source = tmp_path / "downloads", tmp_path / "more"
+    touch(tmp_path / "outside" / "secret.mkv", 100)
+    touch(other_source / "Heat.1995.mkv", 100)
+    (downloads / "Season").mkdir(parents=True)
+    (downloads / "leak.mkv").symlink_to(tmp_path / "outside" / "secret.mkv")
+    (downloads / "leakdir").symlink_to(tmp_path / "outside")
+    (downloads / "heat.mkv").symlink_to(other_source / "Heat.1995.mkv")
+    (downloads / "Season" / "up").symlink_to(downloads)  # a loop
+    check = filters(symlinks="follow", inside=(downloads, other_source))
+    found = {f.path: f for _d, files in walk(str(downloads), check) for f in files}
+    videos = sorted(p for p, f in found.items() if f.video)
+    assert videos == [str(other_source / "Heat.1995.mkv")]  # the link's target, by its real path
+    outside = tmp_path / "outside"
+    assert found[str(downloads / "leak.mkv")].reason == (
+        f"a symbolic link to {outside / 'secret.mkv'}, outside the sources: never followed")
+    assert not found[str(downloads / "leakdir")].video
+    with pytest.raises(ValueError, match="symlinks"):
+        filters(symlinks="sometimes")

@@ -214,9 +214,9 @@ async def test_a_failed_item_is_retried_after_its_backoff_by_the_daemon(
         tmp_path: Path, jumping_clock: Any) -> None:
     failing = FailsOnce()
     engine, state = setup_engine(tmp_path, failing, KnownTitles(),
-                                 watch={"sweep_interval": 86400.0, "settle_seconds": 1e9})
+                                 watch={"sweep_interval": 86400.0, "settle_seconds": 3600.0})
     state.clock = jumping_clock.current_time  # retry times on the virtual clock (any thread)
-    make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    written_long_ago(make_file(tmp_path / "in" / "The.Matrix.1999.mkv"))
     started = trio.current_time()
     await _serve_until(engine, state, lambda: state.counts().get("INDEXED") == 1, limit=600)
     # Failed at once, queued again after the 1-minute backoff, organised on the second attempt:
@@ -227,12 +227,12 @@ async def test_a_failed_item_is_retried_after_its_backoff_by_the_daemon(
 
 async def test_a_sweep_finds_files_the_watcher_missed(tmp_path: Path, jumping_clock: Any) -> None:
     engine, state = setup_engine(tmp_path, KnownTitles(),
-                                 watch={"sweep_interval": 300.0, "settle_seconds": 1e9})
+                                 watch={"sweep_interval": 300.0, "settle_seconds": 3600.0})
     (tmp_path / "in").mkdir()
     async with trio.open_nursery() as nursery:
         await nursery.start(engine.serve)
         await trio.sleep(5)  # the start-up sweep has run: nothing there yet
-        make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+        written_long_ago(make_file(tmp_path / "in" / "The.Matrix.1999.mkv"))
         await trio.sleep(200)
         assert state.counts() == {}  # no event is ever settled, no sweep yet
         with trio.fail_after(200):
@@ -240,6 +240,37 @@ async def test_a_sweep_finds_files_the_watcher_missed(tmp_path: Path, jumping_cl
                 await trio.sleep(1)
         nursery.cancel_scope.cancel()
     assert not (tmp_path / "in" / "The.Matrix.1999.mkv").exists()
+
+
+def written_long_ago(path: Path) -> Path:
+    """A file last written a day ago (longer than any settle time these tests use)."""
+    day_ago = time.time() - 86400
+    os.utime(path, (day_ago, day_ago))
+    return path
+
+
+async def test_a_file_found_by_a_sweep_settles_before_it_is_taken(
+        tmp_path: Path, jumping_clock: Any) -> None:
+    # Written to just now (it may still be growing): the start-up sweep hands it to the
+    # settler, as an event would, instead of taking it at once (issue 14, point 1).
+    engine, state = setup_engine(tmp_path, KnownTitles(), conflict="index",
+                                 watch={"sweep_interval": 86400.0, "settle_seconds": 60.0})
+    fresh = make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    old = written_long_ago(make_file(tmp_path / "in" / "Heat.1995.mkv", b"y" * 2000))
+    started = trio.current_time()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(engine.serve)
+        with trio.fail_after(30):
+            while state.counts().get("INDEXED") != 1:
+                await trio.sleep(1)
+        assert not old.exists()  # taken at once
+        await trio.sleep(30)  # half the settle time
+        assert fresh.exists() and state.counts() == {"INDEXED": 1}  # not taken yet
+        with trio.fail_after(120):
+            while state.counts().get("INDEXED") != 2:
+                await trio.sleep(1)
+        nursery.cancel_scope.cancel()
+    assert trio.current_time() - started >= 60
 
 
 async def test_a_run_takes_the_smallest_collections_first(tmp_path: Path) -> None:
@@ -251,3 +282,43 @@ async def test_a_run_takes_the_smallest_collections_first(tmp_path: Path) -> Non
     results = await engine.run([tmp_path / "in"])
     order = [Path(r["source"]).parent.name for r in results]
     assert order == ["Small", "Medium", "Big", "Big"]
+
+
+class ReplacesOnce:
+    """Another program renames a different video over the source while it is being identified
+    (after its probe, before its placement)."""
+
+    def __init__(self, replacement: Path) -> None:
+        self.replacement = replacement
+        self.done = False
+
+    @hookimpl
+    def shelver_fingerprint(self, item: Any, ctx: Any) -> dict[str, Any]:
+        if not self.done:
+            self.done = True
+            os.replace(self.replacement, item.path)
+        return {}
+
+
+async def test_a_source_replaced_after_identification_is_identified_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Issue 14, point 2: never placed (or described) under the old file's identity and probe.
+    import logging
+
+    from shelver.testing.media import make_video
+
+    caplog.set_level(logging.INFO, logger="shelver")
+    source = make_video(tmp_path / "in" / "The.Matrix.1999.mkv", 600, seed=1)
+    replacement = make_video(tmp_path / "elsewhere" / "other.mkv", 1500, width=96, seed=2)
+    new_bytes = replacement.read_bytes()
+    engine, state = setup_engine(tmp_path, KnownTitles(), ReplacesOnce(replacement))
+    results = await engine.run([source])
+    assert [r["status"] for r in results] == ["organised"]
+    placed = Path(results[0]["destination"])
+    assert placed.read_bytes() == new_bytes
+    item = state.item_by_path(placed)
+    assert item is not None
+    probe = json.loads(item["probe"])
+    assert round(probe["duration"]) == 1500 and probe["width"] == 96  # the new file's probe
+    assert "changed since it was identified (replaced by another file): identifying it again" \
+        in caplog.text

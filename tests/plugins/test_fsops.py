@@ -219,7 +219,16 @@ class Crash:
         dst.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = temp_name(dst, "crash") if cross else None
         self.entry = state.journal_begin(1, self.item_id, op, str(src), str(dst),
-                                         str(self.tmp) if self.tmp else None, len(self.data))
+                                         str(self.tmp) if self.tmp else None, len(self.data),
+                                         detail={"src_stamp": list(fsops.stamp_of(src))})
+        self.copied = self.data  # what the copy (or the link) holds
+
+    def grow_src(self) -> Crash:
+        """The source gets more bytes after it was copied (a writer still appending)."""
+        with open(self.src, "ab") as out:
+            out.write(b"more bytes")
+        self.data += b"more bytes"
+        return self
 
     def partial_tmp(self) -> Crash:
         assert self.tmp is not None
@@ -258,6 +267,9 @@ class Crash:
             assert self.src.read_bytes() == self.data
             assert not os.path.lexists(self.dst) or self.dst.read_bytes() != self.data
             assert item["path"] == str(self.src)
+        elif where == "src only":  # a copy or link of an older version of the source is gone
+            assert self.src.read_bytes() == self.data and not os.path.lexists(self.dst)
+            assert item["path"] == str(self.src)
         elif where == "dst":
             assert self.dst.read_bytes() == self.data and not os.path.lexists(self.src)
             assert item["path"] == str(self.dst)
@@ -282,6 +294,11 @@ CROSS_CASES = {
     "placed, source unlinked, not yet done": (
         lambda c: c.whole_tmp().step("copied").link().step("placed").drop_tmp().unlink_src(),
         "dst"),
+    # The source grew after the copy and before the check that would have caught it:
+    "copied, source grown since, not yet linked": (
+        lambda c: c.whole_tmp().step("copied").grow_src(), "src only"),
+    "copied, linked, source grown since": (
+        lambda c: c.whole_tmp().step("copied").link().grow_src(), "src only"),
 }
 
 
@@ -307,6 +324,7 @@ SAME_FS_CASES = {
     "planned, link made": (lambda c: c.link(), "dst"),
     "placed, source not yet unlinked": (lambda c: c.link().step("placed"), "dst"),
     "placed, source unlinked, not yet done": (lambda c: c.link().step("placed").unlink_src(), "dst"),
+    "planned, link made, source grown since": (lambda c: c.link().grow_src(), "src"),
 }
 
 
@@ -462,6 +480,59 @@ def test_sigkill_during_a_batch_of_moves(state: StateDB, tmp_path: Path, other_f
         recover(state)
         check_each_file_once(state, files, [tmp_path, other_fs],
                              f"batch {attempt}, killed after {delay:.3f}s")
+
+
+# -- a source that changes while it is placed (issue 14, points 1 and 2) ----------------------
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    with open(sys.argv[1], "ab") as out:
+        print("open", flush=True)
+        sys.stdin.readline()
+""")
+
+
+@pytest.mark.parametrize("cross", [False, True])
+def test_a_file_open_for_writing_by_another_program_is_not_placed(
+        state: StateDB, tmp_path: Path, other_fs: Path, cross: bool) -> None:
+    src = tmp_path / "in" / "a.mkv"
+    data = make(src)
+    dst = (other_fs if cross else tmp_path) / "lib" / "a.mkv"
+    writer = subprocess.Popen([sys.executable, "-c", HOLDER, str(src)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "open"
+    try:
+        with pytest.raises(fsops.SourceChanged, match="open for writing by another program"):
+            place_file(state, 1, item_for(state, src), src, dst, "move")
+    finally:
+        writer.communicate("\n", timeout=10)
+    assert src.read_bytes() == data and not dst.exists()
+    assert temp_files(tmp_path, other_fs) == [] and state.journal_unfinished() == []
+    # Once the writer is done, the same placement goes through.
+    place_file(state, 1, item_for(state, src), src, dst, "move")
+    assert dst.read_bytes() == data and not src.exists()
+
+
+@pytest.mark.parametrize("cross", [False, True])
+@pytest.mark.parametrize("change", ["grown", "replaced"])
+def test_a_source_that_is_no_longer_the_identified_file_is_not_placed(
+        state: StateDB, tmp_path: Path, other_fs: Path, cross: bool, change: str) -> None:
+    src = tmp_path / "in" / "a.mkv"
+    make(src)
+    st = src.stat()
+    identified = (st.st_size, st.st_mtime, st.st_ino)
+    if change == "grown":
+        with open(src, "ab") as out:
+            out.write(b"the rest of the download")
+    else:  # another file renamed over the same name
+        make(tmp_path / "in" / "other.mkv", seed=5)
+        os.replace(tmp_path / "in" / "other.mkv", src)
+    now = src.read_bytes()
+    dst = (other_fs if cross else tmp_path) / "lib" / "a.mkv"
+    with pytest.raises(fsops.SourceChanged, match=str(src)):
+        place_file(state, 1, item_for(state, src), src, dst, "move", expect=identified)
+    assert src.read_bytes() == now and not dst.exists()
+    assert state.journal_unfinished() == []
 
 
 def test_fsops_module_exports() -> None:

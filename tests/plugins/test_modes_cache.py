@@ -344,3 +344,33 @@ def test_the_modes_are_registered(make_ctx: Any) -> None:
     modes_known = registered_modes(get_plugin_manager())
     assert {"cache", "selective", "auto", "inplace", "metadata-only"} <= set(modes_known)
     assert modes.free_name(Path("/x/a.mkv")) == Path("/x/a (2).mkv")
+
+
+# -- a source that changes while it is staged (issue 14, points 1 and 2) -----------------------
+
+
+def test_a_source_grown_after_staging_is_not_moved_into_the_library(
+        tmp_path: Path, state: StateDB, other_fs: Path) -> None:
+    item, staged, data = staged_item(tmp_path, state, other_fs)
+    with open(item.source, "ab") as out:  # the download client was not done
+        out.write(b"the rest")
+    with pytest.raises(fsops.SourceChanged, match="still being written"):
+        staging.finish(state, staged.entry)
+    staging.roll_back(state, staged.entry)  # what cache_modes.shelver_finalize does
+    assert item.source.read_bytes() == data + b"the rest"
+    assert not staged.destination.exists() and not staged.folder.exists()
+    assert state.journal_unfinished() == []
+
+
+def test_recovery_never_unlinks_a_source_changed_after_placement(
+        tmp_path: Path, state: StateDB, other_fs: Path) -> None:
+    item, staged, data = staged_item(tmp_path, state, other_fs)
+    state.journal_step(staged.entry, "finishing")
+    fsops.place_file(state, 1, item.item_id, staged.video, staged.destination, "move",
+                     parent=staged.entry)
+    state.journal_step(staged.entry, "placed")
+    with open(item.source, "ab") as out:
+        out.write(b"more")
+    fsops.recover(state)
+    assert staged.destination.read_bytes() == data  # the library's copy
+    assert item.source.read_bytes() == data + b"more"  # and the source, kept: nothing lost
