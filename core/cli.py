@@ -571,11 +571,15 @@ def review_set(ctx: click.Context, item: str, tmdb: str, season: int | None,
 
 @cli.command()
 @click.option("--keep", type=click.Path(path_type=Path), help="Build the demo in this folder and keep it.")
-def demo(keep: Path | None) -> None:
+@click.option("--serve", is_flag=True,
+              help="Only serve the TMDB snapshot on loopback (until Ctrl-C) with a ready profile, "
+                   "to try shelver on your own files offline.")
+@click.option("--port", type=int, default=0, show_default=True, help="With --serve: 0 picks a free port.")
+def demo(keep: Path | None, serve: bool, port: int) -> None:
     """Offline demo: sample downloads, a bundled TMDB snapshot on loopback, a real run."""
-    from shelver.demo import run_demo
+    from shelver.demo import run_demo, serve_demo
 
-    sys.exit(run_demo(keep))
+    sys.exit(serve_demo(keep, port) if serve else run_demo(keep))
 
 
 def main() -> None:
