@@ -183,8 +183,6 @@ def _human_line(result: dict[str, Any], *, dry_run: bool = False) -> str:
 def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: str | None,
                dry_run: bool, as_json: bool, command: str = "run") -> int:
     """Run the engine once over ``paths`` and print results; returns the exit status."""
-    import contextlib
-
     import trio
     from shelver import logs
     from shelver.discovery import valid_name

@@ -251,9 +251,11 @@ def describe_run(state: StateDB, run: dict[str, Any]) -> dict[str, Any]:
         counts = json.loads(row.get("counts") or "{}") or {}
     except ValueError:
         counts = {}
+    ops = PLACEMENTS + STAGED
+    marks = ",".join("?" * len(ops))
     sample = state.conn().execute(
-        "SELECT dst FROM journal WHERE run_id=? AND step='done' AND op IN (%s) ORDER BY id LIMIT 1"
-        % ",".join("?" * len(PLACEMENTS + STAGED)), (run["id"], *PLACEMENTS, *STAGED)).fetchone()
+        f"SELECT dst FROM journal WHERE run_id=? AND step='done' AND op IN ({marks}) "
+        "ORDER BY id LIMIT 1", (run["id"], *ops)).fetchone()
     started = run.get("started_at")
     return {"date": time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "?",
             "counts": counts, "sample": sample[0] if sample else None}
