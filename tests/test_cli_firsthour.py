@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from tests.conftest import BIN, json_lines, shelver, write_profile
@@ -327,7 +326,6 @@ def test_phash_of_a_non_video_says_so_in_words(tmp_path: Path) -> None:
     assert proc.stderr.strip() == f"shelver: phash: {junk}: not a video PyAV can read (invalid data)"
 
 
-@pytest.mark.slow
 def test_demo_says_where_it_leaves_its_library(tmp_path: Path) -> None:
     proc = shelver("demo", "--keep", str(tmp_path / "demo"), timeout=300)
     assert proc.returncode == 0, proc.stderr
