@@ -31,6 +31,10 @@ class ConfigProblem(click.ClickException):
 EXIT_INTERRUPTED = 130
 
 
+class UsageProblem(ConfigProblem):
+    """Bad input on the command line: ``shelver: error: MESSAGE``, exit status 2."""
+
+
 class ShelverGroup(click.Group):
     """Built-in commands resolve without loading plugins; plugin commands load them on demand."""
 
@@ -63,11 +67,65 @@ class ShelverGroup(click.Group):
         if command is None:
             self._plugin_commands()
             command = super().get_command(ctx, cmd_name)
+        if command is not None and cmd_name != "hook":  # hook parses its own arguments
+            common_options(command)
         return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._plugin_commands()
         return super().list_commands(ctx)
+
+
+def _set_verbosity(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Apply -v/-q given after a command name on top of the ones given before it."""
+    from shelver import logs
+
+    obj = ctx.find_root().obj if ctx.find_root().obj is not None else {}
+    before = obj.get("verbosity", 0)
+    verbosity = -1 if quiet or before < 0 else before + verbose
+    obj["verbosity"] = verbosity
+    logs.setup(verbosity)
+
+
+def common_options(command: click.Command, *, group_takes_profile: bool = False) -> None:
+    """Give ``command`` (and, for a group, its sub-commands) the global -v/-q flags, so they work
+    after the command name too (``shelver watch -v``); a sub-command of a group that takes
+    ``-p`` gets ``-p`` as well (``shelver review set 3 --tmdb movie/603 -p P``), stored in
+    ``ctx.obj["profile"]``. Applied to every built-in and plugin command when it is resolved."""
+    if getattr(command, "_shelver_common", False):
+        return
+    command._shelver_common = True  # type: ignore[attr-defined]
+    names = {param.name for param in command.params}
+    extra: list[click.Parameter] = []
+    if not names & {"verbose", "quiet"}:
+        extra += [click.Option(["-v", "--verbose", "shelver_verbose"], count=True,
+                               help="More output on stderr (-vv for debug)."),
+                  click.Option(["-q", "--quiet", "shelver_quiet"], is_flag=True,
+                               help="Only errors on stderr.")]
+    if group_takes_profile and "profile_name" not in names:
+        extra.append(click.Option(["-p", "--profile", "shelver_profile"], metavar="PROFILE",
+                                  help="Profile name or path (also accepted before the command)."))
+    if extra:
+        command.params.extend(extra)
+        original = command.callback
+
+        def callback(*args: Any, **kwargs: Any) -> Any:
+            verbose = kwargs.pop("shelver_verbose", 0)
+            quiet = kwargs.pop("shelver_quiet", False)
+            profile_name = kwargs.pop("shelver_profile", None)
+            ctx = click.get_current_context()
+            if verbose or quiet:
+                _set_verbosity(ctx, verbose, quiet)
+            if profile_name is not None:
+                ctx.obj = ctx.obj if ctx.obj is not None else {}
+                ctx.obj["profile"] = profile_name
+            return original(*args, **kwargs) if original is not None else None
+
+        command.callback = callback
+    if isinstance(command, click.Group):
+        takes_profile = "profile_name" in names
+        for sub in command.commands.values():
+            common_options(sub, group_takes_profile=takes_profile)
 
 
 def profile_option(fn: Any) -> Any:
@@ -104,13 +162,27 @@ def open_profile(profile_name: str | None) -> tuple[Any, Any, Any]:
     return profile, pm, state
 
 
-def _human_line(result: dict[str, Any]) -> str:
+# What a dry run says instead of each status (docs/operations.md, "Output").
+DRY_RUN_WORDS = {"organised": "would organise", "metadata": "would describe",
+                 "extra": "would shelve as extra", "duplicate": "would skip as duplicate"}
+DRY_RUN_SUMMARY = {"organised": "would be organised", "metadata": "would be described",
+                   "extra": "would be shelved as extras", "duplicate": "would be skipped as duplicates"}
+
+
+def _human_line(result: dict[str, Any], *, dry_run: bool = False) -> str:
+    """``STATUS SOURCE`` then ``-> DESTINATION`` on a second line, or ``STATUS SOURCE: REASON``."""
     from shelver.discovery import printable
 
     result = {k: printable(v) if isinstance(v, str) else v for k, v in result.items()}
-    status = result["status"]
-    target = result.get("destination") or result.get("error") or result.get("reason") or ""
-    return f"{status:<10} {result['source']}" + (f"\n           -> {target}" if target else "")
+    status, source = result["status"], result["source"]
+    word = DRY_RUN_WORDS.get(status, status) if dry_run else status
+    reason = result.get("error") or result.get("reason") or ""
+    destination = result.get("destination") or ""
+    if reason or not destination or destination == source:
+        if reason.startswith(f"{source}: "):  # "PATH: no such file or folder"
+            reason = reason[len(source) + 2:]
+        return f"{word:<10} {source}" + (f": {reason}" if reason else "")
+    return f"{word:<10} {source}\n           -> {destination}"
 
 
 def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: str | None,
@@ -118,11 +190,13 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
                before_work: Any = None) -> int:
     """Run the engine once over ``paths`` and print results; returns the exit status."""
     import trio
+    from shelver import logs
     from shelver.discovery import valid_name
     from shelver.engine import Engine
     from shelver.errors import ConfigError, ShelverError
 
     progress = _progress(as_json)
+    to_terminal = sys.stdout.isatty()
 
     def on_result(result: dict[str, Any]) -> None:
         if as_json:
@@ -131,8 +205,12 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
                 line = json.dumps(result)  # a name with undecodable bytes: \udcNN escapes
             sys.stdout.write(line + "\n")
             sys.stdout.flush()
-        elif progress is None:
-            click.echo(_human_line(result))
+        elif progress is not None and to_terminal:
+            # Above the bar, as each file finishes (stdout and the bar share the terminal).
+            progress[0].console.print(_human_line(result, dry_run=dry_run), markup=False,
+                                      highlight=False, soft_wrap=True)
+        else:
+            click.echo(_human_line(result, dry_run=dry_run))
         if progress is not None:
             progress[0].update(progress[1], advance=1, description=result["status"])
 
@@ -145,7 +223,8 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
                         if progress is not None else None)
         engine.before_work = before_work
         if progress is not None:
-            with progress[0]:
+            # Log lines go through the bar's console: printed above it, never over it.
+            with progress[0], logs.via_console(progress[0].console):
                 trio.run(engine.run, paths)
         else:
             trio.run(engine.run, paths)
@@ -164,10 +243,7 @@ def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: st
         state.close()
     if engine is None:
         return EXIT_INTERRUPTED  # Ctrl-C before anything started
-    if progress is not None and not as_json:
-        for result in engine.results:
-            click.echo(_human_line(result))
-    _summary(engine.results)
+    _summary(engine.results, dry_run=dry_run)
     if engine.interrupted:
         placed = sum(r["status"] in ("organised", "metadata") for r in engine.results)
         click.echo(f"interrupted: {placed} placed, {left} left queued; run again to continue",
@@ -193,17 +269,20 @@ def _progress(as_json: bool) -> Any:
     progress = Progress(SpinnerColumn(), MofNCompleteColumn(), BarColumn(),
                         TextColumn("{task.description}"), TimeElapsedColumn(),
                         TextColumn("ETA"), TimeRemainingColumn(),
-                        console=Console(stderr=True), transient=True)
+                        console=Console(stderr=True), transient=True,
+                        redirect_stdout=False, redirect_stderr=False)
     return progress, progress.add_task("starting", total=None)
 
 
-def _summary(results: list[dict[str, Any]]) -> None:
+def _summary(results: list[dict[str, Any]], *, dry_run: bool = False) -> None:
     counts: dict[str, int] = {}
     for result in results:
         counts[result["status"]] = counts.get(result["status"], 0) + 1
     if counts:
-        text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        click.echo(f"shelver: {len(results)} file(s): {text}", err=True)
+        words = DRY_RUN_SUMMARY if dry_run else {}
+        text = ", ".join(f"{n} {words.get(status, status)}" for status, n in sorted(counts.items()))
+        click.echo(f"shelver: {len(results)} file(s): {text}"
+                   + (" (dry run: nothing moved)" if dry_run else ""), err=True)
 
 
 @cli.command()
@@ -215,8 +294,24 @@ def _summary(results: list[dict[str, Any]]) -> None:
 def run(paths: tuple[Path, ...], profile_name: str | None, mode: str | None, dry_run: bool,
         as_json: bool) -> None:
     """Process PATHS (default: the profile's sources) once, then exit."""
+    import os
+
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UsageProblem(f"no such file or folder: {path}")
     profile, pm, state = open_profile(profile_name)
+    _check_mode_flag(pm, mode, state)
     sys.exit(run_engine(profile, pm, state, list(paths), mode=mode, dry_run=dry_run, as_json=as_json))
+
+
+def _check_mode_flag(pm: Any, mode: str | None, state: Any) -> None:
+    """``--mode`` names a mode some plugin registered, or the flag is named in the error."""
+    from shelver.profiles import registered_modes
+
+    known = registered_modes(pm)
+    if mode is not None and mode not in known:
+        state.close()
+        raise UsageProblem(f"--mode: unknown mode {mode!r} (known: {', '.join(sorted(known))})")
 
 
 @cli.command()
@@ -233,12 +328,24 @@ def watch(profile_name: str | None) -> None:
         raise ConfigProblem(f"watch needs sources ({profile.where('sources')})")
     try:
         with ProfileLock(profile):
-            engine = Engine(profile, pm, state, command="watch")
+            engine = Engine(profile, pm, state, command="watch",
+                            on_result=lambda result: click.echo(_human_line(result)))
+            if (click.get_current_context().find_root().obj or {}).get("verbosity", 0) >= 0:
+                click.echo(_watch_banner(profile, engine.mode), err=True)
             trio.run(engine.serve)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     finally:
         state.close()
+
+
+def _watch_banner(profile: Any, mode: str) -> str:
+    """The one start-up line of ``shelver watch``."""
+    settle = float(profile.get("watch.settle_seconds", 30.0))
+    sources = ", ".join(str(s) for s in profile.sources)
+    target = str(profile.dest_dir) if profile.dest_dir and mode != "metadata-only" else "in place"
+    return (f"shelver: watching {sources} for profile {profile.name} (mode {mode}) -> {target}; "
+            f"a file is taken once unchanged for {settle:g} s; Ctrl-C stops")
 
 
 @cli.command()
@@ -289,7 +396,10 @@ def status(profile_name: str | None, as_json: bool) -> None:
         click.echo(f"daemon:  {inst['profile']} pid {inst['pid']} on {inst['host']} "
                    f"({'alive' if inst['alive'] else 'not responding'})")
     for error in report["errors"]:
-        click.echo(f"error:   {error['path']}: {error['last_error']}")
+        reason = str(error["last_error"] or "")
+        if reason.startswith(f"{error['path']}: "):  # the error already names the file
+            reason = reason[len(error["path"]) + 2:]
+        click.echo(f"error:   {error['path']}: {reason}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False,
@@ -387,6 +497,13 @@ def profile_check(profile_name: str | None, as_json: bool) -> None:
             for key in ("api_key", "read_token"):
                 if section.get(key):
                     section[key] = "***"
+    import os
+
+    if not (os.environ.get("TMDB_API_KEY") or os.environ.get("TMDB_READ_TOKEN")
+            or prof.get("tmdb.api_key") or prof.get("tmdb.read_token")):
+        click.echo(f"shelver: warning: no TMDB key: set tmdb.api_key or tmdb.read_token "
+                   f"({prof.where('tmdb')}) or export TMDB_API_KEY; a run stops at start "
+                   f"without one", err=True)
     if as_json:
         click.echo(json.dumps({"profile": prof.name, "path": str(prof.path) if prof.path else None,
                                "settings": data}))
@@ -493,11 +610,15 @@ def review_set(ctx: click.Context, item: str, tmdb: str, season: int | None,
 
 @cli.command()
 @click.option("--keep", type=click.Path(path_type=Path), help="Build the demo in this folder and keep it.")
-def demo(keep: Path | None) -> None:
+@click.option("--serve", is_flag=True,
+              help="Only serve the TMDB snapshot on loopback (until Ctrl-C) with a ready profile, "
+                   "to try shelver on your own files offline.")
+@click.option("--port", type=int, default=0, show_default=True, help="With --serve: 0 picks a free port.")
+def demo(keep: Path | None, serve: bool, port: int) -> None:
     """Offline demo: sample downloads, a bundled TMDB snapshot on loopback, a real run."""
-    from shelver.demo import run_demo
+    from shelver.demo import run_demo, serve_demo
 
-    sys.exit(run_demo(keep))
+    sys.exit(serve_demo(keep, port) if serve else run_demo(keep))
 
 
 def main() -> None:

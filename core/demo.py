@@ -87,5 +87,58 @@ def run_demo(keep: Path | None) -> int:
     left = sorted(str(p.relative_to(downloads)) for p in downloads.rglob("*") if p.is_file())
     if left:
         click.echo("\nleft in downloads (not organised, by rule): " + ", ".join(left))
+    click.echo(f"\nthe demo library is in {library} (downloads {downloads}, profile "
+               f"{profile_path}); " + ("it stays there" if keep else
+                                      f"delete {workdir} when done, or choose the folder with "
+                                      f"`shelver demo --keep DIR`"))
     sys.stdout.flush()
     return int(status)
+
+
+def serve_demo(keep: Path | None, port: int) -> int:
+    """``shelver demo --serve``: the bundled TMDB snapshot on loopback until Ctrl-C, with a
+    ready-to-use profile, to try shelver offline on one's own files (README, "Offline")."""
+    import signal
+    import time
+
+    from shelver.testing.tmdb_server import FakeTMDB
+
+    workdir = Path(keep).absolute() if keep else Path(tempfile.mkdtemp(prefix="shelver-offline-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    # TMDB_API_KEY / TMDB_READ_TOKEN in the environment win over a profile's key: the look-alike
+    # accepts them, so an exported real key works too (it never leaves this machine).
+    server = FakeTMDB(api_key=os.environ.get("TMDB_API_KEY") or "demo-key",
+                      read_token=os.environ.get("TMDB_READ_TOKEN") or "demo-token", port=port)
+    try:
+        server.start()
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    snippet = f'[tmdb]\nbase_url = "{server.base_url}"\napi_key = "demo-key"\n'
+    profile_path = workdir / "offline.toml"
+    profile_path.write_text("\n".join([
+        'name = "offline"', 'mode = "inplace"',
+        'action = "copy"  # your files stay where they are', 'sources = []',
+        f'dest_dir = "{workdir / "library"}"', f'state_db = "{workdir / "state.db"}"', "",
+        snippet]), encoding="utf-8")
+    catalogue = server.catalogue
+    click.echo(f"TMDB snapshot ({len(catalogue.movies)} movies, {len(catalogue.shows)} shows) "
+               f"served at {server.base_url} until Ctrl-C")
+    click.echo(f"profile: {profile_path} (copies into {workdir / 'library'})")
+    click.echo(f"  try: shelver run PATH -p {profile_path} --dry-run")
+    click.echo("or add this to a profile of your own:")
+    click.echo(snippet, nl=False)
+    click.echo("(only titles in the snapshot are recognised; the rest wait in review)")
+    sys.stdout.flush()
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.stop()
+    return 0

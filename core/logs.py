@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 _SECRETS: set[str] = set()
 
@@ -28,10 +31,40 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr, or a rich console while a progress bar is shown (:func:`via_console`)."""
+
+    console: Any = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        console = self.console
+        if console is None:
+            super().emit(record)
+            return
+        try:
+            console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)
+
+
+@contextmanager
+def via_console(console: Any) -> Iterator[None]:
+    """Log through ``console`` (a rich Console that owns a live progress bar): each line is
+    printed above the bar instead of over it."""
+    handlers = [h for h in logging.getLogger("shelver").handlers if isinstance(h, _Handler)]
+    for handler in handlers:
+        handler.console = console
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.console = None
+
+
 def setup(verbosity: int) -> None:
     """``verbosity``: -1 quiet (errors only), 0 warnings and notices, 1 info, 2 debug."""
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Handler(sys.stderr)
     handler.setFormatter(logging.Formatter("shelver: %(levelname)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger("shelver")

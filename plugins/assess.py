@@ -21,6 +21,7 @@ Without a ``work_dir`` there is no cache: everything is ``inplace`` (or ``metada
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,26 @@ class Collection:
     files: int  # videos (by the profile's filters.extensions)
     mode: str = ""
     order: int = 0
+    reason: str = ""  # why this mode, in words
+
+
+# A release's sample clip ("movie-sample.mkv", "Sample/x.mkv"): shelver skips it, so it is no
+# video of the collection.
+SAMPLE = re.compile(r"(?i)(^|[-._ \[(])sample([-._ \])]|$)")
+
+
+def is_sample(path: str) -> bool:
+    parent = os.path.basename(os.path.dirname(path)).lower()
+    return parent in ("sample", "samples") or bool(SAMPLE.search(os.path.splitext(os.path.basename(path))[0]))
+
+
+def human_size(size: float) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.3g} {unit}"
+        value /= 1000
+    return f"{value:.3g} TB"
 
 
 def usable_cache_bytes(profile: Profile) -> int | None:
@@ -68,22 +89,44 @@ def usable_cache_bytes(profile: Profile) -> int | None:
 
 def recommend(size: int, files: int, usable: int | None, profile: Profile) -> str:
     """DESIGN's matrix, thresholds scaled to ``usable`` bytes of cache."""
+    return explain(size, files, usable, profile)[0]
+
+
+def explain(size: int, files: int, usable: int | None, profile: Profile) -> tuple[str, str]:
+    """``(mode, why in words)`` by DESIGN's matrix, thresholds scaled to ``usable`` bytes."""
     def setting(key: str) -> float:
         return float(profile.get(f"assess.{key}", DEFAULTS[key]))
 
-    if files > setting("metadata_first_files"):
-        return "metadata-only"
+    first = setting("metadata_first_files")
+    if files > first:
+        return "metadata-only", (f"{files} videos is more than assess.metadata_first_files "
+                                 f"({first:g}): describe them in place first, organise later")
     if usable is None:
-        return "inplace"
+        return "inplace", "no work_dir, so no cache: organised where it lies"
     scale = usable / (setting("reference_cache_gb") * GB)
     gb = size / (GB * scale) if scale > 0 else float("inf")  # in the matrix's own units
+    here, free = human_size(size), human_size(usable)
+
+    def limit(key: str) -> str:
+        return human_size(setting(key) * GB * scale)
+
     if gb < setting("cache_below_gb"):
-        return "cache"
+        return "cache", f"{here} fits the cache's {free} free (under {limit('cache_below_gb')})"
     if gb <= setting("cache_max_gb"):
-        return "cache" if files < setting("cache_max_files") else "selective"
+        if files < setting("cache_max_files"):
+            return "cache", (f"{here} in {files} videos (fewer than {setting('cache_max_files'):g})"
+                             f" fits the cache's {free} free")
+        return "selective", (f"{here} in {files} videos (at least {setting('cache_max_files'):g}):"
+                             f" too many to stage at once in the cache's {free}, so file by file")
     if gb <= setting("selective_max_gb"):
-        return "selective" if files < setting("selective_max_files") else "inplace"
-    return "inplace"
+        if files < setting("selective_max_files"):
+            return "selective", (f"{here} is more than the cache's {free} free "
+                                 f"(over {limit('cache_max_gb')}): staged file by file")
+        return "inplace", (f"{here} in {files} videos (at least "
+                           f"{setting('selective_max_files'):g}) is too much to stage "
+                           f"in the cache's {free}: in place")
+    return "inplace", (f"{here} is over {limit('selective_max_gb')}, too big for the cache's "
+                       f"{free} free: in place")
 
 
 def measure(path: Path, extensions: tuple[str, ...], *, recursive: bool = True) -> tuple[int, int]:
@@ -106,7 +149,7 @@ def measure(path: Path, extensions: tuple[str, ...], *, recursive: bool = True) 
                 size += entry.stat(follow_symlinks=False).st_size
             except OSError:
                 continue
-            if os.path.splitext(entry.name)[1].lower() in extensions:
+            if os.path.splitext(entry.name)[1].lower() in extensions and not is_sample(entry.path):
                 videos += 1
     return size, videos
 
@@ -120,7 +163,8 @@ def assess(root: Path, profile: Profile) -> dict[str, Any]:
     found: list[Collection] = []
     if root.is_file():
         size = root.stat().st_size
-        found.append(Collection(str(root), root.name, size, int(root.suffix.lower() in extensions)))
+        found.append(Collection(str(root), root.name, size,
+                                int(root.suffix.lower() in extensions and not is_sample(str(root)))))
     else:
         for entry in sorted(os.scandir(root), key=lambda e: e.name):
             if entry.is_dir(follow_symlinks=False):
@@ -130,7 +174,8 @@ def assess(root: Path, profile: Profile) -> dict[str, Any]:
         if videos or size:
             found.append(Collection(str(root), ".", size, videos))
     for collection in found:
-        collection.mode = recommend(collection.size, collection.files, usable, profile)
+        collection.mode, collection.reason = explain(collection.size, collection.files, usable,
+                                                     profile)
     found.sort(key=lambda c: (c.size, c.files, c.path))
     for order, collection in enumerate(found, 1):
         collection.order = order

@@ -350,6 +350,16 @@ def _hash_for_cli(path: str) -> tuple[str, str | None, float | None, str | None]
     try:
         phash, duration = hash_file(path)
     except PhashError as exc:
+        import av
+
+        cause = exc.__cause__
+        if isinstance(cause, FileNotFoundError):
+            return path, None, None, f"{path}: no such file"
+        if isinstance(cause, av.FFmpegError):  # not "[Errno 1094995529] Invalid data ..."
+            why = str(getattr(cause, "strerror", None) or "unreadable").lower()
+            if why.startswith("invalid data"):
+                why = "invalid data"
+            return path, None, None, f"{path}: not a video PyAV can read ({why})"
         return path, None, None, str(exc)
     except OSError as exc:
         return path, None, None, f"{path}: {exc.strerror or exc}"
@@ -373,7 +383,7 @@ def shelver_register_commands(cli: click.Group) -> None:
             for path, phash, duration, error in pool.map(_hash_for_cli, files):
                 if error is not None:
                     failed = True
-                    click.echo(f"shelver: {error}", err=True)
+                    click.echo(f"shelver: phash: {error}", err=True)
                 if as_json:
                     click.echo(json.dumps({"file": path, "phash": phash, "duration": duration,
                                            **({"error": error} if error else {})}))

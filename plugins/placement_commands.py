@@ -34,7 +34,7 @@ def shelver_register_commands(cli: click.Group) -> None:
     def undo_command(run: int | None, profile_name: str | None, list_runs: bool, dry_run: bool,
                      as_json: bool) -> None:
         """Reverse a run's placements (default: the profile's latest run)."""
-        from shelver.cli import open_profile
+        from shelver.cli import UsageProblem, open_profile
         from shelver.plugins import undo
 
         profile, _pm, state = open_profile(profile_name)
@@ -42,10 +42,24 @@ def shelver_register_commands(cli: click.Group) -> None:
             if list_runs:
                 runs = [r for r in state.journal_runs(profile.name) if r["command"] != "undo"]
                 for entry in runs:
-                    click.echo(json.dumps(entry) if as_json else
-                               f"run {entry['id']}  {entry['command']} ({entry['mode']})  "
-                               f"{entry['entries']} journal entries  {entry['status']}")
+                    about = undo.describe_run(state, entry)
+                    if as_json:
+                        click.echo(json.dumps({**entry, **about}))
+                        continue
+                    counts = ", ".join(f"{n} {status}" for status, n in sorted(about["counts"].items()))
+                    click.echo(f"run {entry['id']}  {about['date']}  {entry['command']} "
+                               f"({entry['mode']}, {entry['status']})  {counts or 'no counts'}"
+                               + (f"  e.g. {about['sample']}" if about["sample"] else ""))
+                if not runs and not as_json:
+                    click.echo(f"profile {profile.name!r} has no run to undo")
                 return
+            if run is not None:
+                row = undo.run_row(state, run)
+                if row is None or row["profile"] != profile.name:
+                    raise UsageProblem(f"no run {run}" + (
+                        f" of profile {profile.name!r} (it is profile {row['profile']!r}'s: -p "
+                        f"{row['profile']})" if row is not None else "")
+                        + "; `shelver undo --list` shows the runs that can be undone")
             run_id = run if run is not None else undo.default_run(state, profile.name)
             if run_id is None:
                 raise click.ClickException(f"profile {profile.name!r} has no run to undo")
@@ -120,3 +134,5 @@ def _print_assessment(report: dict[str, Any]) -> None:
     for entry in report["collections"]:
         click.echo(f"{entry['order']:>5}  {_human_size(entry['size']):>10}  {entry['files']:>6}  "
                    f"{entry['mode']:<13}  {entry['name']}")
+        if entry.get("reason"):
+            click.echo(f"{'':>5}  {'':>10}  {'':>6}  {'':<13}  {entry['mode']}: {entry['reason']}")

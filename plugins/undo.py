@@ -233,3 +233,29 @@ def default_run(state: StateDB, profile: str) -> int | None:
         if run["command"] != "undo":
             return int(run["id"])
     return None
+
+
+def run_row(state: StateDB, run_id: int) -> dict[str, Any] | None:
+    """The ``runs`` row of ``run_id``, or None when there is no such run."""
+    row = state.conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def describe_run(state: StateDB, run: dict[str, Any]) -> dict[str, Any]:
+    """What ``undo --list`` shows of a run: when, its counts per status, one placed file."""
+    import json
+    import time
+
+    row = run_row(state, int(run["id"])) or {}
+    try:
+        counts = json.loads(row.get("counts") or "{}") or {}
+    except ValueError:
+        counts = {}
+    ops = PLACEMENTS + STAGED
+    marks = ",".join("?" * len(ops))
+    sample = state.conn().execute(
+        f"SELECT dst FROM journal WHERE run_id=? AND step='done' AND op IN ({marks}) "
+        "ORDER BY id LIMIT 1", (run["id"], *ops)).fetchone()
+    started = run.get("started_at")
+    return {"date": time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "?",
+            "counts": counts, "sample": sample[0] if sample else None}
