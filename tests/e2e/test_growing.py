@@ -74,3 +74,4 @@ def test_a_file_still_being_written_is_never_moved_half_written(
     if source.exists():  # left in place: the hook said why, and does not call it organised
         assert "organised:" not in proc.stdout, proc.stdout + proc.stderr
         assert str(source) in proc.stdout + proc.stderr
+        assert "error: error:" not in proc.stderr  # one "error", then the file and why
