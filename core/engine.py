@@ -603,7 +603,8 @@ class Engine:
         }
         if identity is not None:
             fields.update(tmdb_type=identity.type, tmdb_id=identity.id, season=identity.season,
-                          episodes=identity.episodes, indexed_at=now, refreshed_at=now)
+                          episodes=identity.episodes, indexed_at=now, refreshed_at=now,
+                          release_date=item.match.release_date if item.match else None)
         if item.placement is not None:
             stat = os.stat(item.placement.path) if os.path.exists(item.placement.path) else None
             fields.update(path=str(item.placement.path), dir=str(item.placement.path.parent),

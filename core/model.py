@@ -98,12 +98,17 @@ class Match:
     ``{"movie": <movie details>}`` or
     ``{"show": <tv details>, "season": <season details>, "episodes": [<episode>, ...]}``,
     each exactly as TMDB's v3 API returns it (with ``append_to_response`` parts inline).
+    ``release_date`` (ISO ``YYYY-MM-DD``) is when the matched work came out: a movie's release,
+    the newest matched episode's air date, else the show's first air date. It is recorded with
+    the item and decides how soon ``shelver scan --refresh`` looks at it again
+    (docs/operations.md, "Refresh").
     """
 
     identity: Identity | None
     confidence: float
     candidates: list[dict[str, Any]] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    release_date: str | None = None
 
 
 @dataclass

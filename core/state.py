@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import sqlite_utils
 from shelver.errors import StateDBError, newer_db_message
@@ -28,12 +28,32 @@ Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
 
 
-def migration(fn: Migration) -> Migration:
-    MIGRATIONS.append((f"core-{len(MIGRATIONS) + 1:03d}-{fn.__name__}", fn))
-    return fn
+@overload
+def migration(arg: Migration, /) -> Migration: ...
+@overload
+def migration(arg: str, /) -> Callable[[Migration], Migration]: ...
+def migration(arg: Migration | str, /) -> Migration | Callable[[Migration], Migration]:
+    """Register a core migration under a name of its own, never its position in the list
+    (docs/operations.md, "Migrations"): ``@migration`` names it ``core-<function name>`` (name
+    new ones ``m009_events``-style), ``@migration("core-001-create_items")`` gives the name
+    literally. The first releases recorded their migrations by position: those names are frozen
+    here as literals, so a DB made by them opens with nothing re-applied, and inserting or
+    reordering a migration can never rename another."""
+
+    def register(fn: Migration, name: str) -> Migration:
+        if not name.startswith("core-"):  # the newer-DB check counts only core- names
+            raise ValueError(f"core migration {name!r}: its name must start with 'core-'")
+        if any(name == known for known, _fn in MIGRATIONS):
+            raise ValueError(f"core migration {name!r} is registered twice")
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    if isinstance(arg, str):
+        return lambda fn: register(fn, arg)
+    return register(arg, f"core-{arg.__name__}")
 
 
-@migration
+@migration("core-001-create_items")
 def create_items(db: sqlite_utils.Database) -> None:
     db.table("items").create(
         {
@@ -83,7 +103,7 @@ def create_items(db: sqlite_utils.Database) -> None:
     db.table("items").create_index(["tmdb_type", "tmdb_id"])
 
 
-@migration
+@migration("core-002-create_queue")
 def create_queue(db: sqlite_utils.Database) -> None:
     db.table("queue").create(
         {
@@ -100,7 +120,7 @@ def create_queue(db: sqlite_utils.Database) -> None:
     db.table("queue").create_index(["profile", "priority", "enqueued_at"])
 
 
-@migration
+@migration("core-003-create_runs")
 def create_runs(db: sqlite_utils.Database) -> None:
     db.table("runs").create(
         {
@@ -119,7 +139,7 @@ def create_runs(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@migration("core-004-create_journal")
 def create_journal(db: sqlite_utils.Database) -> None:
     db.table("journal").create(
         {
@@ -141,7 +161,7 @@ def create_journal(db: sqlite_utils.Database) -> None:
     db.table("journal").create_index(["step"])
 
 
-@migration
+@migration("core-005-create_instances")
 def create_instances(db: sqlite_utils.Database) -> None:
     db.table("instances").create(
         {"profile": str, "host": str, "pid": int, "started_at": float, "heartbeat_at": float},
@@ -149,18 +169,18 @@ def create_instances(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@migration("core-006-add_journal_owner")
 def add_journal_owner(db: sqlite_utils.Database) -> None:
     # Which process (host:pid) is placing: recovery must leave a live process's placements alone.
     db.table("journal").add_column("owner", str)
 
 
-@migration
+@migration("core-007-add_journal_detail")
 def add_journal_detail(db: sqlite_utils.Database) -> None:
     # parent: the staged placement (cache mode) a move out of the cache belongs to; detail: JSON
     # a multi-step placement needs to finish after a crash; dst_size/dst_mtime: the placed file
-    # as the run left it, so `shelver undo` can refuse a file changed since. Idempotent: core
-    # migrations are numbered by position, and another may land before this one.
+    # as the run left it, so `shelver undo` can refuse a file changed since. Idempotent: written
+    # when core migrations were named by position, and one could be re-applied under a new name.
     have = set(db.table("journal").columns_dict)
     for name, kind in (("parent", int), ("detail", str), ("dst_size", int), ("dst_mtime", float)):
         if name not in have:
@@ -170,7 +190,7 @@ def add_journal_detail(db: sqlite_utils.Database) -> None:
     db.table("journal").create_index(["item_id"], if_not_exists=True)
 
 
-@migration
+@migration("core-008-create_journal_blobs")
 def create_journal_blobs(db: sqlite_utils.Database) -> None:
     # Bytes a journal row needs that do not belong in its JSON detail (the metadata a tagged
     # MP4 had before, so `shelver undo` can give the original back).
@@ -811,12 +831,9 @@ class StateDB:
 # -- downloader-given ids (``shelver hook radarr`` / ``sonarr``) ------------------------------
 # What a downloader knows about a file ({"ids": {"tmdb": 603}, "kind": "movie", ...}, see
 # shelver.hookclients.HookJob.given), read by the engine so the matcher uses those ids instead of
-# searching. Registered by an explicit name, not by position, so that a core migration added
-# above this one later can never take its name. The hook's fast path checks for this name.
+# searching. The hook's fast path checks for this name.
 
 
+@migration("core-hooks-001-given-ids")
 def add_item_given_ids(db: sqlite_utils.Database) -> None:
     db.table("items").add_column("given_ids", str)
-
-
-MIGRATIONS.append(("core-hooks-001-given-ids", add_item_given_ids))

@@ -327,6 +327,7 @@ async def _resolve(
             confidence=confidence,
             candidates=candidates,
             metadata={"movie": details},
+            release_date=matched_release_date({"movie": details}),
         )
 
     try:
@@ -373,6 +374,7 @@ async def _resolve(
         confidence=confidence,
         candidates=candidates,
         metadata={"show": show, "season": season, "episodes": episodes},
+        release_date=matched_release_date({"show": show, "episodes": episodes}),
     )
 
 
@@ -430,6 +432,24 @@ async def fetch_metadata(
     return {"show": show, "season": season, "episodes": episodes}
 
 
+def matched_release_date(metadata: dict[str, Any]) -> str | None:
+    """When the matched work came out (``Match.release_date``): the movie's release date, the
+    newest matched episode's air date, else the show's first air date; None when TMDB has none."""
+
+    def iso(value: Any) -> str | None:
+        text = str(value or "")[:10]
+        return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+
+    if isinstance(metadata.get("movie"), dict):
+        return iso(metadata["movie"].get("release_date"))
+    aired = [iso(e.get("air_date")) for e in metadata.get("episodes") or [] if isinstance(e, dict)]
+    dates = [date for date in aired if date]
+    if dates:
+        return max(dates)
+    show = metadata.get("show")
+    return iso(show.get("first_air_date")) if isinstance(show, dict) else None
+
+
 def _summary(
     scored: list[tuple[dict[str, Any], float, dict[str, Any]]], limit: int = 5
 ) -> list[dict[str, Any]]:
@@ -449,4 +469,4 @@ def _summary(
     return out
 
 
-__all__ = ["MOVIE_APPEND", "TV_APPEND", "fetch_metadata", "identify"]
+__all__ = ["MOVIE_APPEND", "TV_APPEND", "fetch_metadata", "identify", "matched_release_date"]

@@ -144,12 +144,13 @@ async def shelver_run_end(ctx: RunContext) -> None:
 
 async def _forced(client: Any, forced: dict[str, Any], language: str) -> Match:
     """An identity set by a person (``shelver review``): fetch its documents, no search."""
-    from shelver.plugins.tmdb.matcher import fetch_metadata
+    from shelver.plugins.tmdb.matcher import fetch_metadata, matched_release_date
 
     identity = Identity(type=forced["type"], id=int(forced["id"]), season=forced.get("season"),
                         episodes=list(forced.get("episodes") or []))
     metadata = await fetch_metadata(client, identity, language=language)
-    return Match(identity=identity, confidence=1.0, candidates=[], metadata=metadata)
+    return Match(identity=identity, confidence=1.0, candidates=[], metadata=metadata,
+                 release_date=matched_release_date(metadata))
 
 
 @hookimpl(trylast=True)

@@ -343,3 +343,16 @@ async def test_corpus(tmp_path: Path) -> None:
     assert not wrong, f"{report}\nwrong identities: {wrong}"
     assert identified >= 0.97 * len(expected_identities), f"{report}\nmissed: {missed}"
     assert requests <= 1.15 * bound, report
+
+
+def test_the_release_date_of_a_match() -> None:
+    from shelver.plugins.tmdb.matcher import matched_release_date
+
+    assert matched_release_date({"movie": {"release_date": "1999-03-31"}}) == "1999-03-31"
+    assert matched_release_date({"movie": {"release_date": ""}}) is None
+    show = {"first_air_date": "2008-01-20"}
+    two = [{"air_date": "2013-09-08"}, {"air_date": "2013-09-15"}]
+    assert matched_release_date({"show": show, "episodes": two}) == "2013-09-15"
+    # An episode TMDB gives no air date: the show's first air date.
+    assert matched_release_date({"show": show, "episodes": [{"air_date": None}]}) == "2008-01-20"
+    assert matched_release_date({"show": {"first_air_date": "unknown"}}) is None
