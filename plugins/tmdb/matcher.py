@@ -368,7 +368,9 @@ async def _resolve(
         identity=Identity(
             type="tv",
             id=item_id,
-            season=int(season.get("season_number", parsed.season or 0)),
+            # TMDB may send a null season_number: the season asked for is the one it is.
+            season=int(season.get("season_number") if season.get("season_number") is not None
+                       else parsed.season or 0),
             episodes=[int(e["episode_number"]) for e in episodes],
         ),
         confidence=confidence,

@@ -549,3 +549,16 @@ def test_artwork_fetches_only_image_paths(
             r"/t/p/w\d+/[A-Za-z0-9]+\.jpg", request.path), request
     assert (tmp_path / "library" / MATRIX_DIR / "fanart.jpg").is_file()
     assert not (tmp_path / "library" / MATRIX_DIR / "poster.jpg").exists()
+
+
+def test_a_null_season_number_in_a_season_document_does_not_fail_the_episode(
+        tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
+    """TMDB itself sometimes sends ``"season_number": null``: the matcher used to crash on it
+    (``int(None)``); the season asked for is the season it is."""
+    tmdb_server.override("/tv/1396/season/5", patch={"season_number": None})
+    video(tmp_path / "downloads" / "Breaking.Bad.S05E14.Ozymandias.1080p.WEB-DL.mkv", 60)
+    proc = shelver("run", "-p", str(make_profile()), "--json", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    (result,) = json_lines(proc.stdout)
+    assert result["status"] == "organised", result
+    assert result["tmdb"] == {"type": "tv", "id": 1396, "season": 5, "episodes": [14]}
