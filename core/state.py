@@ -820,3 +820,18 @@ def add_item_given_ids(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS.append(("core-hooks-001-given-ids", add_item_given_ids))
+
+
+# -- events (docs/operations.md, "Events"; written and read by shelver.events) ---------------
+# AUTOINCREMENT: an id is never reused, even after the newest rows were pruned, so a reader
+# resuming from the last id it saw can never be handed an older event under a reused id.
+
+
+def create_events(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+               " ts FLOAT NOT NULL, run_id INTEGER, item_id INTEGER, kind TEXT NOT NULL,"
+               " payload TEXT)")
+    db.execute("CREATE INDEX IF NOT EXISTS events_run_kind ON events (run_id, kind)")
+
+
+MIGRATIONS.append(("core-events-001-create", create_events))
