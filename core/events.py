@@ -138,13 +138,14 @@ def _last(state: StateDB, run_id: int, kind: str) -> dict[str, Any] | None:
 
 def run_progress(state: StateDB, run_id: int) -> dict[str, Any]:
     """How far a run got, from its events: ``done``/``total`` (the last ``progress``; total is
-    None while unknown, and for a daemon), the last ``item-done`` and, once it ended, its
-    ``run-ended`` status and counts."""
+    None while unknown, and for a daemon; both None for a run that recorded none, e.g. one made
+    before the events table), the last ``item-done`` and, once it ended, its ``run-ended``
+    status and counts."""
     progress = _last(state, run_id, "progress")
     done = _last(state, run_id, "item-done")
     ended = _last(state, run_id, "run-ended")
     return {
-        "done": progress["payload"].get("done", 0) if progress else 0,
+        "done": progress["payload"].get("done", 0) if progress else None,
         "total": progress["payload"].get("total") if progress else None,
         "last_done": {"item_id": done["item_id"], "ts": done["ts"], **done["payload"]} if done else None,
         "ended": ended["payload"] if ended else None,

@@ -97,10 +97,10 @@ def progress_lines(report: dict[str, Any]) -> list[str]:
     progress = report.get("progress")
     if not progress:
         return []
-    total = progress["total"]
-    count = f"{progress['done']} of {total}" if total is not None else str(progress["done"])
-    lines = [f"run:     #{progress['run_id']} {progress['command']} ({progress['status']}): "
-             f"{count} file(s) done"]
+    total, done = progress["total"], progress["done"]
+    count = "" if done is None else f": {done} of {total} file(s) done" if total is not None \
+        else f": {done} file(s) done"
+    lines = [f"run:     #{progress['run_id']} {progress['command']} ({progress['status']}){count}"]
     last = progress["last_done"]
     if last is not None:
         where = f" -> {last['destination']}" if last.get("destination") and \

@@ -218,3 +218,24 @@ def test_a_daemon_writes_events_as_it_goes_and_prunes_old_ones(tmp_path: Path, m
         assert events_since(state)[-1]["payload"]["status"] == "stopped"
     finally:
         state.close()
+
+
+def test_status_of_a_run_in_progress_and_of_one_without_events(state: Any, tmp_path: Path) -> None:
+    from shelver.scans import progress_lines, status_report
+
+    profile = validate({"name": "p", "state_db": str(tmp_path / "state.db")})
+    old_run = state.start_run("p", "run", "inplace")  # as a run made before the events table
+    state.end_run(old_run, "done", {"organised": 4})
+    assert progress_lines(status_report(profile, state)) == [f"run:     #{old_run} run (done)"]
+    run = state.start_run("p", "run", "inplace")
+    log = EventLog(state, run)
+    log.add("progress", done=0, total=2)
+    log.add("item-started", 7, source="/in/a.mkv")
+    log.add("item-done", 7, status="error", source="/in/a.mkv", destination=None,
+            error="/in/a.mkv: unreadable", reason=None)
+    log.add("progress", done=1, total=2)
+    log.flush()
+    report = status_report(profile, state)
+    assert progress_lines(report) == [f"run:     #{run} run (running): 1 of 2 file(s) done",
+                                      "last:    error /in/a.mkv (/in/a.mkv: unreadable)"]
+    assert report["progress"]["ended"] is None and report["progress"]["last_done"]["item_id"] == 7
