@@ -373,7 +373,7 @@ def scan(profile_name: str | None, kind: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def status(profile_name: str | None, as_json: bool) -> None:
     """Counts per state, the queue, recent errors, running instances."""
-    from shelver.scans import status_report
+    from shelver.scans import progress_lines, status_report
 
     profile, pm, state = open_profile(profile_name)
     try:
@@ -389,6 +389,8 @@ def status(profile_name: str | None, as_json: bool) -> None:
     click.echo(f"profile {report['profile']}   state DB {report['state_db']}")
     click.echo("items:   " + (", ".join(f"{k} {v}" for k, v in sorted(report["states"].items())) or "none"))
     click.echo(f"queue:   {report['queued']}")
+    for line in progress_lines(report):
+        click.echo(line)
     if (block := report["tmdb_block"]) is not None:
         left = "no end set" if block["seconds_left"] is None else f"{block['seconds_left']:.0f} s left"
         click.echo(f"tmdb:    rate-limited by TMDB (Retry-After): every run waits, {left}")

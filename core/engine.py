@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ import trio
 from shelver.context import RunContext
 from shelver.discovery import SYMLINKS, Filters, Found, Settler, Sidecars, walk
 from shelver.errors import ConfigError, ItemError, user_facing
+from shelver.events import EventLog, prune_for
 from shelver.hookclients import apply_given
 from shelver.model import Identity, Item, ParsedName, Priority, State, Status
 from shelver.profiles import Profile, check_profile
@@ -37,6 +39,10 @@ SHUTDOWN_GRACE_SECONDS = 3.0
 # A file that changed between identification and placement is identified again, this often at
 # most: one that keeps changing is still being written, and retried later (ERROR, backoff).
 IDENTIFY_ATTEMPTS = 2
+# Events (docs/operations.md, "Events") are written in batches this often, and pruned by a daemon
+# this often (a one-shot run prunes when it ends).
+EVENTS_FLUSH_SECONDS = 0.5
+EVENTS_PRUNE_SECONDS = 3600.0
 
 
 class SourceReplaced(Exception):
@@ -175,11 +181,18 @@ class Engine:
         # Files seen by the watcher or a sweep, taken once stable for watch.settle_seconds.
         self.settler = Settler(float(profile.get("watch.settle_seconds", 30.0)))
         self.links_reported: set[str] = set()
+        self.events: EventLog | None = None  # this run's events, once it started
+        self.total: int | None = None  # how many results a one-shot run will report
 
     # -- results -------------------------------------------------------------------------------
 
-    def _emit(self, result: Result) -> None:
+    def _emit(self, result: Result, item_id: int | None = None) -> None:
         self.results.append(result)
+        if self.events is not None:
+            self.events.add("item-done", item_id, status=result["status"], source=result["source"],
+                            destination=result["destination"], error=result["error"],
+                            reason=result.get("reason"))
+            self.events.add("progress", done=len(self.results), total=self.total)
         self.on_result(result)
 
     def exit_status(self) -> int:
@@ -193,6 +206,9 @@ class Engine:
         )
         self.ctx = RunContext(profile=self.profile, state=self.state, pm=self.pm, run_id=run_id,
                               mode=self.mode, dry_run=self.dry_run, log=log)
+        self.events = EventLog(self.state, run_id)
+        self.events.add("run-started", profile=self.profile.name, command=self.command,
+                        mode=self.mode, dry_run=self.dry_run)
         return self.ctx
 
     async def _start(self, ctx: RunContext) -> None:
@@ -213,6 +229,27 @@ class Engine:
                 for result in self.results:
                     counts[result["status"]] = counts.get(result["status"], 0) + 1
                 await trio.to_thread.run_sync(self.state.end_run, ctx.run_id, status, counts)
+                if self.events is not None:
+                    self.events.add("run-ended", status=status, counts=counts)
+                    await trio.to_thread.run_sync(self._flush_events, True)
+
+    def _flush_events(self, prune: bool = False) -> None:
+        """Write the buffered events (and prune old ones); a failure is logged, never fatal:
+        what was not written is kept for the next flush."""
+        assert self.events is not None
+        try:
+            self.events.flush()
+            if prune:
+                prune_for(self.state, self.profile.section("events"))
+        except sqlite3.Error as exc:
+            log.warning("events not recorded in the state DB %s: %s", self.state.path, exc)
+
+    async def _flush_events_loop(self, ctx: RunContext) -> None:
+        """Write the run's events every EVENTS_FLUSH_SECONDS, one short transaction each."""
+        while True:
+            await trio.sleep(EVENTS_FLUSH_SECONDS)
+            if self.events is not None and self.events.pending:
+                await ctx.to_thread(self._flush_events, limiter="db")
 
     # -- one-shot ------------------------------------------------------------------------------
 
@@ -236,7 +273,10 @@ class Engine:
                 raise ConfigError(f"nothing to do: no paths given and no sources ({self.profile.where('sources')})")
             videos = self.smallest_collections_first(
                 await trio.to_thread.run_sync(self._collect, roots))
-            self.on_total(len(self.results) + len(videos))
+            self.total = len(self.results) + len(videos)
+            if self.events is not None:
+                self.events.add("progress", done=len(self.results), total=self.total)
+            self.on_total(self.total)
             if self.dry_run:
                 await self._work_in_memory(ctx, videos)
             else:
@@ -260,6 +300,7 @@ class Engine:
                 async with trio.open_nursery() as workers:
                     if signals is not None:
                         guard.start_soon(self._stop_on_signal, signals, workers)
+                    guard.start_soon(self._flush_events_loop, ctx)
                     await self._observe_all(ctx, videos)
                     for _ in range(int(self.profile.get("workers", 4))):
                         workers.start_soon(self._worker, ctx, ctx.run_id)
@@ -349,10 +390,13 @@ class Engine:
                             mtime=found.mtime, inode=found.inode, root=self.roots.get(found.path))
                 await self._pipeline(ctx, item, persist=False)
 
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(feed)
-            for _ in range(int(self.profile.get("workers", 4))):
-                nursery.start_soon(work)
+        async with trio.open_nursery() as flusher:
+            flusher.start_soon(self._flush_events_loop, ctx)
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(feed)
+                for _ in range(int(self.profile.get("workers", 4))):
+                    nursery.start_soon(work)
+            flusher.cancel_scope.cancel()
 
     # -- workers -------------------------------------------------------------------------------
 
@@ -401,12 +445,16 @@ class Engine:
         timings: dict[str, float] = {}
 
         async def phase(name: str, coro: Any) -> Any:
+            if self.events is not None:
+                self.events.add("phase", item.item_id, phase=name)
             started = time.perf_counter()
             try:
                 return await coro
             finally:
                 timings[name] = round(time.perf_counter() - started, 4)
 
+        if self.events is not None:
+            self.events.add("item-started", item.item_id, source=str(item.source))
         ids = dict(item.parsed.ids)  # forced / given: kept when the file is identified again
         try:
             await ctx.to_thread(self._restamp, item, limiter="probe")
@@ -442,7 +490,7 @@ class Engine:
                     if item.item_id is not None:
                         await ctx.to_thread(self.state.fail, item.item_id, item.error, limiter="db")
             await call_each(ctx, "shelver_item_done", "db", item=item, ctx=ctx)
-        self._emit(result_of(item, self.mode))
+        self._emit(result_of(item, self.mode), item.item_id)
 
     async def _identify_and_place(self, ctx: RunContext, item: Item, phase: Any,
                                   persist: bool) -> None:
@@ -625,6 +673,7 @@ class Engine:
             async with trio.open_nursery() as nursery:
                 stop = trio.Event()
                 nursery.start_soon(self._heartbeat, ctx)
+                nursery.start_soon(self._flush_events_loop, ctx)
                 nursery.start_soon(self._settle_loop)
                 nursery.start_soon(self._sweeper, ctx)
                 nursery.start_soon(self._retrier)
@@ -667,8 +716,12 @@ class Engine:
 
     async def _heartbeat(self, ctx: RunContext) -> None:
         interval = float(self.profile.get("watch.heartbeat_seconds", 10.0))
+        pruned = -EVENTS_PRUNE_SECONDS
         while True:
             await trio.to_thread.run_sync(self.state.heartbeat, self.profile.name)
+            if self.events is not None and trio.current_time() - pruned >= EVENTS_PRUNE_SECONDS:
+                pruned = trio.current_time()
+                await ctx.to_thread(self._flush_events, True, limiter="db")
             await trio.sleep(interval)
 
     async def quick_scan(self, ctx: RunContext) -> int:

@@ -41,6 +41,8 @@ CORE_SCHEMA: dict[str, Any] = {
     # `shelver hook`: category/label -> profile (empty: take every download), and how long a
     # blocking client (SABnzbd, NZBGet, Radarr, Sonarr) may wait for inline processing (0: no limit).
     "hook": {"categories": {}, "wait_seconds": 0.0},
+    # The state DB's events table (docs/operations.md, "Events"): pruned by age and by size.
+    "events": {"keep_days": 30.0, "max_rows": 200000},
 }
 
 CONFLICT_POLICIES = ("skip", "index", "replace-if-better", "fail")
@@ -209,6 +211,10 @@ def validate(raw: dict[str, Any], *, path: Path | None = None, name: str | None 
         raise ConfigError(f"action must be one of {', '.join(ACTIONS)}, not {data['action']!r} ({where})")
     if data["workers"] < 1:
         raise ConfigError(f"workers must be at least 1 ({where})")
+    if data["events"]["keep_days"] <= 0:
+        raise ConfigError(f"events.keep_days must be more than 0 ({where})")
+    if data["events"]["max_rows"] < 1000:
+        raise ConfigError(f"events.max_rows must be at least 1000 ({where})")
     profile = Profile(name=profile_name, path=path, data=data)
     if pm is not None:
         check_mode(profile, pm)

@@ -6,6 +6,7 @@ import socket
 import time
 from typing import Any
 
+from shelver.events import run_progress
 from shelver.model import Priority, State
 from shelver.profiles import Profile
 from shelver.state import StateDB, pid_alive
@@ -84,7 +85,29 @@ def status_report(profile: Profile, state: StateDB) -> dict[str, Any]:
         "instances": instances,
         "runs": runs,
         "rate": _rate_use(conn, profile, now),
+        # The newest run's progress, from the events table (docs/operations.md, "Events").
+        "progress": {"run_id": runs[0]["id"], "command": runs[0]["command"],
+                     "status": runs[0]["status"], **run_progress(state, runs[0]["id"])}
+        if runs else None,
     }
+
+
+def progress_lines(report: dict[str, Any]) -> list[str]:
+    """How ``shelver status`` shows the newest run's progress (``report["progress"]``)."""
+    progress = report.get("progress")
+    if not progress:
+        return []
+    total, done = progress["total"], progress["done"]
+    count = "" if done is None else f": {done} of {total} file(s) done" if total is not None \
+        else f": {done} file(s) done"
+    lines = [f"run:     #{progress['run_id']} {progress['command']} ({progress['status']}){count}"]
+    last = progress["last_done"]
+    if last is not None:
+        where = f" -> {last['destination']}" if last.get("destination") and \
+            last["destination"] != last["source"] else ""
+        why = f" ({last['error'] or last.get('reason')})" if last.get("error") or last.get("reason") else ""
+        lines.append(f"last:    {last['status']} {last['source']}{where}{why}")
+    return lines
 
 
 def _rate_use(conn: Any, profile: Profile, now: float) -> dict[str, Any] | None:

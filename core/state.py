@@ -837,3 +837,17 @@ class StateDB:
 @migration("core-hooks-001-given-ids")
 def add_item_given_ids(db: sqlite_utils.Database) -> None:
     db.table("items").add_column("given_ids", str)
+
+
+# -- events (docs/operations.md, "Events"; written and read by shelver.events) ---------------
+# AUTOINCREMENT: an id is never reused, even after the newest rows were pruned, so a reader
+# resuming from the last id it saw can never be handed an older event under a reused id.
+
+
+@migration("core-events-001-create")
+def create_events(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+               " ts FLOAT NOT NULL, run_id INTEGER, item_id INTEGER, kind TEXT NOT NULL,"
+               " payload TEXT)")
+    db.execute("CREATE INDEX IF NOT EXISTS events_run_kind ON events (run_id, kind)")
+
