@@ -52,7 +52,8 @@ def _line(result: dict[str, Any]) -> str:
     if status == "review":
         return f"review: {source} (no confident match: see `shelver review`)"
     if status == "error":  # the reporter says "error" (or [ERROR]) already
-        return printable(str(result.get("error") or source))
+        message: str = printable(str(result.get("error") or source))
+        return message
     detail = result.get("reason") or result.get("destination") or ""
     return f"{status}: {source}" + (f" ({printable(detail)})" if detail else "")
 
