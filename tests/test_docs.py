@@ -28,6 +28,7 @@ from shelver.manager import (
     describe_plugins,
     get_plugin_manager,
 )
+from shelver.state import StateDB
 
 DOC = REPO / "docs" / "plugins.md"
 TEXT = DOC.read_text(encoding="utf-8")
@@ -306,3 +307,35 @@ def test_builtin_table_matches_the_plugin_manager() -> None:
         f"'## Built-in plugins'")
     listed = [row.split("|")[1].strip(" `") for row in generated.splitlines()[2:]]
     assert listed == [name for name, _dotted in DEFAULT_PLUGINS], "a built-in failed to load"
+
+
+# ----------------------------------------------------------------------------------------------
+# docs/architecture.md: the in-repo picture
+# ----------------------------------------------------------------------------------------------
+
+ARCHITECTURE = REPO / "docs" / "architecture.md"
+
+
+def test_architecture_names_every_hook() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    missing = [name for name in hook_specs() if f"`{name}`" not in text]
+    assert not missing, f"{ARCHITECTURE} does not name these hooks (core/hookspecs.py): {missing}"
+
+
+def test_architecture_names_every_core_table(tmp_path: Any) -> None:
+    """Every table the core's own migrations create (a real DB, no plugin migrations)."""
+    StateDB(tmp_path / "state.db").close()
+    created = sqlite_utils.Database(tmp_path / "state.db").table_names()
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    missing = [name for name in created if f"`{name}`" not in text]
+    assert created and not missing, (
+        f"{ARCHITECTURE} does not name these state DB tables (core/state.py): {missing}")
+
+
+def test_architecture_names_every_builtin_plugin_and_core_module() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    plugins = [name for name, _dotted in DEFAULT_PLUGINS if f"| `{name}` |" not in text]
+    modules = [path.name for path in sorted((REPO / "core").glob("*.py"))
+               if path.name != "__init__.py" and f"`{path.name}`" not in text]
+    assert not plugins, f"{ARCHITECTURE}: built-in plugins missing from the table: {plugins}"
+    assert not modules, f"{ARCHITECTURE}: core modules missing from the table: {modules}"
