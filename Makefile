@@ -23,8 +23,8 @@ demo: $(STAMP)
 	$(BIN)/shelver demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check core plugins tests
-	$(BIN)/mypy core
+	$(BIN)/ruff check core plugins tests tools
+	$(BIN)/python tools/typecheck.py
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

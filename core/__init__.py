@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pluggy
+
+    # What ``__getattr__`` makes: typed here so a plugin's ``@hookimpl`` keeps its signature.
+    hookimpl: pluggy.HookimplMarker
 
 __version__ = "0.1.0"
 

@@ -421,7 +421,7 @@ def hook(ctx: click.Context, args: tuple[str, ...]) -> None:
 @profile_option
 @click.option("--json", "as_json", is_flag=True)
 def plugins(profile_name: str | None, as_json: bool) -> None:
-    """List every plugin with the hooks it implements."""
+    """List every plugin with the hooks it implements and where (file:line)."""
     from shelver.errors import ConfigError
     from shelver.manager import describe_plugins
     from shelver.profiles import load_with_plugins
@@ -437,9 +437,12 @@ def plugins(profile_name: str | None, as_json: bool) -> None:
         for entry in described:
             click.echo(json.dumps(entry))
         return
+    width = max((len(impl["hook"]) for entry in described for impl in entry["implementations"]),
+                default=0)
     for entry in described:
         click.echo(f"{entry['name']}  ({entry['origin']})")
-        click.echo("    " + ", ".join(entry["hooks"]))
+        for impl in entry["implementations"]:
+            click.echo(f"    {impl['hook']:<{width}}  {impl['location']}")
     for message in pm.load_errors:
         click.echo(f"failed: {message}")
 

@@ -581,6 +581,7 @@ class Engine:
         # only now; like the placement, this is never interrupted halfway.
         with trio.CancelScope(shield=True):
             await phase("finalize", call_all(ctx, "shelver_finalize", "disk", item=item, ctx=ctx))
+            assert item.placement is not None  # the place phase above set it or raised
             if item.placement.path != item.path:
                 item.path = item.placement.path
                 if persist and item.item_id is not None:
@@ -843,10 +844,11 @@ class Engine:
 
     def _observe_path(self, path: str) -> None:
         if os.path.islink(path):
-            path, why = self.filters.link_target(path)
-            if path is None:
+            target, why = self.filters.link_target(path)
+            if target is None:
                 log.warning("skipped %s", why)
                 return
+            path = target
         try:
             st = os.stat(path)
         except OSError:

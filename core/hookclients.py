@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from shelver.discovery import printable
+from shelver.discovery import printable as printable  # re-exported for hooks, fastpath
 
 
 class HookUsage(Exception):

@@ -9,10 +9,12 @@ reported in ``pm.load_errors`` with its name and skipped: it never stops shelver
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import os
 from collections.abc import Iterable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -159,11 +161,83 @@ def get_plugin_manager(
 
 
 def describe_plugins(pm: ShelverPluginManager) -> list[dict[str, Any]]:
-    """Every registered plugin with the hooks it implements (for ``shelver plugins``)."""
+    """Every registered plugin with the hooks it implements (for ``shelver plugins``).
+
+    ``implementations`` says where each is: ``{"hook", "location"}`` with ``location`` as
+    ``file:line`` of its ``def`` (see :func:`source_location`), in hook-name order.
+    """
     out = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         if plugin is None:
             continue
-        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
-        out.append({"name": name, "origin": pm.origins.get(name, "registered"), "hooks": hooks})
+        implementations = sorted(
+            ({"hook": caller.name, "location": source_location(impl.function)}
+             for caller in pm.get_hookcallers(plugin) or []
+             for impl in caller.get_hookimpls() if impl.plugin is plugin),
+            key=lambda entry: (entry["hook"], entry["location"]))
+        hooks = sorted({entry["hook"] for entry in implementations})
+        out.append({"name": name, "origin": pm.origins.get(name, "registered"), "hooks": hooks,
+                    "implementations": implementations})
     return out
+
+
+def source_location(function: Any) -> str:
+    """``file:line`` of a hook implementation's ``def`` line (decorators skipped).
+
+    A module of the shelver package is shown by its place in the package
+    (``shelver/plugins/tmdb/plugin.py:83``) wherever it is installed; any other plugin by its
+    absolute path. ``?`` when Python cannot say (no source file, e.g. a C function).
+    """
+    function = inspect.unwrap(function)
+    try:
+        path = inspect.getsourcefile(function)
+        lines, first = inspect.getsourcelines(function)
+    except (OSError, TypeError):
+        return "?"
+    if path is None:
+        return "?"
+    offset = next((index for index, line in enumerate(lines)
+                   if line.lstrip().startswith(("def ", "async def "))), 0)
+    module = getattr(function, "__module__", None) or ""
+    if module == "shelver" or module.startswith("shelver."):
+        file = Path(path)
+        shown = module.replace(".", "/") + ("/__init__.py" if file.name == "__init__.py"
+                                            else file.suffix)
+    else:
+        shown = str(Path(path).resolve())
+    return f"{shown}:{first + offset}"
+
+
+def builtin_docs_table(pm: ShelverPluginManager) -> str:
+    """docs/plugins.md's "Built-in plugins" table, made from ``pm``: each built-in registered in
+    it, in ``DEFAULT_PLUGINS`` order, with its module and the hooks it implements.
+
+    ``python -m shelver.manager --docs-table`` prints it; tests/test_docs.py fails when the
+    document's table differs.
+    """
+    described = {entry["name"]: entry for entry in describe_plugins(pm)}
+    rows = ["| name | module | hooks |", "| --- | --- | --- |"]
+    for name, dotted in DEFAULT_PLUGINS:
+        entry = described.get(name)
+        if entry is None or entry["origin"] != "built-in":
+            continue
+        hooks = ", ".join(f"`{hook}`" for hook in entry["hooks"])
+        rows.append(f"| `{name}` | `{dotted}` | {hooks} |")
+    return "\n".join(rows) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m shelver.manager --docs-table``: print docs/plugins.md's built-ins table."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m shelver.manager")
+    parser.add_argument("--docs-table", action="store_true", required=True,
+                        help="print the built-in plugins table of docs/plugins.md")
+    parser.parse_args(argv)
+    os.environ["SHELVER_LOAD_PLUGINS"] = ""  # the built-ins only
+    print(builtin_docs_table(get_plugin_manager()), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,1 +1,1 @@
-"""Built-in plugins: each is an ordinary pluggy plugin listed in shelver.plugins_manager.DEFAULT_PLUGINS."""
+"""Built-in plugins: each is an ordinary pluggy plugin listed in shelver.manager.DEFAULT_PLUGINS."""

@@ -143,7 +143,7 @@ def held_unchanged(src: Path, before: Stamp | None) -> Iterator[Callable[[], Non
             # Not the file's owner, a filesystem without leases: the stamps alone decide.
 
         def check() -> None:
-            if leased:
+            if leased and fd is not None:  # leased implies an open fd
                 import fcntl
 
                 if fcntl.fcntl(fd, fcntl.F_GETLEASE) != fcntl.F_RDLCK:
@@ -281,8 +281,8 @@ def size_or_none(path: Path | str) -> int | None:
         return None
 
 
-def copy_verified(src: Path, target: Path, size: int, verify: str, *, clone: bool = False,
-                  what: str = "copy") -> None:
+def copy_verified(src: Path, target: Path, size: int, verify: str, *,
+                  clone: str | None = "fallback", what: str = "copy") -> None:
     """Copy ``src`` to the new file ``target``, flushed, then check it is whole: its size, and
     with ``verify = "hash"`` a checksum of both. Raises OSError (EIO) when it is not."""
     copy_flushed(src, target, clone=clone)

@@ -34,10 +34,12 @@ import re
 import secrets
 import shutil
 import sys
+import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
+from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm, MP4Info
 from shelver.errors import ItemError
 from shelver.plugins.fsops import FICLONE, copy_owner, fsync_dir, temp_name
 from shelver.plugins.mp4_undo import TagJournal
@@ -95,7 +97,7 @@ def tag_mp4(
     current = _parse(path)
     if _already_tagged(current, values, remove):
         return  # nothing would change: keep the file (and its mtime) as it is
-    original_length = current.info.length
+    original_length = _info(current).length
 
     temp = temp_name(path, f"tag-{secrets.token_hex(4)}")
     try:
@@ -156,7 +158,7 @@ def read_tags(path: str | os.PathLike[str]) -> dict[str, Any]:
     Single values are unwrapped (``{"©nam": "The Matrix", "stik": 9}``), ``covr`` is a list of
     ``bytes``, freeform atoms keep their full key and are decoded (``ITUNMOVI`` to a dict).
     """
-    tags = _parse(Path(path)).tags or {}
+    tags: Mapping[str, Any] = _parse(Path(path)).tags or {}
     result: dict[str, Any] = {}
     for key, value in tags.items():
         if key.startswith("----:"):
@@ -298,8 +300,11 @@ def _itunmovi(*, cast: list[dict[str, Any]], crew: list[dict[str, Any]], studio:
 
 
 def _by_order(cast: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(cast, key=lambda person: person.get("order") if isinstance(
-        person.get("order"), (int, float)) else 0)
+    def order(person: dict[str, Any]) -> float:
+        value = person.get("order")
+        return value if isinstance(value, (int, float)) else 0
+
+    return sorted(cast, key=order)
 
 
 def _set(values: dict[str, Any], key: str, value: Any) -> None:
@@ -339,6 +344,11 @@ def _cover_format(path: Path, data: bytes) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+def _info(media: MP4) -> MP4Info:
+    # mutagen declares ``FileType.info = None`` at class level; a loaded MP4 has its MP4Info.
+    return typing.cast(MP4Info, media.info)
+
+
 def _parse(path: Path) -> MP4:
     try:
         media = MP4(path)
@@ -369,11 +379,11 @@ def _copy_for_tagging(source: Path, temp: Path) -> None:
 def _verify(temp: Path, values: dict[str, Any], original_length: float) -> None:
     """Re-open the tagged copy: the tags read back and the duration did not change."""
     media = MP4(temp)
-    tags = media.tags or {}
+    tags: Mapping[str, Any] = media.tags or {}
     for key in ("©nam", "stik", "tvsh"):
         if key in values and list(tags.get(key, [])) != list(values[key]):
             raise ValueError(f"{key} did not read back after saving")
-    if abs(media.info.length - original_length) > 0.001:
+    if abs(_info(media).length - original_length) > 0.001:
         raise ValueError("duration changed while tagging")
 
 

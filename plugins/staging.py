@@ -136,7 +136,8 @@ def remove_folder(folder: Path | str) -> None:
 
 
 def _detail(row: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(row["detail"] or "{}")
+    detail: dict[str, Any] = json.loads(row["detail"] or "{}")
+    return detail
 
 
 def roll_back(state: StateDB, entry: int) -> None:
@@ -170,7 +171,7 @@ def finish(state: StateDB, entry: int) -> dict[Path, Path]:
         if row["step"] != "finishing":
             if stamp is not None and os.path.lexists(src):
                 # The source must still be the file staged (and described), or nothing moves.
-                check_unchanged(src, tuple(stamp))  # type: ignore[arg-type]
+                check_unchanged(src, tuple(stamp))
             state.journal_step(entry, "finishing")
         displace = detail.get("displace")
         if displace and os.path.lexists(video):

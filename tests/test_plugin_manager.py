@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import json_lines, shelver, write_profile
+from conftest import REPO, json_lines, shelver, write_profile
 from shelver.manager import DEFAULT_PLUGINS, describe_plugins, get_plugin_manager
 from shelver.model import Item, ParsedName
 
@@ -292,12 +292,54 @@ def test_plugins_json_lists_every_builtin() -> None:
     done = shelver("plugins", "--json")
     assert done.returncode == 0, done.stderr
     entries = json_lines(done.stdout)
-    assert all(set(entry) == {"name", "origin", "hooks"} for entry in entries)
+    assert all(set(entry) == {"name", "origin", "hooks", "implementations"} for entry in entries)
     by_name = {entry["name"]: entry for entry in entries}
     assert set(by_name) == BUILTINS >= REQUIRED_BUILTINS
     assert all(by_name[name]["origin"] == "built-in" for name in BUILTINS)
     assert by_name == {entry["name"]: entry for entry in describe_plugins(get_plugin_manager())}
     assert "shelver_enrich" in by_name["nfo"]["hooks"]
+
+
+def repository_file(location: str) -> tuple[Path, int]:
+    """``shelver/plugins/nfo.py:29`` -> (the repository's plugins/nfo.py, 29)."""
+    shown, _colon, line = location.rpartition(":")
+    parts = Path(shown).parts
+    assert parts[:2] == ("shelver", "plugins"), location
+    return REPO / "plugins" / Path(*parts[2:]), int(line)
+
+
+def defines(path: Path, line: int, hook: str) -> bool:
+    """Line ``line`` of ``path`` is the ``def`` of ``hook``."""
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1].lstrip()
+    return text.startswith((f"def {hook}(", f"async def {hook}("))
+
+
+def test_plugins_json_says_where_each_builtin_hook_is() -> None:
+    done = shelver("plugins", "--json")
+    assert done.returncode == 0, done.stderr
+    for entry in json_lines(done.stdout):
+        assert [impl["hook"] for impl in entry["implementations"]] == entry["hooks"]
+        for impl in entry["implementations"]:
+            path, line = repository_file(impl["location"])
+            assert defines(path, line, impl["hook"]), (entry["name"], impl)
+
+
+def test_plugins_lists_file_and_line_for_every_hook(site: Path) -> None:
+    env = {"PYTHONPATH": str(site), "SHELVER_LOAD_PLUGINS": "alpha"}
+    done = shelver("plugins", env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    tmdb = lines.index("tmdb  (built-in)")
+    hook, location = lines[tmdb + 1].split()
+    assert hook == "shelver_config_schema"
+    assert location.startswith("shelver/plugins/tmdb/plugin.py:")
+    assert defines(*repository_file(location), hook)
+    # a third-party plugin is shown by its absolute path
+    alpha = lines.index("alpha  (entry point (shelver-test-alpha 1.0))")
+    hook, location = lines[alpha + 1].split()
+    path, _colon, line = location.rpartition(":")
+    assert hook == "shelver_config_schema" and Path(path).is_absolute()
+    assert Path(path).parent == site.resolve() and defines(Path(path), int(line), hook)
 
 
 def test_plugins_reports_a_broken_plugin_and_exits_0(site: Path) -> None:

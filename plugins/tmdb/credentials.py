@@ -26,9 +26,9 @@ VALID_SECONDS = 24 * 3600.0
 
 
 def migrate_credential_checks(db: sqlite_utils.Database) -> None:
-    db[TABLE].create({"fingerprint": str, "checked_at": float, "configuration": str},
+    db.table(TABLE).create({"fingerprint": str, "checked_at": float, "configuration": str},
                      pk="fingerprint", if_not_exists=True)
-    db["tmdb_meta"].create({"name": str, "value": str}, pk="name", if_not_exists=True)
+    db.table("tmdb_meta").create({"name": str, "value": str}, pk="name", if_not_exists=True)
 
 
 def _salt(conn: sqlite3.Connection) -> bytes:

@@ -369,8 +369,8 @@ async def _resolve(
             type="tv",
             id=item_id,
             # TMDB may send a null season_number: the season asked for is the one it is.
-            season=int(season.get("season_number") if season.get("season_number") is not None
-                       else parsed.season or 0),
+            season=(int(season["season_number"]) if season.get("season_number") is not None
+                    else parsed.season or 0),
             episodes=[int(e["episode_number"]) for e in episodes],
         ),
         confidence=confidence,
