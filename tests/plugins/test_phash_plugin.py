@@ -18,7 +18,7 @@ import trio
 from shelver.context import RunContext
 from shelver.errors import ItemError
 from shelver.manager import get_plugin_manager
-from shelver.model import Identity, Item, Match, ParsedName, State, Status
+from shelver.model import Identity, Item, Match, State, Status
 from shelver.plugins import phash as plugin
 from shelver.plugins.phash import (
     find_duplicates,
@@ -343,7 +343,7 @@ def test_a_persons_decision_is_never_overridden(tmp_path: Path, make_ctx: Any) -
     ctx = make_ctx()
     ctx.resources["tmdb"] = object()
     item = new_item(tmp_path / "x.mkv")
-    item.parsed = ParsedName(ids={"forced": {"type": "movie", "id": 27205}})
+    item.forced = Identity("movie", 27205)
     assert shelver_match(item=item, ctx=ctx) is None
 
 
