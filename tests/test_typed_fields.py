@@ -136,3 +136,22 @@ async def test_review_decision_and_downloader_ids_reach_the_matcher_as_typed_fie
     assert rows["movie.mkv"][2]["ids"] == {"tmdb": 603, "imdb": "tt0133093"}
     assert (rows["ep.mkv"][2]["title"], rows["ep.mkv"][2]["season"], rows["ep.mkv"][2]["episodes"]) \
         == ("Breaking Bad", 5, [14])
+
+
+async def test_an_unreadable_stored_decision_or_hint_is_a_warning_not_a_stopped_run(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from tests.test_engine import KnownTitles, make_file, setup_engine
+
+    engine, state = setup_engine(tmp_path, KnownTitles())
+    source = make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    st = source.stat()
+    item_id = state.observe(str(source), st.st_size, st.st_mtime, st.st_ino, "t")
+    state.conn().execute("UPDATE items SET forced_identity=?, given_ids=? WHERE id=?",
+                         ('{"type": "movie"}', "{not json", item_id))
+    (result,) = await engine.run([tmp_path / "in"])
+    assert result["status"] == "organised"  # identified from its name
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert f"{source}: items.forced_identity of item {item_id} in {state.path} is unreadable " \
+           "('id'): ignored" in warnings
+    assert any(w.startswith(f"{source}: items.given_ids of item {item_id} in {state.path} is "
+                            "unreadable (") for w in warnings), warnings
