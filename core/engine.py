@@ -7,6 +7,7 @@ the per-item error boundary.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import logging
@@ -16,19 +17,19 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import trio
 from shelver.context import RunContext
 from shelver.discovery import SYMLINKS, Filters, Found, Settler, Sidecars, walk
 from shelver.errors import ConfigError, ItemError, user_facing
 from shelver.events import EventLog, prune_for
-from shelver.hookclients import apply_given
-from shelver.model import Identity, Item, ParsedName, Priority, State, Status
+from shelver.model import DownloaderHints, Identity, Item, ParsedName, Priority, State, Status
 from shelver.profiles import Profile, check_profile
 from shelver.state import StateDB, owner_id
 
 log = logging.getLogger("shelver")
+T = TypeVar("T")
 
 Result = dict[str, Any]
 ResultCallback = Callable[[Result], None]
@@ -418,13 +419,10 @@ class Engine:
         item = Item(path=Path(row["path"]), source=Path(row["path"]), size=row["size"] or 0,
                     mtime=row["mtime"] or 0.0, inode=row["inode"] or 0, item_id=row["id"],
                     root=self.roots.get(row["path"]))
-        if row.get("forced_identity"):
-            forced = json.loads(row["forced_identity"])
-            item.parsed.ids["forced"] = forced
-        if row.get("given_ids"):
-            # Ids a downloader passed with the file (`shelver hook radarr/sonarr`): applied
-            # after parsing, so the matcher goes to them instead of searching.
-            item.parsed.ids["given"] = json.loads(row["given_ids"])
+        # A person's decision (`shelver review`) and what a downloader said about the file
+        # (`shelver hook radarr/sonarr`): the matcher goes to them instead of searching.
+        item.forced = self._stored(row, "forced_identity", Identity.from_json)
+        item.hints = self._stored(row, "given_ids", DownloaderHints.from_json)
         try:
             await self._pipeline(ctx, item, persist=True)
         except BaseException:
@@ -433,6 +431,18 @@ class Engine:
             with trio.CancelScope(shield=True):
                 await trio.to_thread.run_sync(self._give_back, row)
             raise
+
+    def _stored(self, row: dict[str, Any], column: str, decode: Callable[[Any], T]) -> T | None:
+        """The typed value of a JSON column of the item (None when empty, or unreadable: then
+        the item is identified from its name, and a warning says so)."""
+        if not row.get(column):
+            return None
+        try:
+            return decode(json.loads(row[column]))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("%s: items.%s of item %s in %s is unreadable (%s): ignored",
+                        row["path"], column, row["id"], self.state.path, exc)
+            return None
 
     def _give_back(self, row: dict[str, Any]) -> None:
         if self.state.transition(row["id"], State.PROCESSING, State.NEW, owner=None):
@@ -455,7 +465,6 @@ class Engine:
 
         if self.events is not None:
             self.events.add("item-started", item.item_id, source=str(item.source))
-        ids = dict(item.parsed.ids)  # forced / given: kept when the file is identified again
         try:
             await ctx.to_thread(self._restamp, item, limiter="probe")
             for attempt in range(IDENTIFY_ATTEMPTS):
@@ -468,7 +477,7 @@ class Engine:
                                         f"later") from None
                     log.info("%s changed since it was identified (%s): identifying it again",
                              item.source, replaced)
-                    item.parsed, item.probe, item.match = ParsedName(ids=dict(ids)), {}, None
+                    item.parsed, item.probe, item.match = ParsedName(), {}, None
                     item.fingerprint, item.plan, item.status = {}, None, None
                     await ctx.to_thread(self._restamp, item, limiter="probe")
         except ConfigError:
@@ -501,15 +510,9 @@ class Engine:
                 item.status = Status.SKIPPED
                 return
             item.path = Path(target)  # placement.symlinks = "follow": the file it leads to
-        given = item.parsed.ids.get("given")
         parsed = await phase("parse", call_first(ctx, "shelver_parse_name", "probe", item=item, ctx=ctx))
         if parsed is not None:
-            forced = item.parsed.ids.get("forced")
             item.parsed = parsed
-            if forced:
-                item.parsed.ids["forced"] = forced
-        if given:  # what the downloader said wins over what the name says
-            apply_given(item.parsed, given)
         if item.parsed.extra:
             item.status = Status.EXTRA
             return
@@ -630,12 +633,16 @@ class Engine:
             Status.DUPLICATE: State.SKIPPED, Status.SKIPPED: State.SKIPPED,
         }[item.status or Status.ERROR]
         identity: Identity | None = item.identity
-        parsed = dict(vars(item.parsed)) if isinstance(item.parsed, ParsedName) else {}
-        parsed.get("ids", {}).pop("forced", None)
+        # The name as the downloader corrected it (what `shelver review` shows and defaults to),
+        # a copy: the item is left as shelver_item_done will see it.
+        named = item.parsed
+        if isinstance(named, ParsedName) and item.hints is not None:
+            named = item.hints.applied_to(named)
+        parsed = dataclasses.asdict(named) if isinstance(named, ParsedName) else {}
         now = time.time()
         fields: dict[str, Any] = {
             "status": (item.status or Status.ERROR).value,
-            "kind": "extra" if item.status == Status.EXTRA else item.parsed.kind,
+            "kind": "extra" if item.status == Status.EXTRA else named.kind,
             "mode": self.mode,
             "owner": None,
             "parsed": parsed,

@@ -83,7 +83,9 @@ class HookJob:
         return f"HookJob({self.client!r}, {self.paths!r}, category={self.category!r})"
 
     def given(self) -> dict[str, Any] | None:
-        """The identity hints to store with the file (None when the client gave none)."""
+        """The identity hints to store with the file (None when the client gave none): the JSON
+        of ``items.given_ids``, which the engine reads back as the item's
+        :class:`shelver.model.DownloaderHints` (``Item.hints``)."""
         if not (self.ids or self.kind or self.season is not None or self.episodes):
             return None
         hints: dict[str, Any] = {"ids": dict(self.ids), "client": self.client}
@@ -414,22 +416,6 @@ def route(categories: Mapping[str, str], job: HookJob) -> Route:
     if "*" in table:
         return Route(table["*"][1], "*")
     return Route(None, None, ignored=True)
-
-
-def apply_given(parsed: Any, given: Mapping[str, Any]) -> None:
-    """Put what a downloader said about a file (:meth:`HookJob.given`, stored with the item) into
-    its parsed name: the client's ids, title and numbers win over the name's, so the matcher goes
-    straight to those ids instead of searching (and the title it checks them against is the one
-    the client knows, not an unhelpful file name)."""
-    parsed.ids.pop("given", None)
-    parsed.ids.update(given.get("ids") or {})
-    for key in ("kind", "title", "year"):
-        if given.get(key):
-            setattr(parsed, key, given[key])
-    if given.get("season") is not None:
-        parsed.season = int(given["season"])
-    if given.get("episodes"):
-        parsed.episodes = [int(e) for e in given["episodes"]]
 
 
 def parse(client_name: str, args: list[str], env: Mapping[str, str]) -> tuple[Client, HookJob]:

@@ -8,7 +8,8 @@ so it can be stored as JSON in the state DB and printed by ``--json``.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,9 @@ class ParsedName:
 
     ``kind`` is ``"movie"``, ``"episode"`` or ``None`` when the name does not tell.
     ``ids`` holds ids written in the name or found in an existing NFO:
-    ``{"tmdb": 603, "imdb": "tt0133093", "tvdb": 81189}`` (only the keys found).
+    ``{"tmdb": 603, "imdb": "tt0133093", "tvdb": 81189}`` (only the keys found), and nothing
+    else: a person's decision is :attr:`Item.forced`, what a downloader said is
+    :attr:`Item.hints`.
     ``extra`` is ``"sample"``, ``"trailer"``, ``"featurette"``... for non-main content, else None.
     """
 
@@ -87,6 +90,54 @@ class Identity:
         if self.type == "movie":
             return {"type": "movie", "id": self.id}
         return {"type": "tv", "id": self.id, "season": self.season, "episodes": list(self.episodes)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Identity:
+        """The identity :meth:`as_json` wrote (how ``shelver review`` stores a decision)."""
+        return cls(type=str(data["type"]), id=int(data["id"]),
+                   season=None if data.get("season") is None else int(data["season"]),
+                   episodes=[int(e) for e in data.get("episodes") or []])
+
+
+@dataclass
+class DownloaderHints:
+    """What a downloader said about a file it handed over (``shelver hook radarr/sonarr``).
+
+    ``client`` is the downloader (``"radarr"``, ``"sonarr"``); ``ids`` the ids it knows
+    (``{"tmdb": 603, "imdb": "tt0133093"}`` or ``{"tvdb": 81189}``); ``kind`` (``"movie"`` or
+    ``"episode"``), ``title``, ``year``, ``season`` and ``episodes`` what it knows of the work.
+    Each is None (or empty) when it did not say. A matcher takes them over the name's:
+    :meth:`applied_to` gives the name as the downloader corrects it.
+    """
+
+    client: str | None = None
+    ids: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None
+    title: str | None = None
+    year: int | None = None
+    season: int | None = None
+    episodes: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DownloaderHints:
+        """The hints as the hook stores them with the item (``items.given_ids``)."""
+        return cls(client=data.get("client") or None, ids=dict(data.get("ids") or {}),
+                   kind=data.get("kind") or None, title=data.get("title") or None,
+                   year=int(data["year"]) if data.get("year") else None,
+                   season=None if data.get("season") is None else int(data["season"]),
+                   episodes=[int(e) for e in data.get("episodes") or []])
+
+    def applied_to(self, parsed: ParsedName) -> ParsedName:
+        """A new :class:`ParsedName`: ``parsed`` with what the downloader said winning over what
+        the name says (its ids added, its kind, title, year and numbers taken). ``parsed`` is
+        left as it is."""
+        changes: dict[str, Any] = {"ids": {**parsed.ids, **self.ids},
+                                   "alternative_titles": list(parsed.alternative_titles),
+                                   "episodes": list(self.episodes or parsed.episodes)}
+        for key in ("kind", "title", "year", "season"):
+            if getattr(self, key) is not None:
+                changes[key] = getattr(self, key)
+        return replace(parsed, **changes)
 
 
 @dataclass
@@ -143,6 +194,11 @@ class Item:
     ``width``, ``height``, ``resolution`` ("1080p"), ``video_codec``, ``hdr``, ``aspect``,
     ``audio`` (list of ``{"codec", "channels", "language"}``), ``subtitles`` (list of language
     codes), ``container``. ``fingerprint`` holds e.g. ``{"phash": "cb5a4d61328b1d5b"}``.
+
+    The engine sets two fields before the pipeline starts, from what is stored with the item:
+    ``forced``, the identity a person chose (``shelver review set``/``accept``), which a matcher
+    returns without searching; and ``hints``, what the downloader that handed the file over said
+    (:class:`DownloaderHints`), which a matcher prefers to the name. Both are None otherwise.
     """
 
     path: Path
@@ -152,6 +208,8 @@ class Item:
     inode: int = 0
     item_id: int | None = None
     root: Path | None = None  # the source folder or CLI folder it was found under
+    forced: Identity | None = None  # a person's decision (shelver review)
+    hints: DownloaderHints | None = None  # what the downloader said (shelver hook radarr/sonarr)
     parsed: ParsedName = field(default_factory=ParsedName)
     probe: dict[str, Any] = field(default_factory=dict)
     match: Match | None = None

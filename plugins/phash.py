@@ -213,7 +213,7 @@ async def _moved_match(item: Item, ctx: RunContext, row: dict[str, Any], client:
 def shelver_match(item: Item, ctx: RunContext) -> Coroutine[Any, Any, Match] | None:
     """Answer (with a coroutine) only for a moved file; decline with a plain None otherwise."""
     client = ctx.resources.get("tmdb")
-    if not _enabled(ctx) or client is None or item.parsed.ids.get("forced"):
+    if not _enabled(ctx) or client is None or item.forced is not None:
         return None  # a person's decision (shelver review) always wins
     row = find_moved(item, ctx)
     if row is None:

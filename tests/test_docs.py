@@ -278,7 +278,8 @@ def test_every_run_context_field_is_documented() -> None:
 
 
 @pytest.mark.parametrize("cls", [model.Item, model.ParsedName, model.Match, model.Identity,
-                                 model.Plan, model.Placement], ids=lambda cls: cls.__name__)
+                                 model.DownloaderHints, model.Plan, model.Placement],
+                         ids=lambda cls: cls.__name__)
 def test_every_model_field_is_documented(cls: type) -> None:
     text = section_text("The data model")
     assert f"**`{cls.__name__}`**" in text

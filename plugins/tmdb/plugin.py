@@ -142,12 +142,13 @@ async def shelver_run_end(ctx: RunContext) -> None:
         await client.aclose()
 
 
-async def _forced(client: Any, forced: dict[str, Any], language: str) -> Match:
-    """An identity set by a person (``shelver review``): fetch its documents, no search."""
+async def _forced(client: Any, forced: Identity, language: str) -> Match:
+    """An identity set by a person (``shelver review``, ``item.forced``): fetch its documents,
+    no search."""
     from shelver.plugins.tmdb.matcher import fetch_metadata, matched_release_date
 
-    identity = Identity(type=forced["type"], id=int(forced["id"]), season=forced.get("season"),
-                        episodes=list(forced.get("episodes") or []))
+    identity = Identity(type=forced.type, id=forced.id, season=forced.season,
+                        episodes=list(forced.episodes))
     metadata = await fetch_metadata(client, identity, language=language)
     return Match(identity=identity, confidence=1.0, candidates=[], metadata=metadata,
                  release_date=matched_release_date(metadata))
@@ -161,8 +162,9 @@ def shelver_match(item: Item, ctx: RunContext) -> Any:
     if client is None:
         return None
     language = str(ctx.profile.get("tmdb.language"))
-    forced = item.parsed.ids.get("forced")
-    if forced:
-        return _forced(client, forced, language)
-    return identify(client, item.parsed, item.probe,
+    if item.forced is not None:
+        return _forced(client, item.forced, language)
+    # What a downloader said (its ids, title, numbers) wins over what the name says.
+    parsed = item.hints.applied_to(item.parsed) if item.hints is not None else item.parsed
+    return identify(client, parsed, item.probe,
                     min_confidence=float(ctx.profile.get("tmdb.min_confidence")), language=language)

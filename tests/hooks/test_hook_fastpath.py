@@ -76,7 +76,7 @@ def test_printable_keeps_one_line_and_shows_bad_bytes() -> None:
 
 
 def test_given_ids_go_into_the_parsed_name() -> None:
-    from shelver.hookclients import apply_given
+    from shelver.model import DownloaderHints
 
     _, job = parse("sonarr", [], {"sonarr_eventtype": "Download",
                                   "sonarr_episodefile_path": "/tv/ep.mkv",
@@ -87,11 +87,13 @@ def test_given_ids_go_into_the_parsed_name() -> None:
     given = job.given()
     assert given == {"ids": {"tvdb": 81189}, "client": "sonarr", "kind": "episode",
                      "title": "Breaking Bad", "season": 5, "episodes": [14, 15]}
-    parsed = ParsedName(kind="movie", title="ep", ids={"tmdb": 1, "given": given})
-    apply_given(parsed, given)
+    assert given is not None
+    named = ParsedName(kind="movie", title="ep", ids={"tmdb": 1})
+    parsed = DownloaderHints.from_json(given).applied_to(named)
     assert (parsed.kind, parsed.title, parsed.season, parsed.episodes) == (
         "episode", "Breaking Bad", 5, [14, 15])
     assert parsed.ids == {"tmdb": 1, "tvdb": 81189}
+    assert named == ParsedName(kind="movie", title="ep", ids={"tmdb": 1})  # the name's own
 
 
 def test_the_fast_path_imports_nothing_heavy(tmp_path: Path) -> None:

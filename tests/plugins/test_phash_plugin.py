@@ -18,7 +18,7 @@ import trio
 from shelver.context import RunContext
 from shelver.errors import ItemError
 from shelver.manager import get_plugin_manager
-from shelver.model import Identity, Item, Match, ParsedName, State, Status
+from shelver.model import Identity, Item, Match, State, Status
 from shelver.plugins import phash as plugin
 from shelver.plugins.phash import (
     find_duplicates,
@@ -339,11 +339,21 @@ async def test_moves_hash_under_the_run_hash_limiter(tmp_path: Path, make_ctx: A
     assert seen == [1] and limiter.borrowed_tokens == 0
 
 
-def test_a_persons_decision_is_never_overridden(tmp_path: Path, make_ctx: Any) -> None:
+def test_a_persons_decision_is_never_overridden(tmp_path: Path, make_ctx: Any, library_item: Any,
+                                                video: Any) -> None:
     ctx = make_ctx()
     ctx.resources["tmdb"] = object()
-    item = new_item(tmp_path / "x.mkv")
-    item.parsed = ParsedName(ids={"forced": {"type": "movie", "id": 27205}})
+    moved = video(tmp_path / "x.mkv", 30.0, seed=4)
+    real_phash, _duration = plugin.hash_file(moved)
+    library_item(real_phash, 30.0, exists=False, size=moved.stat().st_size,
+                 identity=Identity(type="tv", id=1396, season=5, episodes=[14]))
+    # A moved file: phash would answer with the old identity...
+    answer = shelver_match(item=new_item(moved, duration=30.0), ctx=ctx)
+    assert answer is not None
+    answer.close()  # (not awaited: this test has no TMDB)
+    # ...but a person said what it is (`shelver review set`, item.forced): that wins.
+    item = new_item(moved, duration=30.0)
+    item.forced = Identity("movie", 27205)
     assert shelver_match(item=item, ctx=ctx) is None
 
 
