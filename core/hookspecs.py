@@ -86,6 +86,19 @@ def shelver_register_migrations(register: Callable[[str, Callable[[Any], None]],
     """
 
 
+@hookspec
+def shelver_register_journal_ops(register: Callable[..., None]) -> None:
+    """Declare the placement journal ops this plugin writes: call
+    ``register(op, settle=fn, undo=obj_or_None)`` once per op (``"stage-*"``: every op with
+    that prefix).
+
+    Called when the journal is recovered (run start, ``shelver undo``). ``settle(state, row)``
+    puts the disk and the row in order after a crash and returns ``"done"`` or
+    ``"rolled-back"``; it is called after the file layer's own rows are settled. A row whose op
+    no enabled plugin registers is left unfinished, with a warning naming the op.
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # Run lifecycle
 # ---------------------------------------------------------------------------------------------
