@@ -36,8 +36,8 @@ class UndoRefused(Exception):
 
     def __init__(self, run_id: int, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"run {run_id} cannot be undone ({len(problems)} file(s) changed "
-                         f"since):\n  " + "\n  ".join(problems))
+        super().__init__(f"run {run_id} cannot be undone ({len(problems)} problem(s)):\n  "
+                         + "\n  ".join(problems))
 
 
 @dataclass
