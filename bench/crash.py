@@ -301,10 +301,12 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
     """Build ``files`` downloads under ``base``, kill ``kills`` runs while a writer appends to
     ``growing`` of them (default: one in ten), finish, check; then (``undo``) undo every run,
     newest first, and check the downloads are as they were."""
-    from shelver.plugins.fsops import recover
+    from shelver.manager import get_plugin_manager
+    from shelver.plugins.fsops import journal_ops, recover
     from shelver.state import StateDB
 
     rng = random.Random(seed)
+    ops = journal_ops(get_plugin_manager())  # every built-in's journal ops (stage-*, tag...)
     figures = Figures(files=files)
     downloads, library = base / "downloads", base / "library"
     state_db, work_dir = base / "state.db", cache_root / "work"
@@ -353,7 +355,7 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
         if round_number % 2:
             state = StateDB(state_db)
             try:
-                settled = recover(state)
+                settled = recover(state, ops=ops)
             finally:
                 state.close()
             figures.recovered_in_process += 1
@@ -366,7 +368,7 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
     if writer is not None:
         state = StateDB(state_db)
         try:
-            recover(state)  # the last round's, so that the disk can be checked now
+            recover(state, ops=ops)  # the last round's, so that the disk can be checked now
         finally:
             state.close()
         problems = check(downloads, library, cache_root, state_db, expected, growing=written)

@@ -214,7 +214,9 @@ class Engine:
 
     async def _start(self, ctx: RunContext) -> None:
         """Run-start hooks (inside the caller's try: run_end is called even when one fails)."""
-        # Credentials and interrupted placements are dealt with before any file is touched.
+        # Checks that touch nothing (credentials, services) all finish, async ones included,
+        # before run_start recovers interrupted placements (docs/plugins.md).
+        await call_all(ctx, "shelver_run_check", "db", ctx=ctx)
         await call_all(ctx, "shelver_run_start", "db", ctx=ctx)
         if not self.dry_run:
             reclaimed = await ctx.to_thread(self.state.reclaim, limiter="db")

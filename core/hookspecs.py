@@ -86,18 +86,45 @@ def shelver_register_migrations(register: Callable[[str, Callable[[Any], None]],
     """
 
 
+@hookspec
+def shelver_register_journal_ops(register: Callable[..., None]) -> None:
+    """Declare the placement journal ops this plugin writes: call
+    ``register(op, settle=fn, undo=obj_or_None)`` once per op (``"stage-*"``: every op with
+    that prefix).
+
+    Called when the journal is recovered (run start, ``shelver undo``). ``settle(state, row)``
+    puts the disk and the row in order after a crash and returns ``"done"`` or
+    ``"rolled-back"``; it is called after the file layer's own rows are settled. A row whose op
+    no enabled plugin registers is left unfinished, with a warning naming the op.
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # Run lifecycle
 # ---------------------------------------------------------------------------------------------
 
 
 @hookspec
-def shelver_run_start(ctx: RunContext) -> Any:
-    """Called once before any file of a run (or a daemon's life) is touched.
+def shelver_run_check(ctx: RunContext) -> Any:
+    """Check that the run can work, touching no file: settings, credentials, reachable services.
 
-    Open clients, check credentials, recover interrupted work. Raise
-    :class:`shelver.errors.ConfigError` to stop the run with exit status 2 before any file is
-    touched. May be ``async def``.
+    Called once at the start of a run (or a daemon's life). Every implementation, plain or
+    ``async def``, has finished before the first ``shelver_run_start`` is called, so a wrong
+    key stops the run before recovery or anything else touches a file. Open clients here (keep
+    them in ``ctx.resources``) when the check needs them. Must not create, move or remove a
+    file outside the state DB. Raise :class:`shelver.errors.ConfigError` to stop the run with
+    exit status 2.
+    """
+
+
+@hookspec
+def shelver_run_start(ctx: RunContext) -> Any:
+    """Called once, after every ``shelver_run_check``, before the first item of a run (or a
+    daemon's life).
+
+    Recover interrupted work and anything else that touches files. Raise
+    :class:`shelver.errors.ConfigError` to stop the run with exit status 2 before any item is
+    processed. May be ``async def``.
     """
 
 

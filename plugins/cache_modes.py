@@ -66,6 +66,11 @@ def shelver_register_modes(register: Any) -> None:
 
 
 @hookimpl
+def shelver_register_journal_ops(register: Any) -> None:
+    register("stage-*", settle=staging.settle)  # stage-move, stage-copy
+
+
+@hookimpl
 def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {"cache": {"reserve_gb": 10.0, "max_file_gb": 0.0, "when_full": "inplace"},
             "assess": dict(assess.DEFAULTS)}

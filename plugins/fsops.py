@@ -36,6 +36,7 @@ import shutil
 import signal
 import stat
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -570,7 +571,52 @@ def restore_owner(entry: dict[str, Any], path: Path) -> None:
                         detail["uid_before"], detail["gid_before"])
 
 
-def recover(state: StateDB, rolled_forward: list[int] | None = None) -> int:
+# The file layer's own ops: every other op in the journal belongs to a plugin, which brings its
+# recovery step through ``shelver_register_journal_ops`` (docs/plugins.md).
+FILE_OPS = ("move", "copy", "hardlink", "symlink", "reflink")
+
+Settle = Callable[[StateDB, dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class JournalOp:
+    """What a plugin's journal op brings: ``settle(state, row)`` puts the disk and the row in
+    order after a crash (returns "done" or "rolled-back"); ``undo`` is the plugin's own object
+    for ``shelver undo`` (None: its rows are not reversed)."""
+
+    name: str
+    settle: Settle
+    undo: Any = None
+
+
+class JournalOps:
+    """The registry of plugin journal ops: ``register("tag", settle=fn)`` for one op,
+    ``register("stage-*", settle=fn)`` for every op with that prefix."""
+
+    def __init__(self) -> None:
+        self.ops: dict[str, JournalOp] = {}
+
+    def register(self, op: str, settle: Settle, undo: Any = None) -> None:
+        if op in FILE_OPS or op in self.ops:
+            raise ValueError(f"journal op {op!r} is registered twice")
+        self.ops[op] = JournalOp(op, settle, undo)
+
+    def get(self, op: str) -> JournalOp | None:
+        if op in self.ops:
+            return self.ops[op]
+        prefixes = [name for name in self.ops if name.endswith("*") and op.startswith(name[:-1])]
+        return self.ops[max(prefixes, key=len)] if prefixes else None
+
+
+def journal_ops(pm: Any) -> JournalOps:
+    """Every op the plugins of ``pm`` register (``shelver_register_journal_ops``)."""
+    ops = JournalOps()
+    pm.hook.shelver_register_journal_ops(register=ops.register)
+    return ops
+
+
+def recover(state: StateDB, rolled_forward: list[int] | None = None, *,
+            ops: JournalOps | None = None) -> int:
     """Finish or undo every placement a crash interrupted; returns how many rows were settled.
 
     The ids of items whose placement was finished are appended to ``rolled_forward``.
@@ -578,38 +624,40 @@ def recover(state: StateDB, rolled_forward: list[int] | None = None) -> int:
     A row is rolled forward only when its destination is provably ours and whole (the same inode
     as the source or the verified temp file, or a "placed" step); otherwise it is rolled back,
     and the source is never touched. Rows of a live process (another instance placing right now)
-    are left alone.
+    are left alone. A row of a plugin's op is settled by the step that op registered in ``ops``,
+    after the file layer's own rows (a staged placement is made of ordinary moves out of the
+    cache: settled first, they leave its files whole where they are); an op nobody registered
+    (its plugin disabled or gone) is left unfinished, with a warning naming it.
     """
     me = owner_id()
     settled = 0
     rows = state.journal_unfinished()
-    # Staged placements (cache mode) last: the moves out of the cache they are made of are
-    # ordinary rows, settled first, so a staged row sees its files whole where they are.
-    rows.sort(key=lambda row: (str(row["op"]).startswith("stage-"), row["id"]))
+    rows.sort(key=lambda row: (row["op"] not in FILE_OPS, row["id"]))
+    unknown: set[str] = set()
     for row in rows:
         owner = row.get("owner")
         if owner and owner != me and pid_alive(owner):
             continue
-        if row["op"] in ("tag", "untag"):  # a rewrite of a placed file's tags, or its reversal
-            from shelver.plugins import mp4_undo
-
-            outcome = mp4_undo.settle(state, row)
-            settled += 1
-            log.info("recovered interrupted %s of %s (%s at %s)", row["op"], row["dst"], outcome,
-                     row["step"])
-            continue
-        if str(row["op"]).startswith("stage-"):
-            from shelver.plugins import staging
-
+        if row["op"] not in FILE_OPS:
+            handler = ops.get(row["op"]) if ops is not None else None
+            if handler is None:
+                if row["op"] not in unknown:
+                    unknown.add(row["op"])
+                    log.warning("journal op %r: no enabled plugin recovers it; its unfinished "
+                                "row(s) are left as they are (enable the plugin that wrote them)",
+                                row["op"])
+                continue
             try:
-                outcome = staging.settle(state, row)
-            except OSError as exc:
-                log.error("cannot recover staged placement %s -> %s: %s", row["src"], row["dst"], exc)
+                outcome = handler.settle(state, row)
+            except OSError as exc:  # e.g. a disk gone: try again at the next start
+                log.error("cannot recover interrupted %s %s -> %s: %s", row["op"], row["src"],
+                          row["dst"], exc)
                 continue
             settled += 1
-            if outcome == "done" and rolled_forward is not None and row["item_id"] is not None:
+            if outcome == "done" and rolled_forward is not None and row["item_id"] is not None \
+                    and not row.get("parent"):
                 rolled_forward.append(row["item_id"])
-            log.info("recovered interrupted staged placement %s -> %s (%s at %s)", row["src"],
+            log.info("recovered interrupted %s %s -> %s (%s at %s)", row["op"], row["src"],
                      row["dst"], outcome, row["step"])
             continue
         try:

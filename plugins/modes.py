@@ -45,7 +45,7 @@ def shelver_run_start(ctx: RunContext) -> None:
     # Interrupted placements are settled before anything else touches the disk.
     if ctx.dry_run:
         return
-    settled = fsops.recover(ctx.state)
+    settled = fsops.recover(ctx.state, ops=fsops.journal_ops(ctx.pm))
     if settled:
         ctx.log.info("recovered %d interrupted placement(s) from the journal", settled)
     resume_unrecorded(ctx)

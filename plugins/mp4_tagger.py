@@ -399,6 +399,13 @@ MP4_SUFFIXES = (".mp4", ".m4v")
 
 
 @hookimpl
+def shelver_register_journal_ops(register: Any) -> None:
+    from shelver.plugins import mp4_undo
+
+    mp4_undo.register_journal_ops(register)  # tag (undone by `shelver undo`), untag
+
+
+@hookimpl
 def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {"mp4tags": {"enabled": True, "cover": True}}
 

@@ -304,3 +304,36 @@ def untag(state: StateDB, undo_run_id: int | None, row: dict[str, Any], path: st
         temp.unlink(missing_ok=True)
         state.journal_step(entry, "done" if replaced else "rolled-back")
     return True
+
+
+class TagUndo:
+    """The ``undo`` step the ``tag`` op registers (``shelver_register_journal_ops``): what
+    :mod:`shelver.plugins.undo` asks of a plugin's op before and while it reverses a run."""
+
+    def check(self, row: dict[str, Any], every: list[dict[str, Any]]) -> tuple[str | None, str, int]:
+        """(why it cannot be undone or None, where the file is now, the size the op gave it)."""
+        where, _ = locate(row, every)
+        return check(row, where), where, tagged_size(row)
+
+    def reverse(self, state: StateDB, undo_run_id: int | None, row: dict[str, Any],
+                every: list[dict[str, Any]], *, dry_run: bool) -> str | None:
+        """Give the file its original bytes back; the path restored, or None (nothing to do)."""
+        where, placed_by = locate(row, every)
+        if placed_by is not None and placed_by["op"] in ("copy", "hardlink", "reflink", "symlink",
+                                                         "stage-copy"):
+            return None  # the file is removed by the undo of its placement; the source never was tagged
+        if dry_run:
+            return where
+        if not untag(state, undo_run_id, row, where):
+            return None
+        # What the run's placements left is the untagged file now (a retry checks against it).
+        for other in every:
+            if other["dst"] == where and other["step"] == "done" and other["op"] != "write":
+                state.journal_note_result(other["id"])
+        return where
+
+
+def register_journal_ops(register: Any) -> None:
+    """The ops of MP4 tagging, for the ``mp4tags`` plugin's ``shelver_register_journal_ops``."""
+    register("tag", settle=settle, undo=TagUndo())
+    register("untag", settle=settle)  # written by `shelver undo` itself: never undone

@@ -37,7 +37,7 @@ def shelver_register_commands(cli: click.Group) -> None:
         from shelver.cli import UsageProblem, open_profile
         from shelver.plugins import undo
 
-        profile, _pm, state = open_profile(profile_name)
+        profile, pm, state = open_profile(profile_name)
         try:
             if list_runs:
                 runs = [r for r in state.journal_runs(profile.name) if r["command"] != "undo"]
@@ -63,14 +63,15 @@ def shelver_register_commands(cli: click.Group) -> None:
             run_id = run if run is not None else undo.default_run(state, profile.name)
             if run_id is None:
                 raise click.ClickException(f"profile {profile.name!r} has no run to undo")
-            if not dry_run:  # a crashed run is settled first: undo reverses whole steps only
-                from shelver.plugins.fsops import recover
+            from shelver.plugins.fsops import journal_ops, recover
 
-                recover(state)
+            ops = journal_ops(pm)  # the plugins' ops: their recovery and undo steps
+            if not dry_run:  # a crashed run is settled first: undo reverses whole steps only
+                recover(state, ops=ops)
             undo_id = None if dry_run else state.start_run(profile.name, "undo", "undo")
             status = "failed"
             try:
-                report = undo.undo_run(state, run_id, undo_id, dry_run=dry_run)
+                report = undo.undo_run(state, run_id, undo_id, dry_run=dry_run, ops=ops)
                 status = "done"
             except undo.UndoRefused as exc:
                 if as_json:

@@ -5,8 +5,10 @@ own, recorded under an ``undo`` run); copies, links and the files enrich created
 artwork) are removed; folders the run created are removed when empty again, folders its
 clean-up removed are made again. Rows are reversed newest first, a staged (cache) placement
 as of its last step, so a ``replace-if-better`` swap is undone in the right order. Before any
-of that, every MP4 the run tagged gets its original bytes back where the run left it
-(:mod:`shelver.plugins.mp4_undo`), so what goes back to the downloads is what came from there.
+of that, every rewrite of a file in place (an op a plugin registers with an ``undo`` step
+through ``shelver_register_journal_ops``, e.g. the MP4 tagger's ``tag``) is reversed where the run
+left the file, so what goes back to the downloads is what came from there. A plugin's op
+without an undo step (its plugin disabled) makes the undo refuse: it is never guessed at.
 
 Nothing is touched unless everything can be undone: a file changed since the run (its size or
 modification time differ from what the run left), a file gone, or a source path taken since,
@@ -20,11 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shelver.plugins import fsops, mp4_undo
+from shelver.plugins import fsops
 from shelver.state import StateDB
 
 PLACEMENTS = ("move", "copy", "hardlink", "symlink", "reflink")
 STAGED = ("stage-move", "stage-copy")
+# The ops undo reverses itself; any other op is a plugin's, reversed by its registered undo step.
+OWN = (*PLACEMENTS, *STAGED, "write", "mkdir", "rmdir")
 
 
 class UndoRefused(Exception):
@@ -32,8 +36,8 @@ class UndoRefused(Exception):
 
     def __init__(self, run_id: int, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"run {run_id} cannot be undone ({len(problems)} file(s) changed "
-                         f"since):\n  " + "\n  ".join(problems))
+        super().__init__(f"run {run_id} cannot be undone ({len(problems)} problem(s)):\n  "
+                         + "\n  ".join(problems))
 
 
 @dataclass
@@ -82,20 +86,33 @@ def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                   reverse=True)
 
 
-def check(rows: list[dict[str, Any]], every: list[dict[str, Any]] | None = None) -> list[str]:
-    """Every reason this run cannot be undone (empty: it can); ``every``: all the run's rows."""
+def reversal(ops: fsops.JournalOps | None, op: str) -> Any:
+    """The undo step a plugin registered for ``op`` (None: none)."""
+    handler = ops.get(op) if ops is not None else None
+    return handler.undo if handler is not None else None
+
+
+def check(rows: list[dict[str, Any]], every: list[dict[str, Any]] | None = None,
+          ops: fsops.JournalOps | None = None) -> list[str]:
+    """Every reason this run cannot be undone (empty: it can); ``every``: all the run's rows;
+    ``ops``: the plugins' journal ops (:func:`shelver.plugins.fsops.journal_ops`)."""
     problems = []
     vacated: set[str] = set()  # paths the rows before this one free (in undo order)
     tagged: dict[str, set[int]] = {}
     for row in rows:
-        if row["op"] == "tag":
-            where, _ = mp4_undo.locate(row, every if every is not None else rows)
-            if (why := mp4_undo.check(row, where)) is not None:
+        if row["op"] not in OWN:
+            step = reversal(ops, row["op"])
+            if step is None:
+                problems.append(f"{row['dst']}: no enabled plugin can undo its {row['op']!r} "
+                                f"step (enable the plugin that wrote it)")
+                continue
+            why, where, size = step.check(row, every if every is not None else rows)
+            if why is not None:
                 problems.append(why)
-            tagged.setdefault(where, set()).add(mp4_undo.tagged_size(row))
+            tagged.setdefault(where, set()).add(size)
     for row in rows:
         op = row["op"]
-        if op == "tag":
+        if op not in OWN:
             continue
         if op in (*PLACEMENTS, *STAGED, "write"):
             vacated.add(row["dst"])
@@ -121,21 +138,26 @@ def check(rows: list[dict[str, Any]], every: list[dict[str, Any]] | None = None)
 
 
 def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
-             dry_run: bool = False) -> Report:
+             dry_run: bool = False, ops: fsops.JournalOps | None = None) -> Report:
     """Reverse run ``run_id``; raises :class:`UndoRefused` (having touched nothing) when any
-    file changed since."""
+    file changed since. ``ops``: the plugins' journal ops, whose undo steps reverse their rows."""
     every = state.journal_of_run(run_id)
     rows = ordered(every)
-    problems = check(rows, every)
+    problems = check(rows, every, ops)
     if problems:
         raise UndoRefused(run_id, problems)
     report = Report(run=run_id)
-    for row in rows:  # tags first: every file is where the run left it
-        if row["op"] == "tag":
-            _untag(state, undo_run_id, row, every, report, dry_run=dry_run)
+    for row in rows:  # rewrites in place first (tags): every file is where the run left it
+        if row["op"] not in OWN:
+            restored = reversal(ops, row["op"]).reverse(state, undo_run_id, row, every,
+                                                        dry_run=dry_run)
+            if restored is not None:
+                report.untagged.append(restored)
+            if not dry_run:
+                state.journal_undone(row["id"])
     for row in rows:
         op, src, dst = row["op"], row["src"], row["dst"]
-        if op == "tag":
+        if op not in OWN:
             continue
         if op == "mkdir":
             if dry_run or _rmdir(dst):
@@ -197,24 +219,6 @@ def unrecorded_creations(row: dict[str, Any], every: list[dict[str, Any]]) -> li
             if child.get("parent") == row["id"] and child["op"] in PLACEMENTS
             and child["step"] == "done" and child["dst"] != row["dst"]
             and child["dst"] not in written]
-
-
-def _untag(state: StateDB, undo_run_id: int | None, row: dict[str, Any],
-           every: list[dict[str, Any]], report: Report, *, dry_run: bool) -> None:
-    where, placed_by = mp4_undo.locate(row, every)
-    if placed_by is not None and placed_by["op"] in ("copy", "hardlink", "reflink", "symlink",
-                                                     "stage-copy"):
-        pass  # the file is removed below; the source never was tagged
-    elif dry_run:
-        report.untagged.append(where)
-    elif mp4_undo.untag(state, undo_run_id, row, where):
-        report.untagged.append(where)
-        # What the run's placements left is the untagged file now (a retry checks against it).
-        for other in every:
-            if other["dst"] == where and other["step"] == "done" and other["op"] != "write":
-                state.journal_note_result(other["id"])
-    if not dry_run:
-        state.journal_undone(row["id"])
 
 
 def _rmdir(path: str) -> bool:

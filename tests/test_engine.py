@@ -97,6 +97,39 @@ async def test_run_end_follows_every_run_even_one_whose_start_failed(tmp_path: P
     assert state.conn().execute("SELECT status FROM runs ORDER BY id DESC").fetchone()[0] == "failed"
 
 
+class TwoStepStart:
+    """A sync run_start and an async run_check: the check must finish first."""
+
+    def __init__(self, check_error: bool = False) -> None:
+        self.calls: list[str] = []
+        self.check_error = check_error
+
+    @hookimpl
+    async def shelver_run_check(self, ctx: Any) -> None:
+        await trio.sleep(0.05)  # a network round trip
+        self.calls.append("run_check")
+        if self.check_error:
+            raise ConfigError("bad.key in test.toml")
+
+    @hookimpl
+    def shelver_run_start(self, ctx: Any) -> None:
+        self.calls.append("run_start")
+
+
+async def test_every_run_check_async_ones_included_finishes_before_run_start(tmp_path: Path) -> None:
+    plugin = TwoStepStart()
+    engine, _state = setup_engine(tmp_path, plugin)
+    make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    await engine.run([tmp_path / "in"])
+    assert plugin.calls == ["run_check", "run_start"]
+
+    failing = TwoStepStart(check_error=True)
+    engine, _state = setup_engine(tmp_path, failing)
+    with pytest.raises(ConfigError, match="bad.key"):
+        await engine.run([tmp_path / "in"])
+    assert failing.calls == ["run_check"]  # no run_start (no recovery) after a failed check
+
+
 async def test_an_item_error_is_caught_recorded_with_backoff_and_the_run_goes_on(tmp_path: Path) -> None:
     engine, state = setup_engine(tmp_path, KnownTitles(fail_on="Broken"))
     make_file(tmp_path / "in" / "Broken.2001.mkv")

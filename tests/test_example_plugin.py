@@ -5,7 +5,7 @@ plugin is: through the ``shelver`` entry-point group, with ``SHELVER_LOAD_PLUGIN
 Exercised end to end: ``shelver_config_schema`` ([example] log_file), ``shelver_register_modes``
 and ``shelver_plan_destination`` + ``shelver_place`` (the copy-flat mode), ``shelver_item_done``
 (the JSON-lines log), ``shelver_register_commands`` (``shelver example-hello``) and
-``shelver_run_start`` (a missing log folder is a configuration error).
+``shelver_run_check`` (a missing log folder is a configuration error).
 
 The wheel is built here with the standard library, from the package's own pyproject.toml (its
 name, version, ``[project.entry-points.shelver]`` and ``[tool.setuptools] packages``): a fresh

@@ -81,7 +81,7 @@ def credentials(ctx: RunContext) -> tuple[str | None, str | None, str]:
 
 
 @hookimpl
-async def shelver_run_start(ctx: RunContext) -> None:
+async def shelver_run_check(ctx: RunContext) -> None:
     from shelver.plugins.tmdb.client import TMDBClient
 
     api_key, read_token, where = credentials(ctx)

@@ -22,6 +22,8 @@ from shelver.plugins import cache_modes, fsops, modes, staging
 from shelver.profiles import validate
 from shelver.state import StateDB
 
+OPS = fsops.journal_ops(get_plugin_manager())  # the stage-* ops are the cache_modes plugin's
+
 
 @pytest.fixture
 def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
@@ -195,14 +197,14 @@ def test_recovery_before_the_copy_is_whole_removes_it(tmp_path: Path, state: Sta
                                                         "dest_dir": str(tmp_path / "lib")})
     video.parent.mkdir(parents=True)
     video.write_bytes(data[:1000])  # killed mid-copy
-    assert fsops.recover(state) == 1
+    assert fsops.recover(state, ops=OPS) == 1
     assert not folder.exists() and src.read_bytes() == data
     assert journal(state)[0]["step"] == "rolled-back"
 
 
 def test_recovery_of_a_staged_copy_rolls_back(tmp_path: Path, state: StateDB, other_fs: Path) -> None:
     item, staged, data = staged_item(tmp_path, state, other_fs)
-    assert fsops.recover(state) == 1
+    assert fsops.recover(state, ops=OPS) == 1
     assert not staged.folder.exists() and item.source.read_bytes() == data
     assert not staged.destination.exists()
     assert state.item(item.item_id)["path"] == str(item.source)  # type: ignore[index]
@@ -216,7 +218,7 @@ def test_recovery_while_finishing_rolls_forward(tmp_path: Path, state: StateDB, 
     if moved_video:  # killed after the video reached the library, before its sidecars did
         fsops.place_file(state, 1, item.item_id, staged.video, staged.destination, "move",
                          parent=staged.entry)
-    assert fsops.recover(state) == 1
+    assert fsops.recover(state, ops=OPS) == 1
     folder = staged.destination.parent
     assert staged.destination.read_bytes() == data and not item.source.exists()
     assert (folder / "Movie (2000).nfo").exists() and (folder / "Movie (2000).en.srt").exists()
@@ -232,7 +234,7 @@ def test_recovery_after_placed_unlinks_the_source(tmp_path: Path, state: StateDB
     fsops.place_file(state, 1, item.item_id, staged.video, staged.destination, "move",
                      parent=staged.entry)
     state.journal_step(staged.entry, "placed")
-    assert fsops.recover(state) == 1
+    assert fsops.recover(state, ops=OPS) == 1
     assert staged.destination.read_bytes() == data and not item.source.exists()
     assert not staged.folder.exists()
 
@@ -242,7 +244,7 @@ def test_recovery_when_the_destination_was_taken_keeps_the_source(
     item, staged, data = staged_item(tmp_path, state, other_fs)
     state.journal_step(staged.entry, "finishing")
     theirs = make_file(staged.destination, seed=99)
-    assert fsops.recover(state) == 1
+    assert fsops.recover(state, ops=OPS) == 1
     assert staged.destination.read_bytes() == theirs and item.source.read_bytes() == data
     assert not staged.folder.exists() and journal(state)[0]["step"] == "rolled-back"
 
@@ -371,6 +373,6 @@ def test_recovery_never_unlinks_a_source_changed_after_placement(
     state.journal_step(staged.entry, "placed")
     with open(item.source, "ab") as out:
         out.write(b"more")
-    fsops.recover(state)
+    fsops.recover(state, ops=OPS)
     assert staged.destination.read_bytes() == data  # the library's copy
     assert item.source.read_bytes() == data + b"more"  # and the source, kept: nothing lost

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from shelver.discovery import TEMP_MARKER
+from shelver.manager import get_plugin_manager
 from shelver.plugins import fsops, mp4_undo
 from shelver.plugins.mp4_tagger import TagError, read_tags, tag_mp4
 from shelver.plugins.mp4_undo import TagJournal
@@ -177,7 +178,7 @@ def test_killed_mid_tag_is_settled_by_recovery(movie: Path, tmp_path: Path, mome
         assert row["step"] == "tagged"
         if moment == "ready":
             assert len(leftovers(movie.parent)) == 1  # the whole tagged copy, not renamed yet
-        assert fsops.recover(state) == 1
+        assert fsops.recover(state, ops=fsops.journal_ops(get_plugin_manager())) == 1
         assert leftovers(movie.parent) == []
         [row] = tag_rows(state)
         if moment == "ready":  # the rename never happened: the file is the original
@@ -188,3 +189,20 @@ def test_killed_mid_tag_is_settled_by_recovery(movie: Path, tmp_path: Path, mome
             assert digest(movie) == before
     finally:
         state.close()
+
+
+def test_undo_reverses_tags_through_the_registered_undo_step_and_refuses_without_it(
+        movie: Path, state: StateDB) -> None:
+    from shelver.plugins import undo
+
+    before = digest(movie)
+    run = state.start_run("t", "run", "inplace")
+    tag_mp4(movie, movie_metadata(), {"height": 1080}, journal=TagJournal(state, run, None))
+    tagged = digest(movie)
+    # mp4tags disabled: nobody can reverse its `tag` row, so nothing is undone (not guessed).
+    without = fsops.journal_ops(get_plugin_manager(disable=["mp4tags"]))
+    with pytest.raises(undo.UndoRefused, match="'tag'"):
+        undo.undo_run(state, run, None, ops=without)
+    assert digest(movie) == tagged and tag_rows(state)[0]["step"] == "done"
+    report = undo.undo_run(state, run, None, ops=fsops.journal_ops(get_plugin_manager()))
+    assert report.untagged == [str(movie)] and digest(movie) == before

@@ -64,7 +64,7 @@ def log_path(ctx: RunContext) -> Path | None:
 
 
 @hookimpl
-def shelver_run_start(ctx: RunContext) -> None:
+def shelver_run_check(ctx: RunContext) -> None:
     # A bad setting stops the run (exit 2) before any file is touched.
     path = log_path(ctx)
     if path is not None and not path.parent.is_dir():
