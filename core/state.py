@@ -210,10 +210,7 @@ def describe_db_error(path: Path, exc: BaseException) -> str:
         return (f"state DB {path} is read-only: shelver must be able to write it (and "
                 f"create {path.name}-wal and {path.name}-shm next to it); check its permissions")
     if isinstance(exc, sqlite3.Error) and path.exists():
-        try:
-            with open(path, "r+b"):
-                pass
-        except OSError:
+        if not os.access(path, os.W_OK):  # not open(): see StateDB.__init__
             return (f"state DB {path} is read-only: shelver must be able to write it (and "
                     f"create {path.name}-wal and {path.name}-shm next to it); check its permissions")
         if "readonly" in text or "unable to open" in text:
@@ -268,9 +265,11 @@ class StateDB:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists():
                 # SQLite opens a file it may not write read-only and fails only at the first
-                # write, mid-run: find out now.
-                with open(self.path, "r+b"):
-                    pass
+                # write, mid-run: find out now. Asked with access(), never by opening the file:
+                # closing any descriptor of a DB file drops every POSIX lock this process holds
+                # on it, including those of SQLite connections already open (a corrupt DB).
+                if not os.access(self.path, os.W_OK):
+                    raise PermissionError(errno.EACCES, "read-only", str(self.path))
             self.migrate([*MIGRATIONS, *extra_migrations])
         except StateDBError:
             self.close()
