@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import uuid
@@ -112,6 +113,15 @@ def shelver(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([str(BIN / "shelver"), *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd, timeout=timeout, input=input)
+
+
+def stop_daemon(daemon: subprocess.Popen[str]) -> None:
+    """Stop a ``shelver watch`` subprocess as a person would (Ctrl-C); kill it if it hangs."""
+    daemon.send_signal(signal.SIGINT)
+    try:
+        daemon.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from tests.conftest import BIN, json_lines, shelver, write_profile
+from tests.conftest import BIN, json_lines, shelver, stop_daemon, write_profile
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -63,11 +63,7 @@ def test_watch_prints_a_start_line_and_one_line_per_finished_file(
         target = out.wait_for("->")
         assert "{tmdb-194}" in target and str(tmp_path / "library") in target
     finally:
-        daemon.send_signal(signal.SIGINT)
-        try:
-            daemon.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        stop_daemon(daemon)
     assert daemon.returncode == 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
 import subprocess
 import threading
@@ -17,7 +16,7 @@ from shelver.events import EventLog, events_since, latest_event_id, prune
 from shelver.profiles import validate
 from shelver.state import StateDB
 
-from tests.conftest import BIN, json_lines, shelver
+from tests.conftest import BIN, json_lines, shelver, stop_daemon
 
 PHASES = ["parse", "probe", "match", "fingerprint", "plan", "place", "enrich", "finalize"]
 
@@ -205,11 +204,7 @@ def test_a_daemon_writes_events_as_it_goes_and_prunes_old_ones(tmp_path: Path, m
         events = events_since(state)
         assert events and events[0]["id"] > 1 and events[0]["kind"] == "run-started"
     finally:
-        daemon.send_signal(signal.SIGINT)
-        try:
-            daemon.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        stop_daemon(daemon)
         state.close()
     assert daemon.returncode == 0, daemon.stderr.read()
     state = StateDB(tmp_path / "state.db")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import signal
 import sqlite3
 import subprocess
 import time
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BIN, json_lines, shelver
+
+from tests.conftest import BIN, json_lines, shelver, stop_daemon
 
 DAY = 86400.0
 
@@ -80,11 +80,7 @@ def _serve_until_refreshed(profile: Path, db: Path) -> None:
             raise AssertionError("the daemon did not refresh the items: " + (
                 daemon.stderr.read() if daemon.poll() is not None else "still busy"))
     finally:
-        daemon.send_signal(signal.SIGINT)
-        try:
-            daemon.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        stop_daemon(daemon)
     assert daemon.returncode == 0, daemon.stderr.read()
 
 

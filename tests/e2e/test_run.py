@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BIN, CORPUS, json_lines, shelver
+from tests.conftest import BIN, CORPUS, json_lines, shelver, stop_daemon
 
 VIDEO_EXTS = (".mkv", ".mp4", ".m4v", ".avi", ".mov", ".ts", ".webm")
 JSON_FIELDS = {"source", "status", "destination", "mode", "tmdb", "confidence", "error"}
@@ -285,11 +285,7 @@ def test_watch_picks_up_a_new_file_and_a_second_daemon_refuses(tmp_path: Path, m
         assert report["states"].get("INDEXED") == 1
         assert any(i["alive"] for i in report["instances"])
     finally:
-        daemon.send_signal(signal.SIGINT)
-        try:
-            daemon.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        stop_daemon(daemon)
     assert daemon.returncode == 0, daemon.stderr.read()
     assert os.path.exists(tmp_path / "state.db")
 
