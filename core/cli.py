@@ -377,12 +377,9 @@ def status(profile_name: str | None, as_json: bool) -> None:
 
     profile, pm, state = open_profile(profile_name)
     try:
-        report = status_report(profile, state)
+        report = status_report(profile, state, pm)
     finally:
         state.close()
-    from shelver.plugins.tmdb.ratelimit import active_block
-
-    report["tmdb_block"] = active_block(profile.state_db)  # a Retry-After every run waits for
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -391,9 +388,9 @@ def status(profile_name: str | None, as_json: bool) -> None:
     click.echo(f"queue:   {report['queued']}")
     for line in progress_lines(report):
         click.echo(line)
-    if (block := report["tmdb_block"]) is not None:
-        left = "no end set" if block["seconds_left"] is None else f"{block['seconds_left']:.0f} s left"
-        click.echo(f"tmdb:    rate-limited by TMDB (Retry-After): every run waits, {left}")
+    for section in report["sections"].values():  # each plugin's shelver_status lines
+        for line in section["lines"]:
+            click.echo(line)
     for inst in report["instances"]:
         click.echo(f"daemon:  {inst['profile']} pid {inst['pid']} on {inst['host']} "
                    f"({'alive' if inst['alive'] else 'not responding'})")

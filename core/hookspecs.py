@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from shelver.context import RunContext
     from shelver.model import Item, Match, ParsedName, Placement, Plan
     from shelver.profiles import Profile
+    from shelver.state import StateDB
 
 hookspec = pluggy.HookspecMarker("shelver")
 
@@ -72,6 +73,18 @@ def shelver_register_modes(register: Callable[[str, str], None]) -> None:
 
     Called when a profile is validated and before a run. A profile naming a mode nobody
     registered is a configuration error. The mode's work is done in ``shelver_place``.
+    """
+
+
+@hookspec
+def shelver_status(profile: Profile, state: StateDB) -> dict[str, Any] | None:
+    """Add a section to ``shelver status``: what this plugin keeps in the state DB.
+
+    Called by ``shelver status`` with the profile and its open state DB (read it; write
+    nothing). Return ``{section: {"lines": [str, ...], ...data}}`` or None: each ``lines`` entry
+    is printed as is (start it with ``section:`` padded like the other lines), and the whole
+    section, ``lines`` included, goes under ``sections[section]`` in ``--json``. Every
+    implementation is called; sections are shown in the order their plugins answer.
     """
 
 

@@ -58,9 +58,10 @@ def enqueue_scan(profile: Profile, pm: Any, state: StateDB, kind: str) -> dict[s
     return {"enqueued": enqueued}
 
 
-def status_report(profile: Profile, state: StateDB) -> dict[str, Any]:
+def status_report(profile: Profile, state: StateDB, pm: Any = None) -> dict[str, Any]:
     """What ``shelver status`` shows: this profile's items, queue and errors, every instance that
-    shares the state DB (a daemon per profile) with its queue, and the shared TMDB rate use."""
+    shares the state DB (a daemon per profile) with its queue, and the plugins' sections
+    (``shelver_status``, docs/plugins.md)."""
     conn = state.conn()
     now = time.time()
     instances = []
@@ -84,7 +85,7 @@ def status_report(profile: Profile, state: StateDB) -> dict[str, Any]:
         "errors": state.recent_errors(profile.name),
         "instances": instances,
         "runs": runs,
-        "rate": _rate_use(conn, profile, now),
+        "sections": plugin_sections(pm, profile, state),
         # The newest run's progress, from the events table (docs/operations.md, "Events").
         "progress": {"run_id": runs[0]["id"], "command": runs[0]["command"],
                      "status": runs[0]["status"], **run_progress(state, runs[0]["id"])}
@@ -110,18 +111,16 @@ def progress_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _rate_use(conn: Any, profile: Profile, now: float) -> dict[str, Any] | None:
-    """TMDB requests per instance over the last rate window (the limiter's log in the state DB;
-    None before the tmdb plugin ever ran)."""
-    import re
 
-    match = re.match(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]*)", str(profile.get("tmdb.rate") or ""))
-    window = float(match.group(2) or 1) * {"m": 60.0, "min": 60.0, "h": 3600.0}.get(
-        match.group(3), 1.0) if match else 10.0
-    try:
-        rows = conn.execute("SELECT owner, count(*) FROM tmdb_rate_log WHERE ts > ? GROUP BY owner",
-                            (now - window,)).fetchall()
-    except Exception:  # sqlite3.OperationalError: no such table (the tmdb plugin never ran)
-        return None
-    return {"window_seconds": window, "limit": int(match.group(1)) if match else None,
-            "by_instance": {str(owner): int(count) for owner, count in rows}}
+def plugin_sections(pm: Any, profile: Profile, state: StateDB) -> dict[str, dict[str, Any]]:
+    """The plugins' ``shelver_status`` answers merged: ``{section: {"lines": [...], ...}}``."""
+    sections: dict[str, dict[str, Any]] = {}
+    if pm is None:
+        return sections
+    for answer in reversed(pm.hook.shelver_status(profile=profile, state=state)):
+        for name, section in (answer or {}).items():
+            if isinstance(section, dict):
+                lines = section.get("lines")
+                sections[str(name)] = {**section, "lines": [str(x) for x in lines]
+                                       if isinstance(lines, list) else []}
+    return sections

@@ -136,6 +136,38 @@ async def shelver_run_check(ctx: RunContext) -> None:
 
 
 @hookimpl
+def shelver_status(profile: Any, state: Any) -> dict[str, Any]:
+    """The ``tmdb`` section of ``shelver status``: requests per instance over the last rate
+    window (the limiter's log in the shared state DB; None before this plugin ever ran) and the
+    Retry-After block every run waits for (None when there is none)."""
+    import time
+
+    from shelver.plugins.tmdb.ratelimit import active_block, parse_rate
+
+    now = time.time()
+    try:
+        rate = parse_rate(str(profile.get("tmdb.rate") or "35/10s"))
+        window, limit = rate.window, rate.requests
+    except ConfigError:  # `shelver profile check` names it; status still shows the rest
+        window, limit = 10.0, None
+    try:
+        rows = state.conn().execute(
+            "SELECT owner, count(*) FROM tmdb_rate_log WHERE ts > ? GROUP BY owner",
+            (now - window,)).fetchall()
+        use: dict[str, Any] | None = {
+            "window_seconds": window, "limit": limit,
+            "by_instance": {str(owner): int(count) for owner, count in rows}}
+    except Exception:  # sqlite3.OperationalError: no such table (this plugin never ran)
+        use = None
+    block = active_block(state.path, now=now)
+    lines = []
+    if block is not None:
+        left = "no end set" if block["seconds_left"] is None else f"{block['seconds_left']:.0f} s left"
+        lines.append(f"tmdb:    rate-limited by TMDB (Retry-After): every run waits, {left}")
+    return {"tmdb": {"lines": lines, "rate": use, "block": block}}
+
+
+@hookimpl
 async def shelver_run_end(ctx: RunContext) -> None:
     client = ctx.resources.pop("tmdb", None)
     if client is not None:

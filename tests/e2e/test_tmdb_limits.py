@@ -461,7 +461,7 @@ def test_a_stored_block_is_shown_by_status_and_waited_for_with_a_word(
     assert len(line) == 1 and line[0].startswith(
         "tmdb:    rate-limited by TMDB (Retry-After): every run waits, 86"), status.stdout
     report = json.loads(shelver("status", "-p", str(profile), "--json").stdout)
-    assert report["tmdb_block"]["seconds_left"] > 86000
+    assert report["sections"]["tmdb"]["block"]["seconds_left"] > 86000
     video(tmp_path / "downloads" / MATRIX, 60)
     proc = shelver("run", "-p", str(profile), "--json", timeout=40)
     assert proc.returncode == 0, proc.stderr
@@ -471,7 +471,7 @@ def test_a_stored_block_is_shown_by_status_and_waited_for_with_a_word(
         "shelver: WARNING: TMDB is rate-limited: waiting 1 s for the Retry-After block stored "
         "in the state DB"), proc.stderr
     after = shelver("status", "-p", str(profile), "--json")
-    assert json.loads(after.stdout)["tmdb_block"] is None
+    assert json.loads(after.stdout)["sections"]["tmdb"]["block"] is None
 
 
 @pytest.mark.slow

@@ -147,7 +147,7 @@ def test_burst_of_hooks_with_both_instances_running(tmp_path: Path, video: Any) 
               f"TMDB requests {tmdb.count()}, 429: {tmdb.count(status=429)}")
         assert tmdb.count(status=429) == 0
         assert {i["profile"] for i in report["instances"]} == {"nd", "backlog"}
-        assert set(report["rate"]["by_instance"]) <= {"nd", "backlog"}
+        assert set(report["sections"]["tmdb"]["rate"]["by_instance"]) <= {"nd", "backlog"}
 
     assert states == {"INDEXED": 100}, states
     with sqlite3.connect(state_db) as conn:
