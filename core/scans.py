@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from typing import Any
@@ -12,6 +13,8 @@ from shelver.profiles import Profile
 from shelver.state import StateDB, pid_alive
 
 DAY = 86400.0
+
+log = logging.getLogger("shelver")
 
 
 def refresh_age(release_date: str | None, now: float | None = None) -> float:
@@ -117,8 +120,21 @@ def plugin_sections(pm: Any, profile: Profile, state: StateDB) -> dict[str, dict
     sections: dict[str, dict[str, Any]] = {}
     if pm is None:
         return sections
-    for answer in reversed(pm.hook.shelver_status(profile=profile, state=state)):
-        for name, section in (answer or {}).items():
+    answers: list[Any] = []
+    # Each plugin on its own: one that fails is named in a warning, the others still report.
+    plugins = [p for _name, p in pm.list_name_plugin() if p is not None]
+    for impl in reversed(pm.hook.shelver_status.get_hookimpls()):
+        others = [p for p in plugins if p is not impl.plugin]
+        caller = pm.subset_hook_caller("shelver_status", remove_plugins=others)
+        try:
+            answers.extend(caller(profile=profile, state=state))
+        except Exception as exc:
+            log.warning("shelver_status of plugin %r failed: %s: %s", impl.plugin_name,
+                        type(exc).__name__, exc)
+    for answer in answers:
+        if not isinstance(answer, dict):
+            continue
+        for name, section in answer.items():
             if isinstance(section, dict):
                 lines = section.get("lines")
                 sections[str(name)] = {**section, "lines": [str(x) for x in lines]

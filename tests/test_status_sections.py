@@ -11,7 +11,7 @@ import time
 import uuid
 from pathlib import Path
 
-from conftest import shelver, write_profile
+from tests.conftest import shelver, write_profile
 
 PLUGIN = """
 from shelver import hookimpl
@@ -62,3 +62,30 @@ def test_a_plugin_section_is_shown_and_tmdb_can_be_disabled(tmp_path: Path) -> N
     report = json.loads(status(profile, mods, "--json"))
     assert set(report["sections"]) == {"shelf_watch"}
     assert report["states"] == {} and report["queued"] == 0
+
+
+BROKEN = """
+from shelver import hookimpl
+
+
+@hookimpl
+def shelver_status(profile, state):
+    raise RuntimeError("the shelf fell over")
+"""
+
+
+def test_a_plugin_whose_status_fails_is_named_and_the_others_still_report(tmp_path: Path) -> None:
+    module = f"broken_status_{uuid.uuid4().hex[:10]}"
+    mods = tmp_path / "mods"
+    mods.mkdir()
+    (mods / f"{module}.py").write_text(textwrap.dedent(BROKEN), encoding="utf-8")
+    profile = write_profile(tmp_path / "p.toml", {
+        "name": "p", "sources": [str(tmp_path / "downloads")],
+        "dest_dir": str(tmp_path / "library"), "state_db": str(tmp_path / "state.db"),
+        "plugins": {"load": [module]}})
+    done = shelver("status", "-p", str(profile), "--json", env={"PYTHONPATH": str(mods)})
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (f"shelver_status of plugin '{module}' failed: RuntimeError: the shelf fell over"
+            in done.stderr), done.stderr
+    assert "tmdb" in json.loads(done.stdout)["sections"]  # the built-in still reports
