@@ -8,7 +8,8 @@ Names (both Kodi and Jellyfin read these without any setting):
   (``season-specials-poster.jpg`` for season 0);
 * episode: ``<stem>-thumb.jpg`` beside the video.
 
-A derived name never exceeds 255 bytes (:func:`fit_name`: the stem is cut, the suffix kept).
+A derived name never exceeds 255 bytes (:func:`shelver.names.fit_name`: the stem is cut, the
+suffix kept).
 Images are fetched only from the run's image base (checked against an allow-list by the tmdb
 plugin; a redirect elsewhere is refused) and only for paths that look like TMDB image paths
 (``/abc123.jpg``).
@@ -29,30 +30,12 @@ from typing import overload
 
 import httpx
 from shelver.errors import ItemError
+from shelver.names import fit_name, is_image_path
 from shelver.plugins.fsops import fsync_dir, temp_name
 
-__all__ = ["ArtworkError", "artwork_targets", "download", "fit_name", "image_url", "is_image"]
+__all__ = ["ArtworkError", "artwork_targets", "download", "image_url", "is_image"]
 
 _KINDS = ("movie", "show", "episode")
-MAX_NAME_BYTES = 255
-
-
-def fit_name(stem: str, suffix: str) -> str:
-    """``stem + suffix`` within 255 bytes (as the filesystem counts them): the stem is cut
-    between characters, never the suffix (``-thumb.jpg``, ``.nfo``)."""
-    room = MAX_NAME_BYTES - len(os.fsencode(suffix))
-    if len(os.fsencode(stem)) <= room:
-        return stem + suffix
-    kept, used = [], 0
-    for char in stem:
-        size = len(os.fsencode(char))
-        if used + size > room:
-            break
-        kept.append(char)
-        used += size
-    return "".join(kept).rstrip(" .") + suffix
-
-
 class ArtworkError(ItemError):
     """An artwork URL answered with something that is not an image."""
 
@@ -278,7 +261,6 @@ import re  # noqa: E402
 from shelver import hookimpl  # noqa: E402
 from shelver.context import RunContext  # noqa: E402
 from shelver.model import Item, Status  # noqa: E402
-from shelver.plugins.tmdb.validate import is_image_path  # noqa: E402
 
 
 @hookimpl

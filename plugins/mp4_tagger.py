@@ -411,8 +411,8 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
 
 
 def _cover(item: Item, ctx: RunContext) -> bytes | None:
+    from shelver.names import is_image_path
     from shelver.plugins.artwork import artwork_cache_dir, fetch_image, image_client, image_url
-    from shelver.plugins.tmdb.validate import is_image_path
 
     assert item.match is not None
     meta = item.match.metadata

@@ -10,8 +10,8 @@ from typing import Any
 from shelver import hookimpl
 from shelver.context import RunContext
 from shelver.model import Item, Status
+from shelver.names import fit_name
 from shelver.plugins import nfo_writer
-from shelver.plugins.artwork import fit_name
 
 DEFAULT_IMAGE_BASE = "https://image.tmdb.org/t/p/"
 

@@ -18,7 +18,9 @@ import math
 import re
 from typing import Any
 
-__all__ = ["InvalidDocument", "is_image_path", "validate_document"]
+from shelver.names import is_image_path
+
+__all__ = ["InvalidDocument", "validate_document"]
 
 # Plain values. ``None`` is always accepted: TMDB sends null for many of them.
 _STR = frozenset({
@@ -57,9 +59,6 @@ _NEED_ID = frozenset({"results", "movie_results", "tv_results"})
 _MAX_DEPTH = 24
 _MAX_LISTED = 8
 
-# What a TMDB image path looks like: "/kqjL17yufvn9OVLyXYpvtyrFfak.jpg".
-_IMAGE_PATH = re.compile(r"/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.(?:jpe?g|png|webp|gif|svg)",
-                         re.IGNORECASE)
 # Details documents: their id must be there (and, for a movie or show, be the one asked for).
 _DETAILS = re.compile(r"^/(?:(movie|tv)/(\d+)|tv/\d+/season/\d+(?:/episode/\d+)?)$")
 
@@ -69,12 +68,6 @@ _ABSENT: Any = object()  # a dropped number or flag: the key goes
 
 class InvalidDocument(ValueError):
     """A TMDB answer that cannot be used at all (not an object, no id)."""
-
-
-def is_image_path(value: Any) -> bool:
-    """True for a TMDB image path: one ``/name.ext`` component, an image extension, nothing
-    else (no ``..``, no scheme or host, no query, no control characters)."""
-    return isinstance(value, str) and len(value) <= 200 and _IMAGE_PATH.fullmatch(value) is not None
 
 
 class _Checker:

@@ -18,14 +18,15 @@ from typing import Any
 import pytest
 import trio
 from shelver.errors import ItemError
+from shelver.names import fit_name, is_image_path
 from shelver.plugins import mp4_tagger, nfo_writer
-from shelver.plugins.artwork import artwork_targets, fit_name
+from shelver.plugins.artwork import artwork_targets
 from shelver.plugins.tmdb.cache import RATE_STATE_TABLE
 from shelver.plugins.tmdb.client import TMDBClient
 from shelver.plugins.tmdb.matcher import MOVIE_APPEND, TV_APPEND
 from shelver.plugins.tmdb.plugin import image_host_allowed
 from shelver.plugins.tmdb.ratelimit import RateLimiter, active_block
-from shelver.plugins.tmdb.validate import InvalidDocument, is_image_path, validate_document
+from shelver.plugins.tmdb.validate import InvalidDocument, validate_document
 from shelver.testing.tmdb_server import FakeTMDB
 
 KEY = "hostile-test-key-0123"
