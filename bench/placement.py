@@ -62,7 +62,7 @@ STUB = textwrap.dedent('''
             return None
         number = int(found.group(1))
         movie = {"id": number + 1, "title": f"Movie {number}", "release_date": "2000-01-01"}
-        return Match(identity=Identity(type="movie", id=number + 1), confidence=1.0,
+        return Match(identity=Identity("tmdb", "movie", number + 1), confidence=1.0,
                      metadata={"movie": movie})
 ''')
 

@@ -102,6 +102,16 @@ async def call_enrich(run: RunContext, item: Item) -> list[Any]:
     return answers
 
 
+def legacy_identity(identity: Identity) -> dict[str, Any]:
+    """The identity as the ``--json`` record has always given it under the provider's name
+    (``"tmdb": {"type": "tv", "id": 1396, "season": 5, "episodes": [14]}``, docs/operations.md, "--json")."""
+    data: dict[str, Any] = {"type": identity.kind,
+                            "id": int(identity.id) if identity.id.isdigit() else identity.id}
+    if identity.kind != "movie":
+        data.update(season=identity.season, episodes=list(identity.episodes))
+    return data
+
+
 def result_of(item: Item, mode: str) -> Result:
     """The ``--json`` object of one input file (DESIGN: CLI)."""
     identity = item.identity
@@ -117,7 +127,8 @@ def result_of(item: Item, mode: str) -> Result:
         "status": (item.status or Status.ERROR).value,
         "destination": destination,
         "mode": mode,
-        "tmdb": identity.as_json() if identity else None,
+        "identity": identity.as_json() if identity else None,
+        **({identity.provider: legacy_identity(identity)} if identity else {}),
         "confidence": round(item.confidence, 3) if item.confidence is not None else None,
         "error": item.error,
     }
@@ -135,7 +146,7 @@ def _sigint_receiver() -> Any:
 
 def skipped_result(path: str, reason: str, mode: str) -> Result:
     return {"source": path, "status": Status.SKIPPED.value, "destination": None, "mode": mode,
-            "tmdb": None, "confidence": None, "error": None, "reason": reason}
+            "identity": None, "confidence": None, "error": None, "reason": reason}
 
 
 class Engine:
@@ -660,7 +671,7 @@ class Engine:
             "forced_identity": None,
         }
         if identity is not None:
-            fields.update(tmdb_type=identity.type, tmdb_id=identity.id, season=identity.season,
+            fields.update(tmdb_type=identity.kind, tmdb_id=identity.id, season=identity.season,
                           episodes=identity.episodes, indexed_at=now, refreshed_at=now,
                           release_date=item.match.release_date if item.match else None)
         if item.placement is not None:

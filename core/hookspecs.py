@@ -25,7 +25,8 @@ import pluggy
 if TYPE_CHECKING:
     import click
     from shelver.context import RunContext
-    from shelver.model import Item, Match, ParsedName, Placement, Plan
+    from shelver.metadata import Metadata
+    from shelver.model import Identity, Item, Match, ParsedName, Placement, Plan
     from shelver.profiles import Profile
     from shelver.state import StateDB
 
@@ -174,6 +175,18 @@ def shelver_match(item: Item, ctx: RunContext) -> Match | None:
 
     Called after parse and probe. A Match whose ``identity`` is None sends the item to REVIEW
     with its candidates. Returning None from every implementation also means REVIEW.
+    """
+
+
+@hookspec(firstresult=True)
+def shelver_fetch_metadata(identity: Identity, ctx: RunContext) -> Metadata | None:
+    """The :class:`~shelver.metadata.Metadata` of a known ``identity``, without a search.
+
+    A provider answers for its own identities only (``identity.provider`` is its registered name)
+    and returns None for others; first non-None result wins. Any plugin that needs a work's
+    metadata (phash recognising a moved file, a refresh, the web UI) calls this hook instead of
+    importing the provider. Called on the trio event loop; may be ``async def``. Raise
+    :class:`~shelver.errors.NotFoundError` when the provider no longer knows the id.
     """
 
 

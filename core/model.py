@@ -79,22 +79,42 @@ class ParsedName:
 
 @dataclass
 class Identity:
-    """A TMDB identity: ``type`` is ``"movie"`` or ``"tv"``; episodes only for tv."""
+    """Which work a file is, provider-neutral (docs/architecture.md, "Identity and metadata").
 
-    type: str
-    id: int
+    ``provider`` is the registered name of the provider plugin that knows the work (``"tmdb"``);
+    ``kind`` is ``"movie"`` or ``"tv"`` (a series); ``id`` is the work's id at that provider, as
+    text (``"603"``). A series identity also names the ``season`` and ``episodes`` the file holds.
+    Written for people as :meth:`key`: ``tmdb:movie/603``, ``tmdb:tv/1396/5/14``.
+    """
+
+    provider: str
+    kind: str
+    id: str
     season: int | None = None
     episodes: list[int] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.id = str(self.id)  # a provider with numeric ids may hand over an int
+
+    def key(self) -> str:
+        """``provider:kind/id`` (with ``/season/episode...`` for a series)."""
+        text = f"{self.provider}:{self.kind}/{self.id}"
+        if self.kind != "movie" and self.season is not None:
+            text += f"/{self.season}" + "".join(f"/{e}" for e in self.episodes)
+        return text
+
     def as_json(self) -> dict[str, Any]:
-        if self.type == "movie":
-            return {"type": "movie", "id": self.id}
-        return {"type": "tv", "id": self.id, "season": self.season, "episodes": list(self.episodes)}
+        data: dict[str, Any] = {"provider": self.provider, "kind": self.kind, "id": self.id}
+        if self.kind != "movie":
+            data.update(season=self.season, episodes=list(self.episodes))
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Identity:
-        """The identity :meth:`as_json` wrote (how ``shelver review`` stores a decision)."""
-        return cls(type=str(data["type"]), id=int(data["id"]),
+        """The identity :meth:`as_json` wrote (how ``shelver review`` stores a decision); the
+        form releases before 0.2 wrote (``{"type": "movie", "id": 603}``, always TMDB) too."""
+        kind = data.get("kind", data.get("type"))
+        return cls(provider=str(data.get("provider") or "tmdb"), kind=str(kind), id=str(data["id"]),
                    season=None if data.get("season") is None else int(data["season"]),
                    episodes=[int(e) for e in data.get("episodes") or []])
 

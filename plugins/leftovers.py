@@ -60,7 +60,7 @@ def place_extras(item: Item, ctx: RunContext) -> list[Path]:
         return []
     if item.identity is None or not item.source.parent.is_dir():
         return []
-    movie = item.identity.type == "movie"
+    movie = item.identity.kind == "movie"
     placed: list[Path] = []
     for extra in _extras_near(item.source):
         other = Item(path=extra, source=extra, root=item.root)

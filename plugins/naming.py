@@ -98,7 +98,7 @@ def template_values(item: Item) -> dict[str, Any]:
         "hdr": probe.get("hdr") or "",
         "edition": _value(item.parsed.edition),
     }
-    if item.identity.type == "movie":
+    if item.identity.kind == "movie":
         movie = meta.get("movie", {})
         title = _value(movie.get("title") or item.parsed.title or "Unknown")
         year = _year(movie.get("release_date"))
@@ -164,7 +164,7 @@ def shelver_plan_destination(item: Item, ctx: RunContext) -> Plan | None:
     dest_dir = ctx.profile.dest_dir
     if dest_dir is None:
         raise ConfigError(f"mode {ctx.mode!r} needs dest_dir ({ctx.profile.where('dest_dir')})")
-    kind = "movie" if item.identity.type == "movie" else "tv"
+    kind = "movie" if item.identity.kind == "movie" else "tv"
     template = str(ctx.profile.get(f"naming.{kind}"))
     destination = render(template, template_values(item), dest_dir, kind)
     folder = destination.parent if kind == "movie" else destination.parent.parent
@@ -185,7 +185,7 @@ def _sample_items() -> list[tuple[str, Item]]:
     probe = {"resolution": "1080p", "video_codec": "h264", "hdr": ""}
     movie = Item(path=Path("/downloads/Sample.Movie.1999.mkv"), source=Path("/downloads/s.mkv"),
                  parsed=ParsedName(kind="movie", title="Sample Movie", year=1999), probe=probe)
-    movie.match = Match(identity=Identity(type="movie", id=603), confidence=1.0, metadata={
+    movie.match = Match(identity=Identity("tmdb", "movie", "603"), confidence=1.0, metadata={
         "movie": {"title": "Sample Movie", "original_title": "Sample Movie",
                   "release_date": "1999-03-30", "imdb_id": "tt0133093"}})
     show = {"name": "Sample Show", "first_air_date": "2008-01-20",
@@ -195,7 +195,7 @@ def _sample_items() -> list[tuple[str, Item]]:
         item = Item(path=Path("/downloads/Sample.Show.S05E14.mkv"), source=Path("/downloads/s.mkv"),
                     parsed=ParsedName(kind="episode", title="Sample Show", season=5,
                                       episodes=episodes), probe=probe)
-        item.match = Match(identity=Identity(type="tv", id=1396, season=5, episodes=episodes),
+        item.match = Match(identity=Identity("tmdb", "tv", "1396", season=5, episodes=episodes),
                            confidence=1.0, metadata={"show": show, "episodes": [
                                {"name": f"Episode {e}", "episode_number": e} for e in episodes]})
         samples.append(("tv", item))

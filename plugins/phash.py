@@ -179,7 +179,7 @@ def _phash_of(item: Item, ctx: RunContext, *, limited: bool) -> str | None:
 
 def _identity_of(row: dict[str, Any]) -> Identity:
     episodes = json.loads(row["episodes"]) if row.get("episodes") else []
-    return Identity(type=row["tmdb_type"], id=int(row["tmdb_id"]), season=row.get("season"),
+    return Identity("tmdb", row["tmdb_type"], str(row["tmdb_id"]), season=row.get("season"),
                     episodes=[int(e) for e in episodes])
 
 

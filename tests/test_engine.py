@@ -43,7 +43,7 @@ class KnownTitles:
     def shelver_match(self, item: Any, ctx: Any) -> Match:
         if self.fail_on and self.fail_on in item.path.name:
             raise RuntimeError("TMDB exploded")
-        return Match(identity=Identity("movie", 603), confidence=0.99,
+        return Match(identity=Identity("tmdb", "movie", 603), confidence=0.99,
                      metadata={"movie": {"id": 603, "title": "The Matrix", "release_date": "1999-03-30"}})
 
 

@@ -148,7 +148,7 @@ def test_copy_flat_mode_and_item_log(installed: Path, tmp_path: Path, make_profi
     [logged] = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
     assert logged["source"] == str(source)
     assert logged["status"] == "organised"
-    assert logged["tmdb"] == {"type": "movie", "id": 603}
+    assert logged["identity"] == "tmdb:movie/603"
 
 
 def test_log_written_for_every_status(installed: Path, tmp_path: Path, make_profile: Any,
@@ -161,7 +161,7 @@ def test_log_written_for_every_status(installed: Path, tmp_path: Path, make_prof
     [result] = json_lines(done.stdout)
     [logged] = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
     assert logged["status"] == result["status"] == "review"
-    assert logged["tmdb"] is None
+    assert logged["identity"] is None
 
 
 def test_missing_log_folder_is_a_configuration_error(installed: Path, tmp_path: Path,

@@ -104,7 +104,7 @@ async def test_review_decision_and_downloader_ids_reach_the_matcher_as_typed_fie
         ("x7f3.mkv", "movie.mkv", "ep.mkv"), "organised")
     # The matcher got them from the typed fields: the name's ids hold only what the name says.
     seen = watcher.matched
-    assert seen["x7f3.mkv"]["forced"] == Identity("movie", 27205)
+    assert seen["x7f3.mkv"]["forced"] == Identity("tmdb", "movie", 27205)
     assert seen["x7f3.mkv"]["hints"] is None
     assert seen["movie.mkv"]["forced"] is None
     assert seen["movie.mkv"]["hints"] == DownloaderHints(

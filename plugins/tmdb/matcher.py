@@ -323,7 +323,7 @@ async def _resolve(
         except NotFoundError:
             return Match(identity=None, confidence=0.0, candidates=candidates)
         return Match(
-            identity=Identity(type="movie", id=item_id),
+            identity=Identity("tmdb", "movie", str(item_id)),
             confidence=confidence,
             candidates=candidates,
             metadata={"movie": details},
@@ -366,8 +366,7 @@ async def _resolve(
         episodes = [by_number[n] for n in parsed.episodes]
     return Match(
         identity=Identity(
-            type="tv",
-            id=item_id,
+            "tmdb", "tv", str(item_id),
             # TMDB may send a null season_number: the season asked for is the one it is.
             season=(int(season["season_number"]) if season.get("season_number") is not None
                     else parsed.season or 0),
@@ -420,7 +419,7 @@ async def fetch_metadata(
     NotFoundError when TMDB has no such id (or season); episodes TMDB does not list are left out.
     """
     lang = {"language": language} if language else {}
-    if identity.type == "movie":
+    if identity.kind == "movie":
         movie = await client.get(
             f"/movie/{identity.id}", {"append_to_response": MOVIE_APPEND, **lang}
         )

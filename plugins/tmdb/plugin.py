@@ -179,7 +179,7 @@ async def _forced(client: Any, forced: Identity, language: str) -> Match:
     no search."""
     from shelver.plugins.tmdb.matcher import fetch_metadata, matched_release_date
 
-    identity = Identity(type=forced.type, id=forced.id, season=forced.season,
+    identity = Identity("tmdb", forced.kind, forced.id, season=forced.season,
                         episodes=list(forced.episodes))
     metadata = await fetch_metadata(client, identity, language=language)
     return Match(identity=identity, confidence=1.0, candidates=[], metadata=metadata,

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import BIN, CORPUS, json_lines, shelver, stop_daemon
 
 VIDEO_EXTS = (".mkv", ".mp4", ".m4v", ".avi", ".mov", ".ts", ".webm")
-JSON_FIELDS = {"source", "status", "destination", "mode", "tmdb", "confidence", "error"}
+JSON_FIELDS = {"source", "status", "destination", "mode", "identity", "confidence", "error"}
 
 
 def build(downloads: Path, entries: list[dict[str, Any]]) -> None:
@@ -87,7 +87,7 @@ def test_slice_corpus_is_organised_right_and_never_wrong(tmp_path: Path, make_pr
         assert result is not None, f"no result for {entry['path']}"
         if expect["status"] == "organised":
             expected_organised += 1
-            if result["tmdb"] is None:
+            if result.get("tmdb") is None:
                 problems.append(f"not identified: {entry['path']} -> {result['status']} {result['error']}")
                 continue
             got = result["tmdb"]
@@ -114,7 +114,7 @@ def test_slice_corpus_is_organised_right_and_never_wrong(tmp_path: Path, make_pr
                 assert destination.with_suffix(".nfo").is_file()
             right += 1
         else:
-            if result["tmdb"] is not None and result["status"] == "organised":
+            if result.get("tmdb") is not None and result["status"] == "organised":
                 wrong += 1
                 problems.append(f"WRONG: {entry['path']} placed as {result['tmdb']} (want {expect})")
             elif expect["status"] in ("extra", "skipped") and result["status"] != expect["status"]:

@@ -137,7 +137,7 @@ def placed_movie(tmp_path: Path, state: StateDB, ctx: RunContext,
     src.parent.mkdir(parents=True, exist_ok=True)
     src.write_bytes(b"heat")
     item = new_item(state, src, root=tmp_path / "in")
-    item.match = Match(identity=Identity(type="movie", id=949), confidence=1.0)
+    item.match = Match(identity=Identity("tmdb", "movie", 949), confidence=1.0)
     dst = tmp_path / "lib" / "Movies" / title / f"{title}.mkv"
     item.plan = Plan(destination=dst, folder=dst.parent)
     item.placement = modes.shelver_place(item=item, plan=item.plan, ctx=ctx)
@@ -229,7 +229,7 @@ def test_extras_beside_an_episode_go_into_the_season_folders_extras_subfolders(
     featurette = pack / "Featurettes" / "Breaking.Bad.S05.Featurette.Making.Of.mkv"
     featurette.write_bytes(b"featurette")
     item = new_item(state, src, root=tmp_path / "in")
-    item.match = Match(identity=Identity(type="tv", id=1396, season=5, episodes=[14]), confidence=1.0)
+    item.match = Match(identity=Identity("tmdb", "tv", 1396, season=5, episodes=[14]), confidence=1.0)
     season = tmp_path / "lib" / "TV" / "Breaking Bad (2008)" / "Season 05"
     item.plan = Plan(destination=season / "Breaking Bad (2008) - S05E14.mkv", folder=season.parent)
     item.placement = modes.shelver_place(item=item, plan=item.plan, ctx=ctx)

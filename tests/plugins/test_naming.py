@@ -45,7 +45,7 @@ def movie(title: str, release_date: str | None = "1999-03-30", tmdb_id: int = 60
     document = {"id": tmdb_id, "title": title, "original_title": title, "release_date": release_date,
                 "external_ids": {"imdb_id": "tt0133093"}}
     return Item(path=Path(path), source=Path(path), probe=dict(probe),
-                match=Match(identity=Identity("movie", tmdb_id), confidence=0.97,
+                match=Match(identity=Identity("tmdb", "movie", tmdb_id), confidence=0.97,
                             metadata={"movie": document}))
 
 
@@ -58,7 +58,7 @@ def episode(show: str, season: int, episodes: list[int], titles: list[str], tmdb
                      for n, t in zip(episodes, titles, strict=True)],
     }
     return Item(path=Path(path), source=Path(path),
-                match=Match(identity=Identity("tv", tmdb_id, season, episodes), confidence=0.95,
+                match=Match(identity=Identity("tmdb", "tv", tmdb_id, season, episodes), confidence=0.95,
                             metadata=metadata))
 
 

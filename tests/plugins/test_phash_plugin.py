@@ -78,10 +78,10 @@ def library_item(tmp_path: Path, state: StateDB) -> Callable[..., dict[str, Any]
         size = size if size is not None else (path.stat().st_size if path.exists() else 10)
         item_id = state.observe(str(path), size, 1.0, 1, "test")
         assert item_id is not None
-        identity = identity or Identity(type="movie", id=603)
+        identity = identity or Identity("tmdb", "movie", 603)
         assert state.transition(item_id, State.NEW, state_, phash=phash,
                                 probe={"duration": duration} if duration else {},
-                                tmdb_type=identity.type, tmdb_id=identity.id,
+                                tmdb_type=identity.kind, tmdb_id=identity.id,
                                 season=identity.season, episodes=identity.episodes)
         row = state.item(item_id)
         assert row is not None
@@ -98,7 +98,7 @@ def new_item(path: Path, *, duration: float | None = 1000.0, phash: str | None =
         item.probe["duration"] = duration
     if phash is not None:
         item.fingerprint["phash"] = phash  # as if the match phase had hashed it already
-    item.match = Match(identity=Identity(type="movie", id=603), confidence=0.9)
+    item.match = Match(identity=Identity("tmdb", "movie", 603), confidence=0.9)
     return item
 
 
@@ -174,18 +174,18 @@ def test_what_is_not_a_duplicate(tmp_path: Path, make_ctx: Any, library_item: An
 
 def test_a_look_alike_of_another_title_is_reported_not_a_duplicate(
         tmp_path: Path, make_ctx: Any, library_item: Any, caplog: pytest.LogCaptureFixture) -> None:
-    room = library_item(LIBRARY_PHASH, 7080.0, identity=Identity(type="movie", id=264644))
+    room = library_item(LIBRARY_PHASH, 7080.0, identity=Identity("tmdb", "movie", 264644))
     item = new_item(tmp_path / "1917.2019.mkv", duration=7140.0, phash=flip(LIBRARY_PHASH, 8))
-    item.match = Match(identity=Identity(type="movie", id=530915), confidence=0.9)
+    item.match = Match(identity=Identity("tmdb", "movie", 530915), confidence=0.9)
     with caplog.at_level(logging.WARNING):
         assert shelver_fingerprint(item=item, ctx=make_ctx()) is not None
     assert item.status is None
     assert room["path"] in caplog.text and "identified as another title" in caplog.text
     # The same show but another episode is another title too; the same episode is a duplicate.
-    show = Identity(type="tv", id=1396, season=5, episodes=[14])
+    show = Identity("tmdb", "tv", 1396, season=5, episodes=[14])
     library_item(LIBRARY_PHASH, 2820.0, identity=show)
     episode = new_item(tmp_path / "e.mkv", duration=2820.0, phash=LIBRARY_PHASH)
-    episode.match = Match(identity=Identity(type="tv", id=1396, season=5, episodes=[13]),
+    episode.match = Match(identity=Identity("tmdb", "tv", 1396, season=5, episodes=[13]),
                           confidence=0.9)
     shelver_fingerprint(item=episode, ctx=make_ctx())
     assert episode.status is None
@@ -298,7 +298,7 @@ async def test_a_moved_file_keeps_its_identity(tmp_path: Path, make_ctx: Any, li
     ctx = make_ctx()
     moved = video(tmp_path / "clip 0042.mkv", 30.0, seed=4)
     real_phash, _duration = plugin.hash_file(moved)
-    episode = Identity(type="tv", id=1396, season=5, episodes=[14])
+    episode = Identity("tmdb", "tv", 1396, season=5, episodes=[14])
     old = library_item(real_phash, 30.0, exists=False, size=moved.stat().st_size,
                        state_=State.MISSING, identity=episode)
     async with TMDBClient(tmdb_server.base_url, api_key=tmdb_server.api_key,
@@ -346,14 +346,14 @@ def test_a_persons_decision_is_never_overridden(tmp_path: Path, make_ctx: Any, l
     moved = video(tmp_path / "x.mkv", 30.0, seed=4)
     real_phash, _duration = plugin.hash_file(moved)
     library_item(real_phash, 30.0, exists=False, size=moved.stat().st_size,
-                 identity=Identity(type="tv", id=1396, season=5, episodes=[14]))
+                 identity=Identity("tmdb", "tv", 1396, season=5, episodes=[14]))
     # A moved file: phash would answer with the old identity...
     answer = shelver_match(item=new_item(moved, duration=30.0), ctx=ctx)
     assert answer is not None
     answer.close()  # (not awaited: this test has no TMDB)
     # ...but a person said what it is (`shelver review set`, item.forced): that wins.
     item = new_item(moved, duration=30.0)
-    item.forced = Identity("movie", 27205)
+    item.forced = Identity("tmdb", "movie", 27205)
     assert shelver_match(item=item, ctx=ctx) is None
 
 

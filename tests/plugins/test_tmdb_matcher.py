@@ -154,7 +154,7 @@ async def match(client: TMDBClient, name: str, duration: float | None = None) ->
 
 async def test_movie_costs_search_and_details(client: TMDBClient, fake: FakeTMDB) -> None:
     result = await match(client, "The.Matrix.1999.1080p.BluRay.x264-GRP.mkv")
-    assert result.identity == Identity(type="movie", id=603)
+    assert result.identity == Identity("tmdb", "movie", 603)
     assert result.metadata["movie"]["title"] == "The Matrix"
     assert "credits" in result.metadata["movie"]
     assert result.candidates[0]["id"] == 603
@@ -164,16 +164,16 @@ async def test_movie_costs_search_and_details(client: TMDBClient, fake: FakeTMDB
 
 async def test_ids_skip_the_search(client: TMDBClient, fake: FakeTMDB) -> None:
     result = await match(client, "The Matrix [imdbid-tt0133093].mkv")
-    assert result.identity == Identity(type="movie", id=603) and result.confidence == 1.0
+    assert result.identity == Identity("tmdb", "movie", 603) and result.confidence == 1.0
     result = await match(client, "Matrix {tmdb-603}.mkv")
-    assert result.identity == Identity(type="movie", id=603) and result.confidence == 1.0
+    assert result.identity == Identity("tmdb", "movie", 603) and result.confidence == 1.0
     assert [r.path for r in fake.requests] == ["/3/find/tt0133093", "/3/movie/603"]
 
 
 async def test_known_imdb_id_needs_no_find(client: TMDBClient, fake: FakeTMDB) -> None:
     await match(client, "The.Matrix.1999.mkv")
     result = await match(client, "Matrix.1999.tt0133093.mkv")
-    assert result.identity == Identity(type="movie", id=603)
+    assert result.identity == Identity("tmdb", "movie", 603)
     assert fake.count(path_prefix="/find") == 0 and fake.count() == 2
 
 
@@ -187,27 +187,27 @@ async def test_given_id_that_contradicts_the_name_goes_to_review(client: TMDBCli
 
 async def test_unknown_given_id_falls_back_to_the_name(client: TMDBClient, fake: FakeTMDB) -> None:
     result = await match(client, "The.Matrix.1999.{tmdb-999999}.mkv")
-    assert result.identity == Identity(type="movie", id=603)
+    assert result.identity == Identity("tmdb", "movie", 603)
     assert fake.count(status=404) == 1
 
 
 async def test_tvdb_id_finds_the_show(client: TMDBClient, fake: FakeTMDB) -> None:
     result = await match(client, "Breaking Bad [tvdbid-81189]/Season 5/S05E02.mkv")
-    assert result.identity == Identity(type="tv", id=1396, season=5, episodes=[2])
+    assert result.identity == Identity("tmdb", "tv", 1396, season=5, episodes=[2])
     assert fake.requests[0].params["external_source"] == "tvdb_id"
 
 
 async def test_show_episodes_share_lookups(client: TMDBClient, fake: FakeTMDB) -> None:
     for n in range(1, 17):
         result = await match(client, f"Breaking.Bad.S05E{n:02d}.720p.HDTV.x264-GRP.mkv")
-        assert result.identity == Identity(type="tv", id=1396, season=5, episodes=[n])
+        assert result.identity == Identity("tmdb", "tv", 1396, season=5, episodes=[n])
         assert result.metadata["episodes"][0]["episode_number"] == n
     assert fake.count() == 3  # search + show + season, for 16 files
 
 
 async def test_multi_episode(client: TMDBClient) -> None:
     result = await match(client, "Breaking.Bad.S05E01E02.mkv")
-    assert result.identity == Identity(type="tv", id=1396, season=5, episodes=[1, 2])
+    assert result.identity == Identity("tmdb", "tv", 1396, season=5, episodes=[1, 2])
     assert len(result.metadata["episodes"]) == 2
 
 
@@ -219,7 +219,7 @@ async def test_missing_episode_goes_to_review(client: TMDBClient) -> None:
 
 async def test_daily_show_by_air_date(client: TMDBClient) -> None:
     result = await match(client, "The.Daily.Show.2024.03.12.Guest.Name.720p.WEB.h264.mkv")
-    assert result.identity == Identity(type="tv", id=2224, season=29, episodes=[2])
+    assert result.identity == Identity("tmdb", "tv", 2224, season=29, episodes=[2])
     missing = await match(client, "The.Daily.Show.2024.03.15.720p.WEB.h264.mkv")
     assert missing.identity is None
 
@@ -239,14 +239,14 @@ async def test_same_title_without_year_is_review(client: TMDBClient) -> None:
 
 async def test_running_time_breaks_a_tie(client: TMDBClient) -> None:
     result = await match(client, "Dune.1080p.BluRay.mkv", duration=137 * 60)
-    assert result.identity == Identity(type="movie", id=841)
+    assert result.identity == Identity("tmdb", "movie", 841)
 
 
 async def test_unknown_kind_uses_one_multi_search(client: TMDBClient, fake: FakeTMDB) -> None:
     result = await match(client, "Breaking Bad.mkv")
     assert result.identity is None  # a show, but which episode?
     result = await match(client, "The Matrix Reloaded.mkv")
-    assert result.identity == Identity(type="movie", id=604)
+    assert result.identity == Identity("tmdb", "movie", 604)
     assert fake.count(path_prefix="/search/multi") == 2
 
 
@@ -256,10 +256,10 @@ async def test_no_title_costs_nothing(client: TMDBClient, fake: FakeTMDB) -> Non
 
 
 async def test_fetch_metadata_for_a_forced_identity(client: TMDBClient) -> None:
-    metadata = await fetch_metadata(client, Identity(type="tv", id=1396, season=5, episodes=[3]))
+    metadata = await fetch_metadata(client, Identity("tmdb", "tv", 1396, season=5, episodes=[3]))
     assert metadata["show"]["id"] == 1396
     assert [e["episode_number"] for e in metadata["episodes"]] == [3]
-    assert (await fetch_metadata(client, Identity(type="movie", id=603)))["movie"]["id"] == 603
+    assert (await fetch_metadata(client, Identity("tmdb", "movie", 603)))["movie"]["id"] == 603
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,9 +286,9 @@ def same_identity(got: Identity | None, expected: dict[str, Any] | None) -> bool
     if got is None or expected is None:
         return got is None and expected is None
     return (
-        got.as_json() == {k: v for k, v in expected.items() if k in got.as_json()}
-        and got.type == expected["type"]
-        and got.id == expected["id"]
+        (got.season, got.episodes) == (expected.get("season"), list(expected.get("episodes") or []))
+        and got.kind == expected["type"]
+        and got.id == str(expected["id"])
     )
 
 

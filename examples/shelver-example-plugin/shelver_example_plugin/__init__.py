@@ -80,7 +80,7 @@ def flat_name(item: Item) -> str:
     title = document.get("title") or document.get("name") or item.parsed.title or "Unknown"
     date = document.get("release_date") or document.get("first_air_date") or ""
     name = f"{title} ({date[:4]})" if date[:4].isdigit() else title
-    if item.identity.type == "tv":
+    if item.identity.kind == "tv":
         episodes = "".join(f"E{e:02d}" for e in item.identity.episodes)
         name += f" - S{item.identity.season or 0:02d}{episodes}"
     suffix = item.path.suffix.lower()
@@ -117,7 +117,7 @@ def shelver_item_done(item: Item, ctx: RunContext) -> None:
     record = {
         "source": str(item.source),
         "status": item.status.value if item.status else None,
-        "tmdb": item.identity.as_json() if item.identity else None,
+        "identity": item.identity.key() if item.identity else None,
         "path": str(item.path),
         "run_id": ctx.run_id,
     }
