@@ -671,8 +671,9 @@ class Engine:
             "forced_identity": None,
         }
         if identity is not None:
-            fields.update(tmdb_type=identity.kind, tmdb_id=identity.id, season=identity.season,
-                          episodes=identity.episodes, indexed_at=now, refreshed_at=now,
+            fields.update(provider=identity.provider, ident_kind=identity.kind, ident=identity.id,
+                          season=identity.season, episodes=identity.episodes, indexed_at=now,
+                          refreshed_at=now,
                           release_date=item.match.release_date if item.match else None)
         if item.placement is not None:
             stat = os.stat(item.placement.path) if os.path.exists(item.placement.path) else None

@@ -198,6 +198,23 @@ def create_journal_blobs(db: sqlite_utils.Database) -> None:
                                      if_not_exists=True)
 
 
+@migration
+def m009_provider_identity(db: sqlite_utils.Database) -> None:
+    # An item's identity, provider-neutral (docs/architecture.md, "The store"): ``provider`` (the
+    # provider plugin's name), ``ident_kind`` ("movie" or "tv"; ``kind`` already names what the
+    # file is: movie, episode or extra) and ``ident`` (the id at that provider, as text). Every
+    # identity recorded so far is TMDB's: converted here. tmdb_type/tmdb_id stay in the table
+    # (SQLite keeps dropped columns' data anyway), unread and unwritten from now on.
+    have = set(db.table("items").columns_dict)
+    for name in ("provider", "ident_kind", "ident"):
+        if name not in have:
+            db.table("items").add_column(name, str)
+    db.execute("UPDATE items SET provider='tmdb', ident_kind=tmdb_type,"
+               " ident=CAST(tmdb_id AS TEXT) WHERE tmdb_id IS NOT NULL AND provider IS NULL")
+    db.execute("DROP INDEX IF EXISTS idx_items_tmdb_type_tmdb_id")
+    db.table("items").create_index(["provider", "ident_kind", "ident"], if_not_exists=True)
+
+
 def describe_db_error(path: Path, exc: BaseException) -> str:
     """One line saying what is wrong with the state DB at ``path`` and what to do about it."""
     text = str(exc)

@@ -7,7 +7,9 @@
   both files): phash and TMDB disagree, and a person has to say which is wrong.
 * ``shelver_match`` (``tryfirst``) recognises a file that was moved or renamed: a file whose size
   equals that of a recorded item whose file is gone, and whose phash equals that item's, *is*
-  that item. Its identity is kept; its TMDB documents come from the response cache (no search).
+  that item. Its identity (and release date) is kept; its metadata comes from the identity's
+  provider through ``shelver_fetch_metadata`` (TMDB answers from its response cache: no search).
+  No provider answers for that identity (its plugin disabled): the file is identified as usual.
 * ``shelver phash FILE... [--json]`` prints the hash of each file, for comparing with Stash.
 
 Hashing decodes 25 frames: it runs in a worker thread under the run's ``hash`` limiter, and a
@@ -28,17 +30,18 @@ new row carries the identity, the phash and ``fingerprint["moved_from"]`` (the o
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 from shelver import hookimpl
 from shelver.context import RunContext
-from shelver.errors import ItemError
+from shelver.errors import ItemError, NotFoundError
 from shelver.model import Identity, Item, Match, State, Status
 
 DURATION_TOLERANCE = 0.01
@@ -51,12 +54,13 @@ _DURATION = "json_extract(probe, '$.duration')"
 # ``+state`` keeps SQLite off the state index (most of a library is INDEXED): the duration and
 # size indexes below are the selective ones.
 DUPLICATES_QUERY = (
-    f"SELECT id, path, phash, tmdb_type, tmdb_id, season, episodes, {_DURATION} AS duration "
+    f"SELECT id, path, phash, provider, ident_kind, ident, season, episodes, {_DURATION} AS duration "
     f"FROM items WHERE phash IS NOT NULL "
     f"AND {_DURATION} BETWEEN ? AND ? AND +state='{State.INDEXED.value}' AND id IS NOT ?")
 MOVES_QUERY = (
-    f"SELECT id, path, state, phash, tmdb_type, tmdb_id, season, episodes, {_DURATION} AS duration "
-    f"FROM items WHERE size=? AND phash IS NOT NULL AND tmdb_id IS NOT NULL AND id IS NOT ? "
+    f"SELECT id, path, state, phash, provider, ident_kind, ident, season, episodes, release_date, "
+    f"{_DURATION} AS duration "
+    f"FROM items WHERE size=? AND phash IS NOT NULL AND ident IS NOT NULL AND id IS NOT ? "
     f"AND +state IN ({', '.join(repr(s) for s in _MAYBE_MOVED_STATES)})")
 
 
@@ -179,7 +183,7 @@ def _phash_of(item: Item, ctx: RunContext, *, limited: bool) -> str | None:
 
 def _identity_of(row: dict[str, Any]) -> Identity:
     episodes = json.loads(row["episodes"]) if row.get("episodes") else []
-    return Identity("tmdb", row["tmdb_type"], str(row["tmdb_id"]), season=row.get("season"),
+    return Identity(row["provider"], row["ident_kind"], row["ident"], season=row.get("season"),
                     episodes=[int(e) for e in episodes])
 
 
@@ -193,32 +197,51 @@ def forget_moved(state: Any, row: dict[str, Any]) -> bool:
         return bool(cur.rowcount)
 
 
-async def _moved_match(item: Item, ctx: RunContext, row: dict[str, Any], client: Any) -> Match:
-    from shelver.plugins.tmdb.matcher import fetch_metadata
+def fetch_metadata(identity: Identity, ctx: RunContext) -> Any:
+    """The metadata of ``identity`` from whichever provider answers ``shelver_fetch_metadata``
+    (None: no provider answers for it). Called from the match phase's worker thread: the hook is
+    called, and an async answer awaited, on the run's event loop (as the hookspec promises)."""
+    import trio
 
+    async def ask() -> Any:
+        answer = ctx.pm.hook.shelver_fetch_metadata(identity=identity, ctx=ctx)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    return trio.from_thread.run(ask)
+
+
+def _moved_match(item: Item, ctx: RunContext, row: dict[str, Any]) -> Match | None:
     identity = _identity_of(row)
-    metadata = await fetch_metadata(client, identity, language=str(ctx.profile.get("tmdb.language",
-                                                                                   "en-US")))
+    try:
+        metadata = fetch_metadata(identity, ctx)
+    except NotFoundError as exc:
+        metadata = None
+        ctx.log.info("%s: %s", item.source, exc)
+    if metadata is None:
+        ctx.log.info("%s looks like %s (same size and phash) but no provider knows %s: "
+                     "identified as usual", item.source, row["path"], identity.key())
+        return None
     item.fingerprint["moved_from"] = row["path"]
     item.notes.append(f"moved from {row['path']}")
     ctx.log.info("%s is %s, moved or renamed (same size and phash %s): identity kept",
                  item.source, row["path"], row["phash"])
     if not ctx.dry_run:
         # The old record goes before placement: the file may go back to the very path it had.
-        await ctx.to_thread(forget_moved, ctx.state, row, limiter="db")
-    return Match(identity=identity, confidence=1.0, metadata=metadata)
+        forget_moved(ctx.state, row)
+    return Match(identity=identity, confidence=1.0, metadata=metadata,
+                 release_date=row.get("release_date"))
 
 
 @hookimpl(tryfirst=True)
-def shelver_match(item: Item, ctx: RunContext) -> Coroutine[Any, Any, Match] | None:
-    """Answer (with a coroutine) only for a moved file; decline with a plain None otherwise."""
-    client = ctx.resources.get("tmdb")
-    if not _enabled(ctx) or client is None or item.forced is not None:
+def shelver_match(item: Item, ctx: RunContext) -> Match | None:
+    """Answer only for a moved file whose identity's provider still knows it; else None.
+    Runs in the match phase's worker thread (it hashes the file)."""
+    if not _enabled(ctx) or item.forced is not None:
         return None  # a person's decision (shelver review) always wins
     row = find_moved(item, ctx)
     if row is None:
         return None
-    return _moved_match(item, ctx, row, client)
+    return _moved_match(item, ctx, row)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +278,7 @@ def find_duplicates(item: Item, phash: str, ctx: RunContext) -> list[dict[str, A
 
 def same_identity(row: dict[str, Any], identity: Identity | None) -> bool:
     """Whether a recorded item is the same title (and for TV the same episodes) as ``identity``."""
-    return identity is not None and row.get("tmdb_id") is not None \
+    return identity is not None and row.get("ident") is not None \
         and _identity_of(row).as_json() == identity.as_json()
 
 

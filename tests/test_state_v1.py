@@ -80,3 +80,8 @@ def test_a_db_made_by_the_release_before_opens_with_nothing_lost(tmp_path: Path)
     # Every row is still there, every value it had unchanged (new columns may have been added).
     for table, (columns, rows) in before.items():
         assert _rows(db, table, columns) == rows, table
+    # Its TMDB identities are provider-neutral now (provider, kind, id as text), the unidentified
+    # file has none.
+    assert _rows(db, "items", ["id", "provider", "ident_kind", "ident", "season", "episodes"]) == [
+        (1, None, None, None, None, None), (2, "tmdb", "tv", "1396", 5, "[14]"),
+        (3, "tmdb", "movie", "603", None, "[]")]

@@ -186,6 +186,19 @@ async def _forced(client: Any, forced: Identity, language: str) -> Match:
                  release_date=matched_release_date(metadata))
 
 
+@hookimpl
+def shelver_fetch_metadata(identity: Identity, ctx: RunContext) -> Any:
+    """The metadata of a TMDB identity (a coroutine: the matcher's ``fetch_metadata``, from the
+    response cache when it has the documents); None for another provider's identity, or when
+    this plugin did not start (no client): then another provider may answer."""
+    from shelver.plugins.tmdb.matcher import fetch_metadata
+
+    client = ctx.resources.get("tmdb")
+    if client is None or identity.provider != "tmdb":
+        return None
+    return fetch_metadata(client, identity, language=str(ctx.profile.get("tmdb.language")))
+
+
 @hookimpl(trylast=True)
 def shelver_match(item: Item, ctx: RunContext) -> Any:
     from shelver.plugins.tmdb.matcher import identify
@@ -195,7 +208,8 @@ def shelver_match(item: Item, ctx: RunContext) -> Any:
         return None
     language = str(ctx.profile.get("tmdb.language"))
     if item.forced is not None:
-        return _forced(client, item.forced, language)
+        # A person chose another provider's work: that provider answers, never a TMDB search.
+        return _forced(client, item.forced, language) if item.forced.provider == "tmdb" else None
     # What a downloader said (its ids, title, numbers) wins over what the name says.
     parsed = item.hints.applied_to(item.parsed) if item.hints is not None else item.parsed
     return identify(client, parsed, item.probe,

@@ -370,11 +370,14 @@ def test_a_library_file_renamed_by_hand_is_recognised_without_asking_tmdb(
     print(f"TMDB API requests for the moved files: {api_requests(tmdb_server)}")
     assert api_requests(tmdb_server) == []
     with sqlite3.connect(tmp_path / "state.db") as db:
-        rows = db.execute("SELECT path, state, tmdb_id, phash, json_extract(fingerprint, "
-                          "'$.moved_from') FROM items WHERE tmdb_id IS NOT NULL").fetchall()
-    assert sorted((r[0], r[1], r[2], r[4]) for r in rows) == sorted([
-        (str(movie), "INDEXED", 603, str(movie)), (str(episode), "INDEXED", 1396, str(episode))])
-    assert all(len(r[3]) == 16 for r in rows)
+        rows = db.execute("SELECT path, state, provider, ident_kind, ident, release_date, phash, "
+                          "json_extract(fingerprint, '$.moved_from') FROM items "
+                          "WHERE ident IS NOT NULL").fetchall()
+    # The identity kept, and the release date too (the refresh scan's age rule reads it).
+    assert sorted(r[:6] + (r[7],) for r in rows) == sorted([
+        (str(movie), "INDEXED", "tmdb", "movie", "603", "1999-03-31", str(movie)),
+        (str(episode), "INDEXED", "tmdb", "tv", "1396", "2013-09-15", str(episode))])
+    assert all(len(r[6]) == 16 for r in rows)
 
 
 def test_organised_mp4s_read_back_with_mutagen_and_pyav(tmp_path: Path, make_profile: Any,

@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 import trio
+from shelver import hookimpl
 from shelver.context import RunContext
-from shelver.errors import ItemError
+from shelver.errors import ItemError, NotFoundError
 from shelver.manager import get_plugin_manager
+from shelver.metadata import Metadata
 from shelver.model import Identity, Item, Match, State, Status
 from shelver.plugins import phash as plugin
 from shelver.plugins.phash import (
@@ -70,7 +72,7 @@ def library_item(tmp_path: Path, state: StateDB) -> Callable[..., dict[str, Any]
 
     def add(phash: str, duration: float | None = 1000.0, *, path: Path | None = None,
             exists: bool = True, size: int | None = None, state_: State = State.INDEXED,
-            identity: Identity | None = None) -> dict[str, Any]:
+            identity: Identity | None = None, release_date: str | None = None) -> dict[str, Any]:
         path = path or tmp_path / "library" / f"movie-{next(counter)}.mkv"
         if exists and not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +83,8 @@ def library_item(tmp_path: Path, state: StateDB) -> Callable[..., dict[str, Any]
         identity = identity or Identity("tmdb", "movie", 603)
         assert state.transition(item_id, State.NEW, state_, phash=phash,
                                 probe={"duration": duration} if duration else {},
-                                tmdb_type=identity.kind, tmdb_id=identity.id,
+                                provider=identity.provider, ident_kind=identity.kind,
+                                ident=identity.id, release_date=release_date,
                                 season=identity.season, episodes=identity.episodes)
         row = state.item(item_id)
         assert row is not None
@@ -233,7 +236,6 @@ def test_disabled_means_no_hashing_at_all(tmp_path: Path, make_ctx: Any, library
     moved = video(tmp_path / "moved.mkv", 30.0, seed=4)
     library_item(CLIP_A_PHASH, 30.0, exists=False, size=moved.stat().st_size)
     item = new_item(moved, duration=30.0)
-    ctx.resources["tmdb"] = object()
     assert shelver_match(item=item, ctx=ctx) is None
     assert shelver_fingerprint(item=item, ctx=ctx) is None
     assert calls == [] and item.fingerprint == {} and item.status is None
@@ -261,8 +263,7 @@ def hash_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 def test_move_decisions_check_size_first_then_the_exact_phash(
         tmp_path: Path, make_ctx: Any, library_item: Any, video: Any,
         hash_calls: list[Path]) -> None:
-    ctx = make_ctx()
-    ctx.resources["tmdb"] = object()  # never used: every case below declines
+    ctx = make_ctx()  # no provider is asked: every case below declines before that
     moved = video(tmp_path / "new name.mkv", 30.0, seed=4)
     real_phash, _duration = plugin.hash_file(moved)
     hash_calls.clear()
@@ -290,6 +291,11 @@ def test_move_decisions_check_size_first_then_the_exact_phash(
     assert hash_calls == [moved]
 
 
+def match_in_thread(item: Item, ctx: RunContext) -> Any:
+    """``shelver_match`` as the engine calls it: in a worker thread of the run."""
+    return ctx.to_thread(lambda: shelver_match(item=item, ctx=ctx), limiter="probe")
+
+
 async def test_a_moved_file_keeps_its_identity(tmp_path: Path, make_ctx: Any, library_item: Any,
                                                video: Any, tmdb_server: Any,
                                                state: StateDB) -> None:
@@ -300,15 +306,16 @@ async def test_a_moved_file_keeps_its_identity(tmp_path: Path, make_ctx: Any, li
     real_phash, _duration = plugin.hash_file(moved)
     episode = Identity("tmdb", "tv", 1396, season=5, episodes=[14])
     old = library_item(real_phash, 30.0, exists=False, size=moved.stat().st_size,
-                       state_=State.MISSING, identity=episode)
+                       state_=State.MISSING, identity=episode, release_date="2013-09-15")
     async with TMDBClient(tmdb_server.base_url, api_key=tmdb_server.api_key,
                           db_path=state.path) as client:
         ctx.resources["tmdb"] = client
         item = new_item(moved, duration=30.0)
-        answer = shelver_match(item=item, ctx=ctx)
-        assert answer is not None  # a coroutine: the plugin answers
-        match = await answer
+        # The TMDB plugin answers shelver_fetch_metadata for the recorded TMDB identity.
+        match = await match_in_thread(item, ctx)
+    assert match is not None
     assert match.identity == episode and match.confidence == 1.0
+    assert match.release_date == "2013-09-15"  # kept from the record
     assert match.metadata["show"]["name"] == "Breaking Bad"
     assert [e["name"] for e in match.metadata["episodes"]] == ["Ozymandias"]
     assert item.fingerprint == {"phash": real_phash, "moved_from": old["path"]}
@@ -316,6 +323,55 @@ async def test_a_moved_file_keeps_its_identity(tmp_path: Path, make_ctx: Any, li
     # It is the library item, not a copy of one.
     assert shelver_fingerprint(item=item, ctx=ctx) == {"phash": real_phash}
     assert item.status is None
+
+
+class Catalogue:
+    """A second provider, ``catalogue``, that knows one work: a test plugin of this module."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    @hookimpl
+    def shelver_fetch_metadata(self, identity: Identity, ctx: RunContext) -> Any:
+        if identity.provider != "catalogue":
+            return None  # another provider's: it may answer
+        self.asked.append(identity.key())
+        return self.fetch(identity)
+
+    async def fetch(self, identity: Identity) -> Metadata:
+        await trio.sleep(0)  # an async answer, awaited on the event loop
+        if identity.id != "bb":
+            raise NotFoundError(f"catalogue has no {identity.key()}")
+        return Metadata(provider="catalogue", kind=identity.kind, title="Breaking Bad")
+
+
+async def test_a_moved_file_is_recognised_through_whichever_provider_knows_it(
+        tmp_path: Path, make_ctx: Any, library_item: Any, video: Any, state: StateDB,
+        pm: Any) -> None:
+    catalogue = Catalogue()
+    pm.register(catalogue, name="catalogue")
+    ctx = make_ctx()  # no TMDB client: the tmdb plugin did not start
+    moved = video(tmp_path / "clip.mkv", 30.0, seed=4)
+    real_phash, _duration = plugin.hash_file(moved)
+    size = moved.stat().st_size
+    # A file the catalogue provider identified: it answers shelver_fetch_metadata, on trio.
+    known = Identity("catalogue", "tv", "bb", season=5, episodes=[14])
+    old = library_item(real_phash, 30.0, exists=False, size=size, identity=known,
+                       release_date="2013-09-15")
+    item = new_item(moved, duration=30.0)
+    match = await match_in_thread(item, ctx)
+    assert match is not None and match.identity == known and match.release_date == "2013-09-15"
+    assert match.metadata == Metadata(provider="catalogue", kind="tv", title="Breaking Bad")
+    assert catalogue.asked == ["catalogue:tv/bb/5/14"] and state.item(old["id"]) is None
+    # One no provider answers for (TMDB's, its plugin not started; another catalogue id the
+    # catalogue no longer knows): not recognised, the record kept, identified as usual.
+    for identity in (Identity("tmdb", "movie", 603), Identity("catalogue", "movie", "gone")):
+        old = library_item(real_phash, 30.0, exists=False, size=size, identity=identity)
+        item = new_item(moved, duration=30.0)
+        assert await match_in_thread(item, ctx) is None
+        assert "moved_from" not in item.fingerprint and state.item(old["id"]) is not None
+        state.conn().execute("DELETE FROM items WHERE id=?", (old["id"],))
+    assert catalogue.asked == ["catalogue:tv/bb/5/14", "catalogue:movie/gone"]
 
 
 async def test_moves_hash_under_the_run_hash_limiter(tmp_path: Path, make_ctx: Any,
@@ -339,22 +395,21 @@ async def test_moves_hash_under_the_run_hash_limiter(tmp_path: Path, make_ctx: A
     assert seen == [1] and limiter.borrowed_tokens == 0
 
 
-def test_a_persons_decision_is_never_overridden(tmp_path: Path, make_ctx: Any, library_item: Any,
-                                                video: Any) -> None:
+async def test_a_persons_decision_is_never_overridden(tmp_path: Path, make_ctx: Any,
+                                                     library_item: Any, video: Any,
+                                                     pm: Any) -> None:
+    pm.register(Catalogue(), name="catalogue")
     ctx = make_ctx()
-    ctx.resources["tmdb"] = object()
     moved = video(tmp_path / "x.mkv", 30.0, seed=4)
     real_phash, _duration = plugin.hash_file(moved)
     library_item(real_phash, 30.0, exists=False, size=moved.stat().st_size,
-                 identity=Identity("tmdb", "tv", 1396, season=5, episodes=[14]))
+                 identity=Identity("catalogue", "tv", "bb", season=5, episodes=[14]))
     # A moved file: phash would answer with the old identity...
-    answer = shelver_match(item=new_item(moved, duration=30.0), ctx=ctx)
-    assert answer is not None
-    answer.close()  # (not awaited: this test has no TMDB)
+    assert plugin.find_moved(new_item(moved, duration=30.0), ctx) is not None
     # ...but a person said what it is (`shelver review set`, item.forced): that wins.
     item = new_item(moved, duration=30.0)
     item.forced = Identity("tmdb", "movie", 27205)
-    assert shelver_match(item=item, ctx=ctx) is None
+    assert await match_in_thread(item, ctx) is None
 
 
 # ---------------------------------------------------------------------------------------------
