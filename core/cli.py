@@ -90,7 +90,7 @@ def _set_verbosity(ctx: click.Context, verbose: int, quiet: bool) -> None:
 def common_options(command: click.Command, *, group_takes_profile: bool = False) -> None:
     """Give ``command`` (and, for a group, its sub-commands) the global -v/-q flags, so they work
     after the command name too (``shelver watch -v``); a sub-command of a group that takes
-    ``-p`` gets ``-p`` as well (``shelver review set 3 --tmdb movie/603 -p P``), stored in
+    ``-p`` gets ``-p`` as well (``shelver review set 3 --id tmdb:movie/603 -p P``), stored in
     ``ctx.obj["profile"]``. Applied to every built-in and plugin command when it is resolved."""
     if getattr(command, "_shelver_common", False):
         return
@@ -523,7 +523,7 @@ def review(ctx: click.Context, profile_name: str | None, as_json: bool) -> None:
     ctx.obj = {**(ctx.obj or {}), "profile": profile_name}
     if ctx.invoked_subcommand is not None:
         return
-    from shelver.review import review_items
+    from shelver.review import candidate_key, review_items
 
     profile, _pm, state = open_profile(profile_name)
     try:
@@ -539,7 +539,7 @@ def review(ctx: click.Context, profile_name: str | None, as_json: bool) -> None:
         click.echo(f"     read as: {parsed.get('title')!r} {parsed.get('year') or ''} "
                    f"{'S{}E{}'.format(parsed.get('season'), parsed.get('episodes')) if parsed.get('season') is not None else ''}")
         for number, candidate in enumerate(entry["candidates"], 1):
-            click.echo(f"     {number}. {candidate.get('type')}/{candidate.get('id')}  "
+            click.echo(f"     {number}. {candidate_key(candidate)}  "
                        f"{candidate.get('title')} ({candidate.get('year')})  score {candidate.get('score')}")
         if not entry["candidates"]:
             click.echo("     no candidates: use `shelver review set`")
@@ -552,13 +552,14 @@ def _decide(profile_name: str | None, item: str, identity_of: Any) -> None:
     no daemon will apply it, the run's own start: credentials), then record the choice."""
     from shelver.errors import ConfigError
     from shelver.profiles import check_profile
-    from shelver.review import check_waiting, decide, describe_identity, find_item
+    from shelver.review import check_provider, check_waiting, decide, describe_identity, find_item
 
     profile, pm, state = open_profile(profile_name)
     try:
         row = find_item(state, item)
         check_waiting(row)
         identity = identity_of(row)
+        check_provider(identity, pm, profile.where("plugins"))
         check_profile(profile, pm)
         daemon = state.daemon_alive(profile.name)
         if daemon:
@@ -597,17 +598,27 @@ def review_accept(ctx: click.Context, item: str, number: int, season: int | None
 
 @review.command("set")
 @click.argument("item")
-@click.option("--tmdb", "tmdb", required=True, help="movie/ID or tv/ID")
+@click.option("--id", "ref", metavar="PROVIDER:KIND/ID",
+              help="tmdb:movie/603 or tmdb:tv/1396 (tmdb:tv/1396/5/14 names the episode too).")
+@click.option("--tmdb", "tmdb", metavar="KIND/ID", help="movie/603 or tv/1396: a TMDB id.")
 @click.option("--season", type=int)
 @click.option("--episode", "episodes", type=int, multiple=True)
 @click.pass_context
-def review_set(ctx: click.Context, item: str, tmdb: str, season: int | None,
-               episodes: tuple[int, ...]) -> None:
-    """Set ITEM's identity by hand (--tmdb movie/603, or --tmdb tv/1396 --season 5 --episode 14)."""
+def review_set(ctx: click.Context, item: str, ref: str | None, tmdb: str | None,
+               season: int | None, episodes: tuple[int, ...]) -> None:
+    """Set ITEM's identity by hand (--id tmdb:movie/603, or --id tmdb:tv/1396 --season 5 --episode 14)."""
     from shelver.review import parse_identity, parsed_name
 
-    _decide(ctx.obj.get("profile"), item,
-            lambda row: parse_identity(tmdb, season, list(episodes), parsed_name(row)))
+    if (ref is None) == (tmdb is None):
+        raise ConfigProblem("review set needs --id PROVIDER:KIND/ID (e.g. --id tmdb:movie/603), "
+                            "or --tmdb KIND/ID; give one of them")
+    if ref is not None:
+        _decide(ctx.obj.get("profile"), item,
+                lambda row: parse_identity(ref, season, list(episodes), parsed_name(row)))
+    else:
+        _decide(ctx.obj.get("profile"), item,
+                lambda row: parse_identity(str(tmdb), season, list(episodes), parsed_name(row),
+                                           option="--tmdb", provider="tmdb"))
 
 
 @cli.command()

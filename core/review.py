@@ -12,10 +12,15 @@ import re
 from typing import Any
 
 from shelver.errors import ConfigError
-from shelver.model import Priority, State
+from shelver.model import Identity, Priority, State
 from shelver.state import StateDB
 
-TMDB_REF = re.compile(r"^(movie|tv)[/:](\d+)$")
+# PROVIDER:KIND/ID[/SEASON[/EPISODE...]] (Identity.key()), e.g. ``tmdb:movie/603``,
+# ``tmdb:tv/1396/5/14``; an id is text (letters, digits, ``-``, ``_``, ``.``). Without a provider
+# (``movie/603``, the form releases before 0.2 took) it is the first provider's: ``tmdb``.
+IDENTITY_REF = re.compile(r"^(?:(?P<provider>[A-Za-z][A-Za-z0-9_-]*):)?(?P<kind>movie|tv)[/:]"
+                          r"(?P<id>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<numbers>(?:/\d+)*)$")
+DEFAULT_PROVIDER = "tmdb"
 
 
 def review_items(state: StateDB, profile: str) -> list[dict[str, Any]]:
@@ -38,39 +43,62 @@ def find_item(state: StateDB, ref: str) -> dict[str, Any]:
     return dict(row)
 
 
-def parse_identity(tmdb: str, season: int | None, episodes: list[int],
-                   parsed: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``movie/603`` or ``tv/1396`` (+ season and episodes) → a forced identity.
+def parse_identity(ref: str, season: int | None, episodes: list[int],
+                   parsed: dict[str, Any] | None = None, *, option: str = "--id",
+                   provider: str | None = None) -> Identity:
+    """``tmdb:movie/603`` or ``tmdb:tv/1396`` (+ season and episodes, in the text as
+    ``tmdb:tv/1396/5/14`` or given apart) → a forced identity; ``movie/603`` is TMDB's.
+    ``provider`` (``--tmdb``) is the provider when the text names none.
 
     For tv, a season or episodes not given default to what the file name says (``parsed``, the
     item's parsed name)."""
-    match = TMDB_REF.match(tmdb.strip())
-    if not match:
-        raise ConfigError(f"--tmdb must look like movie/603 or tv/1396, not {tmdb!r}")
-    kind, tmdb_id = match.group(1), int(match.group(2))
+    found = IDENTITY_REF.match(ref.strip())
+    if not found or (provider and found["provider"] not in (None, provider)):
+        example = "movie/603 or tv/1396" if provider else "tmdb:movie/603 or tmdb:tv/1396"
+        raise ConfigError(f"{option} must look like {example}, not {ref!r}")
+    kind, numbers = found["kind"], [int(n) for n in found["numbers"].split("/")[1:]]
+    identity = Identity(found["provider"] or provider or DEFAULT_PROVIDER, kind, found["id"])
     if kind == "movie":
-        if season is not None or episodes:
+        if season is not None or episodes or numbers:
             raise ConfigError("--season/--episode are for tv identities")
-        return {"type": "movie", "id": tmdb_id}
+        return identity
+    if numbers and (season is not None or episodes):
+        raise ConfigError(f"give the season and episodes in {option} or with --season/--episode, "
+                          "not both")
+    if numbers:
+        season, episodes = numbers[0], numbers[1:]
     parsed = parsed or {}
     season = season if season is not None else parsed.get("season")
     episodes = episodes or list(parsed.get("episodes") or [])
     if season is None or not episodes:
         raise ConfigError("a tv identity needs --season and at least one --episode "
                           "(the file name does not say them)")
-    return {"type": "tv", "id": tmdb_id, "season": season, "episodes": sorted(episodes)}
+    identity.season, identity.episodes = int(season), sorted(int(e) for e in episodes)
+    return identity
 
 
 def accept_candidate(row: dict[str, Any], number: int, season: int | None,
-                     episodes: list[int]) -> dict[str, Any]:
-    """The identity of candidate ``number`` (1-based) of a REVIEW item."""
+                     episodes: list[int]) -> Identity:
+    """The identity of candidate ``number`` (1-based) of a REVIEW item. A candidate is what its
+    provider listed: ``provider`` (TMDB's from before 0.2 have none), ``kind`` or ``type``, ``id``."""
     candidates = json.loads(row.get("candidates") or "[]")
     if not 1 <= number <= len(candidates):
         raise ConfigError(f"item {row['id']} has {len(candidates)} candidate(s); there is no #{number}")
     chosen = candidates[number - 1]
-    if chosen.get("type") == "movie":
-        return {"type": "movie", "id": int(chosen["id"])}
-    return parse_identity(f"tv/{chosen['id']}", season, episodes, parsed_name(row))
+    kind = chosen.get("kind") or chosen.get("type")
+    identity = Identity(str(chosen.get("provider") or DEFAULT_PROVIDER), str(kind), str(chosen["id"]))
+    if kind == "movie":
+        return identity
+    return parse_identity(f"{identity.provider}:tv/{identity.id}", season, episodes,
+                          parsed_name(row))
+
+
+def check_provider(identity: Identity, pm: Any, where: str) -> None:
+    """The identity's provider is a plugin this profile loads (ConfigError otherwise): nothing
+    else could fetch what it names."""
+    if pm.get_plugin(identity.provider) is None:
+        raise ConfigError(f"{identity.key()}: no plugin named {identity.provider!r} is loaded, so "
+                          f"nothing can fetch it ({where})")
 
 
 def parsed_name(row: dict[str, Any]) -> dict[str, Any]:
@@ -79,12 +107,19 @@ def parsed_name(row: dict[str, Any]) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def describe_identity(identity: dict[str, Any]) -> str:
-    """``movie/603`` or ``tv/1396 S05E14`` (``S01E01-E02`` for several episodes)."""
-    if identity["type"] == "movie":
-        return f"movie/{identity['id']}"
-    episodes = "-".join(f"E{e:02d}" for e in identity["episodes"])
-    return f"tv/{identity['id']} S{identity['season']:02d}{episodes}"
+def candidate_key(candidate: dict[str, Any]) -> str:
+    """A review candidate as ``shelver review set --id`` takes it (``tmdb:movie/603``)."""
+    kind = candidate.get("kind") or candidate.get("type")
+    return f"{candidate.get('provider') or DEFAULT_PROVIDER}:{kind}/{candidate.get('id')}"
+
+
+def describe_identity(identity: Identity) -> str:
+    """``tmdb:movie/603`` or ``tmdb:tv/1396 S05E14`` (``S01E01-E02`` for several episodes)."""
+    text = f"{identity.provider}:{identity.kind}/{identity.id}"
+    if identity.kind == "movie" or identity.season is None:
+        return text
+    episodes = "-".join(f"E{e:02d}" for e in identity.episodes)
+    return f"{text} S{identity.season:02d}{episodes}"
 
 
 def check_waiting(row: dict[str, Any]) -> None:
@@ -94,13 +129,13 @@ def check_waiting(row: dict[str, Any]) -> None:
                           "(`shelver review` lists the items that are)")
 
 
-def decide(state: StateDB, row: dict[str, Any], identity: dict[str, Any], profile: str) -> None:
+def decide(state: StateDB, row: dict[str, Any], identity: Identity, profile: str) -> None:
     """Store a person's identity on a REVIEW item and queue it, in one transaction (a
     ConfigError, nothing changed, when it is no longer waiting for review)."""
     with state.transaction() as conn:
         cur = conn.execute(
             "UPDATE items SET forced_identity=?, state=?, profile=? WHERE id=? AND state=?",
-            (json.dumps(identity), State.NEW.value, profile, row["id"], State.REVIEW.value))
+            (json.dumps(identity.as_json()), State.NEW.value, profile, row["id"], State.REVIEW.value))
         if cur.rowcount != 1:
             raise ConfigError(f"item {row['id']} is no longer waiting for review; nothing changed")
         state._enqueue(conn, row["id"], profile, Priority.CRITICAL, None, "review")

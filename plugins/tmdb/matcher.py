@@ -459,6 +459,7 @@ def _summary(
     for candidate, score, reasons in scored[:limit]:
         out.append(
             {
+                "provider": "tmdb",
                 "type": candidate_kind(candidate),
                 "id": candidate.get("id"),
                 "title": candidate.get("title") or candidate.get("name"),

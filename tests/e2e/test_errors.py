@@ -243,22 +243,32 @@ def test_review_set_without_credentials_changes_nothing(tmp_path: Path, tmdb_ser
     db = tmp_path / "state.db"
     (item_id,) = rows(db, "SELECT id FROM items WHERE state='REVIEW'")[0]
     for args in (["accept", str(item_id)],
-                 ["set", str(item_id), "--tmdb", "tv/1396", "--season", "5", "--episode", "14"]):
+                 ["set", str(item_id), "--tmdb", "tv/1396", "--season", "5", "--episode", "14"],
+                 ["set", str(item_id), "--id", "tmdb:tv/1396/5/14"]):
         proc = shelver("review", "-p", str(profile), *args)
         assert proc.returncode == 2 and clean(proc), proc.stderr
         assert "credentials" in proc.stderr and f"item {item_id}:" not in proc.stderr
         assert rows(db, "SELECT state, forced_identity FROM items") == [("REVIEW", None)]
         assert rows(db, "SELECT count(*) FROM queue") == [(0,)]
     # Bad input is refused before anything changes too.
-    for args in (["set", str(item_id), "--tmdb", "show/1396"], ["set", "999", "--tmdb", "movie/603"],
-                 ["accept", str(item_id), "9"]):
+    for args, says in (
+            (["set", str(item_id), "--tmdb", "show/1396"], "--tmdb must look like movie/603"),
+            (["set", str(item_id), "--id", "tmdb:show/1396"], "--id must look like tmdb:movie/603"),
+            (["set", str(item_id), "--id", "kodi_nfo:movie/x1"],
+             "kodi_nfo:movie/x1: no plugin named 'kodi_nfo' is loaded, so nothing can fetch it"),
+            (["set", str(item_id)], "review set needs --id PROVIDER:KIND/ID"),
+            (["set", str(item_id), "--id", "tmdb:movie/603", "--tmdb", "movie/603"],
+             "review set needs --id PROVIDER:KIND/ID"),
+            (["set", "999", "--id", "tmdb:movie/603"], "no item '999'"),
+            (["accept", str(item_id), "9"], "there is no #9")):
         proc = shelver("review", "-p", str(profile), *args, env=env)
         assert proc.returncode == 2 and clean(proc), proc.stderr
+        assert says in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
         assert rows(db, "SELECT state FROM items") == [("REVIEW",)]
     # --tmdb tv/N takes the season and episode the file name says; the line says what was set.
     proc = shelver("review", "-p", str(profile), "set", str(item_id), "--tmdb", "tv/1396", env=env)
     assert proc.returncode == 0, proc.stderr
-    assert f"item {item_id}: tv/1396 S05E14" in proc.stderr.splitlines()
+    assert f"item {item_id}: tmdb:tv/1396 S05E14" in proc.stderr.splitlines()
     assert "{" not in proc.stderr
     assert list((tmp_path / "library").rglob("*S05E14*.mkv"))
     # An item no longer in review is refused, and left as it is.
@@ -273,7 +283,7 @@ def test_review_accept_prints_the_identity_not_a_dict(tmp_path: Path, tmdb_serve
     (item_id,) = rows(tmp_path / "state.db", "SELECT id FROM items WHERE state='REVIEW'")[0]
     proc = shelver("review", "-p", str(profile), "accept", str(item_id), env=env)
     assert proc.returncode == 0, proc.stderr
-    assert f"item {item_id}: movie/603" in proc.stderr.splitlines()
+    assert f"item {item_id}: tmdb:movie/603" in proc.stderr.splitlines()
     assert "'type'" not in proc.stderr
 
 
