@@ -28,7 +28,14 @@ from typing import Any
 
 import pytest
 from conftest import REPO, json_lines, shelver, write_profile
-from shelver.api import ConfigError, Identity, Item, NotFoundError, ParsedName
+from shelver.api import (
+    ConfigError,
+    DownloaderHints,
+    Identity,
+    Item,
+    NotFoundError,
+    ParsedName,
+)
 from shelver.context import RunContext
 from shelver.manager import get_plugin_manager
 from shelver.profiles import validate
@@ -228,11 +235,17 @@ def test_hooks_answer_for_the_catalogue_only(tmp_path: Path, make_ctx: Any) -> N
                                         ctx=ctx)
     assert found.title == "Garden Diaries" and [e.title for e in found.episodes] == ["First Frost"]
     assert hook.shelver_fetch_metadata(identity=Identity("tmdb", "movie", "603"), ctx=ctx) is None
+    # What a downloader said wins over an unreadable name.
+    item.forced = None
+    item.parsed = ParsedName(title="a8f3c2d1e0")
+    item.hints = DownloaderHints(client="radarr", kind="movie", title="Our Wedding", year=2016)
+    assert hook.shelver_match(item=item, ctx=ctx).identity == Identity("catalogue", "movie", "m1")
     # Without catalogue.path the plugin stays out of the way.
     idle = make_ctx()
     idle.pm.hook.shelver_run_check(ctx=idle)
-    item.forced = None
     assert idle.pm.hook.shelver_match(item=item, ctx=idle) is None
+    assert idle.pm.hook.shelver_fetch_metadata(identity=Identity("catalogue", "movie", "m1"),
+                                               ctx=idle) is None
 
 
 @pytest.mark.parametrize(("content", "problem"), [

@@ -224,9 +224,7 @@ def shelver_fetch_metadata(identity: Identity, ctx: RunContext) -> Metadata | No
     if identity.provider != NAME:
         return None  # another provider's identity: not ours to answer
     cat = catalogue(ctx)
-    if cat is None:
-        raise NotFoundError(f"{identity.key()}: no catalogue ({NAME}.path is not set)")
-    return metadata(cat, identity)
+    return metadata(cat, identity) if cat is not None else None  # None: no catalogue here
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,7 +251,8 @@ def metadata(cat: Catalogue, identity: Identity) -> Metadata:
                for s in entry.get("seasons") or []] if identity.kind == "tv" else []
     images += [Image("season-poster", s.poster, season=s.number) for s in seasons if s.poster]
     premiered = entry.get("premiered")
-    year = entry.get("year") or (int(premiered[:4]) if str(premiered or "")[:4].isdigit() else None)
+    start = str(premiered or "")[:4]
+    year = entry.get("year") or (int(start) if start.isdigit() else None)
     meta = Metadata(
         provider=NAME, kind=identity.kind, title=str(entry["title"]),
         original_title=entry.get("original_title"), year=year, premiered=premiered,
