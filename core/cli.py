@@ -150,7 +150,7 @@ def open_profile(profile_name: str | None) -> tuple[Any, Any, Any]:
     """Profile, plugin manager and state DB, with configuration errors turned into exit 2."""
     from shelver.errors import ConfigError
     from shelver.profiles import load_with_plugins, state_migrations
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     try:
         profile, pm = load_with_plugins(profile_name)
@@ -409,7 +409,7 @@ def hook(ctx: click.Context, args: tuple[str, ...]) -> None:
     """Downloader entry point: [-p PROFILE] [--enqueue-only] CLIENT [--] [ARGS...]."""
     # `shelver hook` normally never gets here: main() hands it to the fast path before click
     # parses anything. This keeps it listed in --help and working when cli() is called directly.
-    from shelver.fastpath import hook_main
+    from shelver.intake.fastpath import hook_main
 
     sys.exit(hook_main(list(args), verbosity=(ctx.obj or {}).get("verbosity", 0)))
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from shelver.metadata import Metadata
     from shelver.model import Identity, Item, Match, ParsedName, Placement, Plan
     from shelver.profiles import Profile
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
 hookspec = pluggy.HookspecMarker("shelver")
 

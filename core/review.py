@@ -13,7 +13,7 @@ from typing import Any
 
 from shelver.errors import ConfigError
 from shelver.model import Priority, State
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 TMDB_REF = re.compile(r"^(movie|tv)[/:](\d+)$")
 

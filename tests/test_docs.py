@@ -28,7 +28,7 @@ from shelver.manager import (
     describe_plugins,
     get_plugin_manager,
 )
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 DOC = REPO / "docs" / "plugins.md"
 TEXT = DOC.read_text(encoding="utf-8")
@@ -330,7 +330,7 @@ def test_architecture_names_every_core_table(tmp_path: Any) -> None:
     text = ARCHITECTURE.read_text(encoding="utf-8")
     missing = [name for name in created if f"`{name}`" not in text]
     assert created and not missing, (
-        f"{ARCHITECTURE} does not name these state DB tables (core/state.py): {missing}")
+        f"{ARCHITECTURE} does not name these state DB tables (core/store/migrations.py): {missing}")
 
 
 def test_architecture_names_every_builtin_plugin_and_core_module() -> None:

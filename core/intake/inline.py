@@ -1,9 +1,9 @@
 """``shelver hook CLIENT ...`` when no daemon of the profile runs: process the download here.
 
-The fast path (:mod:`shelver.fastpath`) has already parsed what the client passed
-(:mod:`shelver.hookclients`) and written the job to the state DB. This module loads the engine
+The fast path (:mod:`shelver.intake.fastpath`) has already parsed what the client passed
+(:mod:`shelver.intake.clients`) and written the job to the state DB. This module loads the engine
 and the plugins, processes exactly the files of this download, and reports in the client's
-protocol (see :class:`shelver.fastpath.Reporter`): one line per file, then a summary line (the
+protocol (see :class:`shelver.intake.fastpath.Reporter`): one line per file, then a summary line (the
 line SABnzbd shows in its History), with the exit status the client expects.
 
 ``hook.wait_seconds`` (default 0: no limit) bounds how long a *blocking* client (SABnzbd,
@@ -18,10 +18,10 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shelver.hookclients import Client, printable
+from shelver.intake.clients import Client, printable
 
 if TYPE_CHECKING:
-    from shelver.fastpath import HookProfile, Reporter
+    from shelver.intake.fastpath import HookProfile, Reporter
 
 
 class OneLineFormatter(logging.Formatter):
@@ -66,7 +66,7 @@ def process_inline(client: Client, target: HookProfile, files: list[str], roots:
     from shelver.engine import Engine
     from shelver.errors import ConfigError
     from shelver.profiles import load_with_plugins, state_migrations
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     _setup_logging(verbosity)
     try:
