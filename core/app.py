@@ -16,8 +16,8 @@ from shelver.profiles import Profile, load_with_plugins, state_migrations
 from shelver.store import StateDB
 
 if TYPE_CHECKING:
-    import pluggy
     from shelver.engine import Engine
+    from shelver.manager import ShelverPluginManager
 
 
 @dataclass
@@ -25,13 +25,13 @@ class App:
     """One profile's plugin manager and state DB (shared by every profile on the host)."""
 
     profile: Profile
-    pm: pluggy.PluginManager
+    pm: ShelverPluginManager
     state: StateDB
 
     @property
     def warnings(self) -> list[str]:
         """Plugins that could not be used (named, with why): shown, never fatal."""
-        return list(getattr(self.pm, "load_errors", []))
+        return list(self.pm.load_errors)
 
     def engine(self, **options: Any) -> Engine:
         """The engine for this profile (options: ``mode``, ``dry_run``, ``command``,
@@ -52,7 +52,7 @@ def open_app(profile_name: str | None) -> App:
     return App(profile, pm, StateDB(profile.state_db, state_migrations(pm)))
 
 
-def load_plugins(profile_name: str | None) -> tuple[Profile, pluggy.PluginManager]:
+def load_plugins(profile_name: str | None) -> tuple[Profile, ShelverPluginManager]:
     """The profile and its plugin manager, without the state DB (``shelver plugins``,
     ``shelver profile check``). Raises ConfigError."""
     profile, pm = load_with_plugins(profile_name)
