@@ -4,6 +4,10 @@ Heavy modules (trio, the plugins, TMDB, PyAV) are imported inside commands, neve
 ``shelver hook`` is called by downloaders for every finished download and must start fast.
 Exit status: 0 every item handled, 1 one or more items failed, 2 usage or configuration error,
 130 a run stopped by Ctrl-C.
+
+A little over ~400 lines: one command per verb, each with its options, help and output wording
+in one place; the work behind them is in :mod:`shelver.app`, :mod:`shelver.console`,
+:mod:`shelver.scans` and :mod:`shelver.review`.
 """
 
 from __future__ import annotations

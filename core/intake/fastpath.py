@@ -10,6 +10,10 @@ state DB and a live pid) that is all; otherwise the download is processed right 
 Options go before the client's arguments (``shelver hook -p PROFILE CLIENT -- ARGS...``):
 whatever follows the client name and its leading options is the client's, verbatim, so a
 torrent called ``--enqueue-only`` or ``-p`` is a name, not an option.
+
+Longer than ~400 lines on purpose: everything the hook does before it hands a download over
+(options, profile and route, the filters, the durable enqueue, the client's reporter) must live in
+modules that import only the standard library, and each module more is paid for on every download.
 """
 
 from __future__ import annotations
