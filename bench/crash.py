@@ -197,7 +197,7 @@ def untagged_digests(state_db: Path, problems: list[str]) -> dict[str, str]:
     recipe the journal keeps: a tagged file must be "byte-identical" in the only sense that
     fits, that ``shelver undo`` gives back exactly the download."""
     from shelver.plugins import mp4_undo
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     state = StateDB(state_db)
     originals: dict[str, str] = {}
@@ -303,7 +303,7 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
     newest first, and check the downloads are as they were."""
     from shelver.manager import get_plugin_manager
     from shelver.plugins.fsops import journal_ops, recover
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     rng = random.Random(seed)
     ops = journal_ops(get_plugin_manager())  # every built-in's journal ops (stage-*, tag...)

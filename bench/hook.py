@@ -62,7 +62,7 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
         timed(enqueue, env)  # sets up the state DB (migrations), as the first hook ever does
-        from shelver.state import StateDB
+        from shelver.store import StateDB
 
         state = StateDB(root / "state.db")
         state.heartbeat("bench")  # this process stands in for a live `shelver watch`

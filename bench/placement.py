@@ -76,7 +76,7 @@ def best(fn: object, repeats: int = REPEATS) -> float:
 
 def cache_copy(base: Path, cache: Path, size_mb: int) -> None:
     from shelver.plugins import staging
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     source = base / "big.mkv"
     chunk = os.urandom(1 << 20)

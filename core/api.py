@@ -13,6 +13,7 @@ from shelver.context import RunContext
 from shelver.errors import ConfigError, ItemError, NotFoundError, ShelverError
 from shelver.metadata import Episode, Image, Metadata, Person, Rating, Season
 from shelver.model import (
+    DemoService,
     DownloaderHints,
     Identity,
     Item,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     hookimpl: pluggy.HookimplMarker
 
 __all__ = [
-    "ConfigError", "DownloaderHints", "Episode", "Identity", "Image", "Item", "ItemError", "Match",
+    "ConfigError", "DemoService", "DownloaderHints", "Episode", "Identity", "Image", "Item", "ItemError", "Match",
     "Metadata", "NotFoundError", "ParsedName", "Person", "Placement", "Plan", "Priority", "Rating",
     "RunContext", "Season", "ShelverError", "State", "Status", "fit_name", "hookimpl",
     "is_image_path",

@@ -4,6 +4,10 @@ Heavy modules (trio, the plugins, TMDB, PyAV) are imported inside commands, neve
 ``shelver hook`` is called by downloaders for every finished download and must start fast.
 Exit status: 0 every item handled, 1 one or more items failed, 2 usage or configuration error,
 130 a run stopped by Ctrl-C.
+
+A little over ~400 lines: one command per verb, each with its options, help and output wording
+in one place; the work behind them is in :mod:`shelver.app`, :mod:`shelver.console`,
+:mod:`shelver.scans` and :mod:`shelver.review`.
 """
 
 from __future__ import annotations
@@ -14,25 +18,20 @@ from pathlib import Path
 from typing import Any
 
 import click
+from shelver.console import (
+    EXIT_INTERRUPTED,
+    ConfigProblem,
+    UsageProblem,
+    _human_line,
+    open_profile,
+    run_engine,
+)
+
+# Plugins' commands import these from here (shelver.console holds them: the demo shares them).
+__all__ = ["EXIT_INTERRUPTED", "ConfigProblem", "UsageProblem", "cli", "open_profile",
+           "profile_option", "run_engine"]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-
-
-class ConfigProblem(click.ClickException):
-    """A usage or configuration error: exit status 2."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"shelver: error: {self.format_message()}", err=True)
-
-
-# The exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
-EXIT_INTERRUPTED = 130
-
-
-class UsageProblem(ConfigProblem):
-    """Bad input on the command line: ``shelver: error: MESSAGE``, exit status 2."""
 
 
 class ShelverGroup(click.Group):
@@ -145,144 +144,6 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     logs.setup(-1 if quiet else verbose)
     ctx.obj = {"verbosity": -1 if quiet else verbose}
 
-
-def open_profile(profile_name: str | None) -> tuple[Any, Any, Any]:
-    """Profile, plugin manager and state DB, with configuration errors turned into exit 2."""
-    from shelver.errors import ConfigError
-    from shelver.profiles import load_with_plugins, state_migrations
-    from shelver.state import StateDB
-
-    try:
-        profile, pm = load_with_plugins(profile_name)
-        state = StateDB(profile.state_db, state_migrations(pm))
-    except ConfigError as exc:
-        raise ConfigProblem(str(exc)) from None
-    for message in pm.load_errors:
-        click.echo(f"shelver: warning: {message}", err=True)
-    return profile, pm, state
-
-
-# What a dry run says instead of each status (docs/operations.md, "Output").
-DRY_RUN_WORDS = {"organised": "would organise", "metadata": "would describe",
-                 "extra": "would shelve as extra", "duplicate": "would skip as duplicate"}
-DRY_RUN_SUMMARY = {"organised": "would be organised", "metadata": "would be described",
-                   "extra": "would be shelved as extras", "duplicate": "would be skipped as duplicates"}
-
-
-def _human_line(result: dict[str, Any], *, dry_run: bool = False) -> str:
-    """``STATUS SOURCE`` then ``-> DESTINATION`` on a second line, or ``STATUS SOURCE: REASON``."""
-    from shelver.discovery import printable
-
-    result = {k: printable(v) if isinstance(v, str) else v for k, v in result.items()}
-    status, source = result["status"], result["source"]
-    word = DRY_RUN_WORDS.get(status, status) if dry_run else status
-    reason = result.get("error") or result.get("reason") or ""
-    destination = result.get("destination") or ""
-    if reason or not destination or destination == source:
-        if reason.startswith(f"{source}: "):  # "PATH: no such file or folder"
-            reason = reason[len(source) + 2:]
-        return f"{word:<10} {source}" + (f": {reason}" if reason else "")
-    return f"{word:<10} {source}\n           -> {destination}"
-
-
-def run_engine(profile: Any, pm: Any, state: Any, paths: list[Path], *, mode: str | None,
-               dry_run: bool, as_json: bool, command: str = "run",
-               before_work: Any = None) -> int:
-    """Run the engine once over ``paths`` and print results; returns the exit status."""
-    import trio
-    from shelver import logs
-    from shelver.discovery import valid_name
-    from shelver.engine import Engine
-    from shelver.errors import ConfigError, ShelverError
-
-    progress = _progress(as_json)
-    to_terminal = sys.stdout.isatty()
-
-    def on_result(result: dict[str, Any]) -> None:
-        if as_json:
-            line = json.dumps(result, ensure_ascii=False)
-            if not valid_name(line):
-                line = json.dumps(result)  # a name with undecodable bytes: \udcNN escapes
-            sys.stdout.write(line + "\n")
-            sys.stdout.flush()
-        elif progress is not None and to_terminal:
-            # Above the bar, as each file finishes (stdout and the bar share the terminal).
-            progress[0].console.print(_human_line(result, dry_run=dry_run), markup=False,
-                                      highlight=False, soft_wrap=True)
-        else:
-            click.echo(_human_line(result, dry_run=dry_run))
-        if progress is not None:
-            progress[0].update(progress[1], advance=1, description=result["status"])
-
-    engine: Engine | None = None
-    left = 0
-    try:
-        engine = Engine(profile, pm, state, mode=mode, dry_run=dry_run, command=command,
-                        on_result=on_result,
-                        on_total=(lambda total: progress[0].update(progress[1], total=total))
-                        if progress is not None else None)
-        engine.before_work = before_work
-        if progress is not None:
-            # Log lines go through the bar's console: printed above it, never over it.
-            with progress[0], logs.via_console(progress[0].console):
-                trio.run(engine.run, paths)
-        else:
-            trio.run(engine.run, paths)
-    except KeyboardInterrupt:
-        if engine is not None:
-            engine.interrupted = True
-    except ConfigError as exc:
-        raise ConfigProblem(str(exc)) from None
-    except ShelverError as exc:
-        # Nothing was touched (e.g. TMDB unreachable at start): say so, exit 1, retry later.
-        click.echo(f"shelver: error: {exc}; nothing was changed", err=True)
-        return 1
-    finally:
-        if engine is not None and engine.interrupted:
-            left = engine.left_queued()
-        state.close()
-    if engine is None:
-        return EXIT_INTERRUPTED  # Ctrl-C before anything started
-    _summary(engine.results, dry_run=dry_run)
-    if engine.interrupted:
-        placed = sum(r["status"] in ("organised", "metadata") for r in engine.results)
-        click.echo(f"interrupted: {placed} placed, {left} left queued; run again to continue",
-                   err=True)
-        return EXIT_INTERRUPTED
-    return int(engine.exit_status())
-
-
-def _progress(as_json: bool) -> Any:
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    progress = Progress(SpinnerColumn(), MofNCompleteColumn(), BarColumn(),
-                        TextColumn("{task.description}"), TimeElapsedColumn(),
-                        TextColumn("ETA"), TimeRemainingColumn(),
-                        console=Console(stderr=True), transient=True,
-                        redirect_stdout=False, redirect_stderr=False)
-    return progress, progress.add_task("starting", total=None)
-
-
-def _summary(results: list[dict[str, Any]], *, dry_run: bool = False) -> None:
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result["status"]] = counts.get(result["status"], 0) + 1
-    if counts:
-        words = DRY_RUN_SUMMARY if dry_run else {}
-        text = ", ".join(f"{n} {words.get(status, status)}" for status, n in sorted(counts.items()))
-        click.echo(f"shelver: {len(results)} file(s): {text}"
-                   + (" (dry run: nothing moved)" if dry_run else ""), err=True)
 
 
 @cli.command()
@@ -409,7 +270,7 @@ def hook(ctx: click.Context, args: tuple[str, ...]) -> None:
     """Downloader entry point: [-p PROFILE] [--enqueue-only] CLIENT [--] [ARGS...]."""
     # `shelver hook` normally never gets here: main() hands it to the fast path before click
     # parses anything. This keeps it listed in --help and working when cli() is called directly.
-    from shelver.fastpath import hook_main
+    from shelver.intake.fastpath import hook_main
 
     sys.exit(hook_main(list(args), verbosity=(ctx.obj or {}).get("verbosity", 0)))
 
@@ -419,12 +280,12 @@ def hook(ctx: click.Context, args: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def plugins(profile_name: str | None, as_json: bool) -> None:
     """List every plugin with the hooks it implements and where (file:line)."""
+    from shelver.app import load_plugins
     from shelver.errors import ConfigError
     from shelver.manager import describe_plugins
-    from shelver.profiles import load_with_plugins
 
     try:
-        _profile, pm = load_with_plugins(profile_name)
+        _profile, pm = load_plugins(profile_name)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     described = describe_plugins(pm)
@@ -461,6 +322,7 @@ def profile_init(name: str, sources: tuple[Path, ...], dest_dir: Path | None, mo
                  output: Path | None, force: bool) -> None:
     """Write a new profile NAME with tomli-w."""
     import tomli_w
+    from shelver.manager import get_plugin_manager
     from shelver.paths import config_home
 
     target = output or config_home() / "profiles" / f"{name}.toml"
@@ -471,13 +333,33 @@ def profile_init(name: str, sources: tuple[Path, ...], dest_dir: Path | None, mo
         "sources": [str(s.expanduser().absolute()) for s in sources],
         "watch": {"settle_seconds": 30, "sweep_interval": 900},
         "filters": {"min_size_mb": 50},
-        "tmdb": {"api_key": "", "min_confidence": 0.75, "rate": "35/10s"},
     }
+    # Each plugin's own sections (a provider's key to fill in), in the order they answer.
+    for sections in get_plugin_manager().hook.shelver_profile_template():
+        for section, keys in (sections or {}).items():
+            data.setdefault(section, {}).update(keys)
     if dest_dir:
         data["dest_dir"] = str(dest_dir.expanduser().absolute())
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(tomli_w.dumps(data), encoding="utf-8")
-    click.echo(f"wrote {target}; set tmdb.api_key there or export TMDB_API_KEY")
+    click.echo(f"wrote {target}")
+    from shelver.app import load_plugins
+    from shelver.errors import ConfigError
+    from shelver.profiles import check_profile
+
+    try:
+        prof, pm = load_plugins(str(target))
+        warnings = _profile_warnings(prof, pm, check_profile(prof, pm))
+    except ConfigError as exc:
+        warnings = [str(exc)]
+    for warning in warnings:
+        click.echo(f"shelver: warning: {warning}", err=True)
+
+
+def _profile_warnings(prof: Any, pm: Any, mode: str) -> list[str]:
+    """What the plugins say a run of this profile will need (``shelver_check_profile``)."""
+    answers = pm.hook.shelver_check_profile(profile=prof, mode=mode)
+    return [warning for answer in answers for warning in (answer or [])]
 
 
 @profile.command("check")
@@ -485,12 +367,13 @@ def profile_init(name: str, sources: tuple[Path, ...], dest_dir: Path | None, mo
 @click.option("--json", "as_json", is_flag=True)
 def profile_check(profile_name: str | None, as_json: bool) -> None:
     """Validate a profile and print its resolved settings (secrets hidden)."""
+    from shelver.app import load_plugins
     from shelver.errors import ConfigError
-    from shelver.profiles import check_profile, load_with_plugins
+    from shelver.profiles import check_profile
 
     try:
-        prof, pm = load_with_plugins(profile_name)
-        check_profile(prof, pm)
+        prof, pm = load_plugins(profile_name)
+        mode = check_profile(prof, pm)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     data = json.loads(json.dumps(prof.data, default=str))
@@ -499,13 +382,8 @@ def profile_check(profile_name: str | None, as_json: bool) -> None:
             for key in ("api_key", "read_token"):
                 if section.get(key):
                     section[key] = "***"
-    import os
-
-    if not (os.environ.get("TMDB_API_KEY") or os.environ.get("TMDB_READ_TOKEN")
-            or prof.get("tmdb.api_key") or prof.get("tmdb.read_token")):
-        click.echo(f"shelver: warning: no TMDB key: set tmdb.api_key or tmdb.read_token "
-                   f"({prof.where('tmdb')}) or export TMDB_API_KEY; a run stops at start "
-                   f"without one", err=True)
+    for warning in _profile_warnings(prof, pm, mode):
+        click.echo(f"shelver: warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps({"profile": prof.name, "path": str(prof.path) if prof.path else None,
                                "settings": data}))
@@ -624,8 +502,9 @@ def review_set(ctx: click.Context, item: str, ref: str | None, tmdb: str | None,
 @cli.command()
 @click.option("--keep", type=click.Path(path_type=Path), help="Build the demo in this folder and keep it.")
 @click.option("--serve", is_flag=True,
-              help="Only serve the TMDB snapshot on loopback (until Ctrl-C) with a ready profile, "
-                   "to try shelver on your own files offline.")
+              help="Only serve the plugins' offline stand-ins (the bundled provider snapshot) "
+                   "on loopback (until Ctrl-C) with a ready profile, to try shelver on your own "
+                   "files offline.")
 @click.option("--port", type=int, default=0, show_default=True, help="With --serve: 0 picks a free port.")
 def demo(keep: Path | None, serve: bool, port: int) -> None:
     """Offline demo: sample downloads, a bundled TMDB snapshot on loopback, a real run."""
@@ -634,12 +513,5 @@ def demo(keep: Path | None, serve: bool, port: int) -> None:
     sys.exit(serve_demo(keep, port) if serve else run_demo(keep))
 
 
-def main() -> None:
-    """The ``shelver`` console script (``shelver.entry:main`` dispatches here for all but hook)."""
-    from shelver.entry import main as entry_main
-
-    entry_main()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+if __name__ == "__main__":  # pragma: no cover: the console script is shelver.entry:main
+    cli(prog_name="shelver")

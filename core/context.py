@@ -13,7 +13,7 @@ import trio
 if TYPE_CHECKING:
     import pluggy
     from shelver.profiles import Profile
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
 T = TypeVar("T")
 

@@ -1,14 +1,14 @@
 """``shelver demo``: the real job, offline.
 
-Builds a sample downloads folder of real (tiny) video files in release-name folders, serves the
-bundled TMDB snapshot on loopback, runs shelver over it with an ordinary profile, and prints the
-library it made.
+Builds a sample downloads folder of real (tiny) video files in release-name folders, starts the
+plugins' offline stand-ins (hook ``shelver_demo_services``: a provider's look-alike on loopback),
+runs shelver over it with an ordinary profile, and prints the library it made.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import sys
 import tempfile
 from importlib import resources
@@ -27,13 +27,13 @@ def demo_entries() -> list[dict[str, Any]]:
 def build_downloads(downloads: Path, entries: list[dict[str, Any]]) -> None:
     """Create every entry under ``downloads``: videos with their real durations, other files
     with a little text."""
+    from shelver.discovery import VIDEO_EXTENSIONS
     from shelver.testing.media import make_video
 
-    video_exts = (".mkv", ".mp4", ".m4v", ".avi", ".mov", ".ts", ".webm")
     for seed, entry in enumerate(entries):
         target = downloads / entry["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.suffix.lower() in video_exts and entry.get("duration"):
+        if target.suffix.lower() in VIDEO_EXTENSIONS and entry.get("duration"):
             make_video(target, float(entry["duration"]), seed=seed)
         elif target.suffix.lower() == ".srt":
             target.write_text("1\n00:00:01,000 --> 00:00:03,000\nHello.\n", encoding="utf-8")
@@ -57,9 +57,33 @@ def print_tree(root: Path) -> None:
         branch(root, "")
 
 
+def start_services(stack: contextlib.ExitStack, *, serve: bool, port: int = 0) -> list[Any]:
+    """Every plugin's offline stand-ins (``shelver_demo_services``), stopped when ``stack``
+    closes; a stand-in that cannot start is a one-line error."""
+    from shelver.errors import ShelverError
+    from shelver.manager import get_plugin_manager
+
+    try:
+        answers = get_plugin_manager().hook.shelver_demo_services(stack=stack, serve=serve,
+                                                                  port=port)
+    except ShelverError as exc:
+        raise click.ClickException(str(exc)) from None
+    return [answer for answer in answers if answer is not None]
+
+
+def settings_toml(services: list[Any]) -> str:
+    """The profile sections the stand-ins asked for, as TOML."""
+    import tomli_w
+
+    sections: dict[str, dict[str, Any]] = {}
+    for service in services:
+        for section, keys in service.settings.items():
+            sections.setdefault(section, {}).update(keys)
+    return tomli_w.dumps(sections)
+
+
 def run_demo(keep: Path | None) -> int:
-    from shelver.cli import open_profile, run_engine
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.console import open_profile, run_engine
 
     workdir = Path(keep).absolute() if keep else Path(tempfile.mkdtemp(prefix="shelver-demo-"))
     downloads, library = workdir / "downloads", workdir / "library"
@@ -68,18 +92,16 @@ def run_demo(keep: Path | None) -> int:
     entries = demo_entries()
     build_downloads(downloads, entries)
     click.echo(f"sample downloads: {len(entries)} files in {downloads}", err=True)
-    with FakeTMDB() as server:
-        # The demo's own key: a real key in the environment must not be sent to the fake.
-        os.environ["TMDB_API_KEY"] = server.api_key
-        os.environ.pop("TMDB_READ_TOKEN", None)
+    with contextlib.ExitStack() as stack:
+        services = start_services(stack, serve=False)
         profile_path = workdir / "demo.toml"
         profile_path.write_text(
             "\n".join([
                 'name = "demo"', 'mode = "inplace"', 'action = "move"',
                 'sources = ["downloads"]', 'dest_dir = "library"', 'state_db = "state.db"',
-                "[filters]", "min_size_mb = 0", "[tmdb]", f'base_url = "{server.base_url}"', "",
+                "[filters]", "min_size_mb = 0", settings_toml(services),
             ]), encoding="utf-8")
-        click.echo(f"TMDB snapshot served at {server.base_url}; profile {profile_path}", err=True)
+        click.echo("; ".join([*(s.note for s in services), f"profile {profile_path}"]), err=True)
         profile, pm, state = open_profile(str(profile_path))
         status = run_engine(profile, pm, state, [downloads], mode=None, dry_run=False, as_json=False)
     click.echo("")
@@ -96,49 +118,41 @@ def run_demo(keep: Path | None) -> int:
 
 
 def serve_demo(keep: Path | None, port: int) -> int:
-    """``shelver demo --serve``: the bundled TMDB snapshot on loopback until Ctrl-C, with a
-    ready-to-use profile, to try shelver offline on one's own files (README, "Offline")."""
+    """``shelver demo --serve``: the plugins' offline stand-ins until Ctrl-C, with a ready-to-use
+    profile, to try shelver offline on one's own files (README, "Offline")."""
     import signal
     import time
 
-    from shelver.testing.tmdb_server import FakeTMDB
-
     workdir = Path(keep).absolute() if keep else Path(tempfile.mkdtemp(prefix="shelver-offline-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    # TMDB_API_KEY / TMDB_READ_TOKEN in the environment win over a profile's key: the look-alike
-    # accepts them, so an exported real key works too (it never leaves this machine).
-    server = FakeTMDB(api_key=os.environ.get("TMDB_API_KEY") or "demo-key",
-                      read_token=os.environ.get("TMDB_READ_TOKEN") or "demo-token", port=port)
-    try:
-        server.start()
-    except OSError as exc:
-        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
-    snippet = f'[tmdb]\nbase_url = "{server.base_url}"\napi_key = "demo-key"\n'
-    profile_path = workdir / "offline.toml"
-    profile_path.write_text("\n".join([
-        'name = "offline"', 'mode = "inplace"',
-        'action = "copy"  # your files stay where they are', 'sources = []',
-        f'dest_dir = "{workdir / "library"}"', f'state_db = "{workdir / "state.db"}"', "",
-        snippet]), encoding="utf-8")
-    catalogue = server.catalogue
-    click.echo(f"TMDB snapshot ({len(catalogue.movies)} movies, {len(catalogue.shows)} shows) "
-               f"served at {server.base_url} until Ctrl-C")
-    click.echo(f"profile: {profile_path} (copies into {workdir / 'library'})")
-    click.echo(f"  try: shelver run PATH -p {profile_path} --dry-run")
-    click.echo("or add this to a profile of your own:")
-    click.echo(snippet, nl=False)
-    click.echo("(only titles in the snapshot are recognised; the rest wait in review)")
-    sys.stdout.flush()
+    with contextlib.ExitStack() as stack:
+        services = start_services(stack, serve=True, port=port)
+        snippet = settings_toml(services)
+        profile_path = workdir / "offline.toml"
+        profile_path.write_text("\n".join([
+            'name = "offline"', 'mode = "inplace"',
+            'action = "copy"  # your files stay where they are', 'sources = []',
+            f'dest_dir = "{workdir / "library"}"', f'state_db = "{workdir / "state.db"}"', "",
+            snippet]), encoding="utf-8")
+        for service in services:
+            click.echo(f"{service.note} until Ctrl-C")
+        click.echo(f"profile: {profile_path} (copies into {workdir / 'library'})")
+        click.echo(f"  try: shelver run PATH -p {profile_path} --dry-run")
+        if snippet:
+            click.echo("or add this to a profile of your own:")
+            click.echo(snippet, nl=False)
+        for service in services:
+            if service.hint:
+                click.echo(service.hint)
+        sys.stdout.flush()
 
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-    finally:
-        server.stop()
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("stopped", err=True)
     return 0

@@ -1,7 +1,7 @@
 """The ``shelver`` console script.
 
 ``shelver hook`` is called by downloaders for every finished download: it goes straight to the
-fast path (:mod:`shelver.fastpath`: sqlite3 and tomllib only), before click or any plugin is
+fast path (:mod:`shelver.intake.fastpath`: sqlite3 and tomllib only), before click or any plugin is
 imported. Everything else is the click application in :mod:`shelver.cli`.
 """
 
@@ -20,7 +20,7 @@ def main() -> None:
         verbosity = -1 if flag < 0 else verbosity + flag
         index += 1
     if index < len(argv) and argv[index] == "hook":
-        from shelver.fastpath import hook_main
+        from shelver.intake.fastpath import hook_main
 
         sys.exit(hook_main(argv[index + 1:], verbosity=verbosity))
     from shelver.cli import cli

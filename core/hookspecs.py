@@ -17,6 +17,7 @@ Calling conventions (the same for built-in and third-party plugins):
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +27,9 @@ if TYPE_CHECKING:
     import click
     from shelver.context import RunContext
     from shelver.metadata import Metadata
-    from shelver.model import Identity, Item, Match, ParsedName, Placement, Plan
+    from shelver.model import DemoService, Identity, Item, Match, ParsedName, Placement, Plan
     from shelver.profiles import Profile
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
 hookspec = pluggy.HookspecMarker("shelver")
 
@@ -49,13 +50,26 @@ def shelver_config_schema() -> dict[str, dict[str, Any]] | None:
 
 
 @hookspec
-def shelver_check_profile(profile: Profile, mode: str) -> None:
+def shelver_check_profile(profile: Profile, mode: str) -> list[str] | None:
     """Check settings that only fail when used (a template that fails to render).
 
     Called by ``shelver profile check`` and at the start of every run, watch and hook, after
     the profile validated against the schemas, with the mode the run will use. Raise
     :class:`shelver.errors.ConfigError` naming the setting and the file; the command stops with
-    exit status 2 before any file is touched.
+    exit status 2 before any file is touched. Return warnings (one line each: a setting a run
+    will need, e.g. a missing key) or None: ``shelver profile check`` and ``shelver profile
+    init`` show them as ``shelver: warning: ...``; a run ignores them (its own checks stop it).
+    """
+
+
+@hookspec
+def shelver_profile_template() -> dict[str, dict[str, Any]] | None:
+    """The settings a new profile spells out for this plugin (``shelver profile init``).
+
+    Return ``{section: {key: value}}`` (e.g. a key to fill in, with the defaults a user is most
+    likely to change) or None. Every implementation is called; the sections are written in the
+    order their plugins answer, after the core settings. Each must be valid under the plugin's
+    ``shelver_config_schema``.
     """
 
 
@@ -86,6 +100,21 @@ def shelver_status(profile: Profile, state: StateDB) -> dict[str, Any] | None:
     is printed as is (start it with ``section:`` padded like the other lines), and the whole
     section, ``lines`` included, goes under ``sections[section]`` in ``--json``. Every
     implementation is called; sections are shown in the order their plugins answer.
+    """
+
+
+@hookspec
+def shelver_demo_services(stack: contextlib.ExitStack, serve: bool, port: int
+                          ) -> DemoService | None:
+    """Start the offline stand-in of a service this plugin talks to, for ``shelver demo``.
+
+    Called by ``shelver demo`` before its profile is written. Start the stand-in (e.g. a
+    provider's look-alike on loopback), register its stop on ``stack`` (closed when the demo
+    ends, also on Ctrl-C), and return a :class:`shelver.model.DemoService`: the profile settings
+    that point the plugin at it and one line saying what runs where. ``serve`` is True for
+    ``shelver demo --serve`` (the stand-in stays up for a person's own files until Ctrl-C: accept
+    the credentials a user may have exported), with ``port`` the one asked for (0: any free
+    port). Every implementation is called; return None when there is nothing to stand in for.
     """
 
 

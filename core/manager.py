@@ -24,23 +24,27 @@ log = logging.getLogger("shelver.plugins")
 
 ENTRY_POINT_GROUP = "shelver"
 
-# Built-in plugins, registered under their short name. Each is an ordinary plugin module written
-# against the same hooks a third party gets.
-DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("parse", "shelver.plugins.parse"),
-    ("mediainfo", "shelver.plugins.mediainfo"),
-    ("tmdb", "shelver.plugins.tmdb.plugin"),
-    ("naming", "shelver.plugins.naming"),
-    ("modes", "shelver.plugins.modes"),
-    ("cache_modes", "shelver.plugins.cache_modes"),
-    ("placement_commands", "shelver.plugins.placement_commands"),
-    ("nfo", "shelver.plugins.nfo"),
-    ("mp4tags", "shelver.plugins.mp4_tagger"),
-    ("artwork", "shelver.plugins.artwork"),
-    ("phash", "shelver.plugins.phash"),
-)
 
-BUILTIN_NAMES = frozenset(name for name, _dotted in DEFAULT_PLUGINS)
+
+def builtin_plugins() -> tuple[tuple[str, str], ...]:
+    """The built-in plugins as ``(registered name, module)``, in registration order.
+
+    Core names none of them: the ``shelver.plugins`` package declares its members
+    (``shelver.plugins.DEFAULT_PLUGINS``; docs/architecture.md, "Layers"). Read on first use,
+    never at import time (importing the CLI must not import the plugins package).
+    """
+    import shelver.plugins
+
+    return tuple(shelver.plugins.DEFAULT_PLUGINS)
+
+
+def __getattr__(name: str) -> Any:
+    # ``DEFAULT_PLUGINS`` / ``BUILTIN_NAMES`` as module attributes, read when first asked for.
+    if name == "DEFAULT_PLUGINS":
+        return builtin_plugins()
+    if name == "BUILTIN_NAMES":
+        return frozenset(plugin for plugin, _dotted in builtin_plugins())
+    raise AttributeError(f"module 'shelver.manager' has no attribute {name!r}")
 
 
 class ShelverPluginManager(pluggy.PluginManager):
@@ -115,6 +119,7 @@ def _load_entry_points(pm: ShelverPluginManager) -> None:
     if allowed is not None and not allowed:
         return
     seen: set[str] = set()
+    builtin_names = {name for name, _dotted in builtin_plugins()}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if allowed is not None and ep.name not in allowed:
             continue
@@ -123,7 +128,7 @@ def _load_entry_points(pm: ShelverPluginManager) -> None:
             continue
         dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else ep.value
         origin = f"entry point ({dist})"
-        if ep.name in BUILTIN_NAMES:
+        if ep.name in builtin_names:
             pm.report(f"plugin {ep.name!r} ({origin}) skipped: {ep.name!r} is a built-in "
                       f"plugin's name")
             continue
@@ -134,7 +139,7 @@ def _load_entry_points(pm: ShelverPluginManager) -> None:
                       f"{type(exc).__name__}: {exc}")
             continue
         pm.register_named(plugin, ep.name, origin)
-    for name in sorted((allowed or set()) - seen - BUILTIN_NAMES):
+    for name in sorted((allowed or set()) - seen - builtin_names):
         pm.report(f"plugin {name!r} named in SHELVER_LOAD_PLUGINS is not installed "
                   f"(no entry point {name!r} in group {ENTRY_POINT_GROUP!r})")
 
@@ -152,7 +157,7 @@ def get_plugin_manager(
     for name in disable:
         pm.set_blocked(name)
     _load_entry_points(pm)
-    for name, dotted in DEFAULT_PLUGINS:
+    for name, dotted in builtin_plugins():
         pm.import_and_register(name, dotted, "built-in")
     for dotted in load:
         pm.import_and_register(dotted, dotted, "profile plugins.load")
@@ -217,7 +222,7 @@ def builtin_docs_table(pm: ShelverPluginManager) -> str:
     """
     described = {entry["name"]: entry for entry in describe_plugins(pm)}
     rows = ["| name | module | hooks |", "| --- | --- | --- |"]
-    for name, dotted in DEFAULT_PLUGINS:
+    for name, dotted in builtin_plugins():
         entry = described.get(name)
         if entry is None or entry["origin"] != "built-in":
             continue

@@ -248,3 +248,12 @@ class Item:
     @property
     def confidence(self) -> float | None:
         return self.match.confidence if self.match else None
+
+
+@dataclass
+class DemoService:
+    """An offline stand-in a plugin runs for ``shelver demo`` (hook ``shelver_demo_services``)."""
+
+    settings: dict[str, dict[str, Any]]  # profile sections pointing the plugin at the stand-in
+    note: str  # one line: what is served where
+    hint: str = ""  # ``shelver demo --serve``: what a person trying it on their own files should know

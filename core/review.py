@@ -13,7 +13,7 @@ from typing import Any
 
 from shelver.errors import ConfigError
 from shelver.model import Identity, Priority, State
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 # PROVIDER:KIND/ID[/SEASON[/EPISODE...]] (Identity.key()), e.g. ``tmdb:movie/603``,
 # ``tmdb:tv/1396/5/14``; an id is text (letters, digits, ``-``, ``_``, ``.``). Without a provider

@@ -7,10 +7,10 @@ import socket
 import time
 from typing import Any
 
-from shelver.events import run_progress
 from shelver.model import Priority, State
 from shelver.profiles import Profile
-from shelver.state import StateDB, pid_alive
+from shelver.store import StateDB, pid_alive
+from shelver.store.events import run_progress
 
 DAY = 86400.0
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from shelver.discovery import LISTINGS, TEMP_MARKER
-from shelver.state import StateDB, owner_id, pid_alive
+from shelver.store import StateDB, owner_id, pid_alive
 
 log = logging.getLogger("shelver.fsops")
 

@@ -20,7 +20,7 @@ from shelver.context import RunContext
 from shelver.errors import ConfigError
 from shelver.model import Item, Placement, Plan, Priority, Status
 from shelver.plugins import duplicates, fsops, leftovers
-from shelver.state import pid_alive
+from shelver.store import pid_alive
 
 REFLINK = ("fallback", "error")
 

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from shelver.plugins.fsops import COPY_CHUNK, copy_owner, fsync_dir, temp_name
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 __all__ = ["LITERAL_LIMIT", "Recipe", "TagJournal", "locate", "rebuild", "recipe", "settle",
            "signature"]

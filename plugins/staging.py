@@ -51,7 +51,7 @@ from shelver.plugins.fsops import (
     start_stamp,
     unlink_source,
 )
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 log = logging.getLogger("shelver.staging")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from shelver.plugins import fsops
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 PLACEMENTS = ("move", "copy", "hardlink", "symlink", "reflink")
 STAGED = ("stage-move", "stage-copy")

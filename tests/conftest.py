@@ -37,7 +37,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 @pytest.fixture
 def state(tmp_path: Path) -> Iterator[Any]:
     """A fresh state DB (core migrations only)."""
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     db = StateDB(tmp_path / "state.db")
     yield db

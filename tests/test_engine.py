@@ -18,7 +18,7 @@ from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
 from shelver.model import Identity, Match, Priority, State
 from shelver.profiles import state_migrations, validate
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 
 class KnownTitles:

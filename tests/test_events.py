@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from shelver.errors import ConfigError
-from shelver.events import EventLog, events_since, latest_event_id, prune
 from shelver.profiles import validate
-from shelver.state import StateDB
+from shelver.store import StateDB
+from shelver.store.events import EventLog, events_since, latest_event_id, prune
 
 from tests.conftest import BIN, json_lines, shelver, stop_daemon
 

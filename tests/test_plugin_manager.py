@@ -331,7 +331,7 @@ def test_plugins_lists_file_and_line_for_every_hook(site: Path) -> None:
     lines = done.stdout.splitlines()
     tmdb = lines.index("tmdb  (built-in)")
     hook, location = lines[tmdb + 1].split()
-    assert hook == "shelver_config_schema"
+    assert hook == "shelver_check_profile"
     assert location.startswith("shelver/plugins/tmdb/plugin.py:")
     assert defines(*repository_file(location), hook)
     # a third-party plugin is shown by its absolute path

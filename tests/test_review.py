@@ -13,7 +13,7 @@ from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
 from shelver.model import Identity, State
 from shelver.review import accept_candidate, check_provider, describe_identity, parse_identity
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 from tests.conftest import json_lines, shelver
 

@@ -22,7 +22,7 @@ from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
 from shelver.model import Priority, State
 from shelver.profiles import state_migrations
-from shelver.state import MIGRATIONS, StateDB, owner_id, pid_alive, retry_delay
+from shelver.store import MIGRATIONS, StateDB, owner_id, pid_alive, retry_delay
 
 PROFILE = "test"
 DAY_SECONDS = 86400.0
@@ -343,7 +343,7 @@ def test_two_threads_never_claim_the_same_item(state: StateDB) -> None:
 CLAIMER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from shelver.state import StateDB
+    from shelver.store import StateDB
     state = StateDB(Path(sys.argv[1]))
     go = Path(sys.argv[2])
     while not go.exists():
@@ -587,16 +587,16 @@ def test_a_placement_onto_a_stale_record_takes_its_path(state: StateDB) -> None:
 
 
 def test_the_hook_fast_path_knows_every_core_migration() -> None:
-    # The fast path refuses a DB written by a newer shelver without importing shelver.state.
-    from shelver.fastpath import CORE_MIGRATIONS
-    from shelver.state import MIGRATIONS
+    # The fast path refuses a DB written by a newer shelver without importing shelver.store.
+    from shelver.intake.fastpath import CORE_MIGRATIONS
+    from shelver.store import MIGRATIONS
 
     assert CORE_MIGRATIONS == {name for name, _fn in MIGRATIONS}
 
 
 def test_a_db_that_cannot_be_used_is_named_with_what_is_wrong(tmp_path: Path) -> None:
     from shelver.errors import ConfigError
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(bytes(range(256)) * 64)

@@ -11,9 +11,9 @@ import types
 from pathlib import Path
 from typing import Any
 
-import shelver.state as state_module
+import shelver.store.migrations as state_module
 from conftest import shelver, write_profile
-from shelver.state import MIGRATIONS
+from shelver.store import MIGRATIONS
 
 OLD_DB = Path(__file__).parent / "data" / "state-v1.db"  # see tests/data/README.md
 

@@ -22,7 +22,7 @@ from shelver.engine import Engine
 from shelver.manager import get_plugin_manager
 from shelver.model import DownloaderHints, Identity
 from shelver.profiles import state_migrations, validate
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 from tests.conftest import shelver, write_profile
 from tests.hooks.hookhelp import SHELVER, hook_env, radarr_env, run, sonarr_env

@@ -4,8 +4,8 @@
 ``mypy core plugins`` cannot do it: the repository keeps the package in ``core/`` and
 ``plugins/`` (pyproject's ``package-dir``) and an editable install is an import hook mypy does not
 follow, so every ``from shelver... import`` would be an unresolved import typed ``Any``. Here each
-file is handed to mypy under its installed module name (``core/engine.py`` is
-``shelver.engine``, ``plugins/tmdb/plugin.py`` is ``shelver.plugins.tmdb.plugin``), so imports
+file is handed to mypy under its installed module name (``core/engine/run.py`` is
+``shelver.engine.run``, ``plugins/tmdb/plugin.py`` is ``shelver.plugins.tmdb.plugin``), so imports
 between shelver modules are checked and errors still name the repository's files.
 """
 

@@ -6,13 +6,14 @@ the profile. The key never reaches a log line, an error message or the state DB.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
 from shelver import hookimpl, logs
 from shelver.context import RunContext
 from shelver.errors import ConfigError
-from shelver.model import Identity, Item, Match
+from shelver.model import DemoService, Identity, Item, Match
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
 DEFAULT_IMAGE_BASE = "https://image.tmdb.org/t/p/"
@@ -133,6 +134,30 @@ async def shelver_run_check(ctx: RunContext) -> None:
         ctx.log.warning("TMDB /configuration names the image host %r, which is not TMDB's nor "
                         "that of tmdb.base_url: no artwork fetched (set tmdb.image_base_url to "
                         "allow one)", str(named)[:80])
+
+
+@hookimpl
+def shelver_check_profile(profile: Any) -> list[str] | None:
+    """``shelver profile check``: warn when no key is set (a run stops at start without one)."""
+    from shelver.plugins.tmdb.demo import missing_key_warning
+
+    warning = missing_key_warning(profile)
+    return [warning] if warning else None
+
+
+@hookimpl
+def shelver_profile_template() -> dict[str, dict[str, Any]]:
+    from shelver.plugins.tmdb.demo import PROFILE_TEMPLATE
+
+    return {section: dict(keys) for section, keys in PROFILE_TEMPLATE.items()}
+
+
+@hookimpl
+def shelver_demo_services(stack: contextlib.ExitStack, serve: bool, port: int) -> DemoService:
+    """``shelver demo``: the bundled TMDB snapshot, served on loopback by the look-alike."""
+    from shelver.plugins.tmdb.demo import start_look_alike
+
+    return start_look_alike(stack, serve, port)
 
 
 @hookimpl

@@ -19,7 +19,7 @@ INTERRUPTED = """
 import os, random, sys
 from pathlib import Path
 from shelver.plugins.fsops import stamp_of, temp_name
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 db, src, dst = (Path(a) for a in sys.argv[1:4])
 data = random.Random(7).randbytes(300_000)

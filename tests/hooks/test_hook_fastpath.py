@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from shelver import fastpath, profiles
-from shelver.hookclients import HookJob, HookRefused, parse, printable, route
+from shelver import profiles
+from shelver.intake import fastpath
+from shelver.intake.clients import HookJob, HookRefused, parse, printable, route
 from shelver.model import ParsedName
 
 
@@ -35,7 +36,7 @@ def test_options_never_come_from_a_clients_slots(argv: list[str], client: str, a
 
 
 def test_usage_mistakes() -> None:
-    from shelver.hookclients import HookUsage
+    from shelver.intake.clients import HookUsage
 
     for argv in ([], ["--bogus", "generic"], ["-p"]):
         with pytest.raises(HookUsage):
@@ -99,7 +100,7 @@ def test_given_ids_go_into_the_parsed_name() -> None:
 def test_the_fast_path_imports_nothing_heavy(tmp_path: Path) -> None:
     """The hook shares discovery, profile resolution and the filters with the engine (one copy
     of each) while importing none of what a downloader should not wait for."""
-    code = ("import sys, shelver.fastpath;"
+    code = ("import sys, shelver.intake.fastpath;"
             "print(' '.join(m for m in ('platformdirs', 'click', 'pluggy', 'dataclasses', "
             "'sqlite_utils', 'trio', 'httpx', 'shelver.profiles', 'shelver.engine') "
             "if m in sys.modules))")

@@ -67,7 +67,7 @@ def call(client: str, content: Path, profile: Path) -> tuple[list[str], dict[str
 
 def pretend_daemon(state_db: Path, profile: str) -> None:
     """A live heartbeat (this test's own pid) for ``profile``: the hooks only queue."""
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     state = StateDB(state_db)
     state.heartbeat(profile)

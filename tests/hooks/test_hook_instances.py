@@ -169,7 +169,7 @@ def test_backlog_share_leaves_the_rate_to_new_downloads(tmp_path: Path) -> None:
     the backlog (share 0.3) never takes more than 30% of any window, new downloads get the rest."""
     from shelver.plugins.tmdb.cache import migrate_tmdb_tables
     from shelver.plugins.tmdb.ratelimit import RateLimiter
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     state_db = tmp_path / "state.db"
     StateDB(state_db, [("tmdb-001-cache-and-rate-limit", migrate_tmdb_tables)]).close()

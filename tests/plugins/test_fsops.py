@@ -19,7 +19,7 @@ import pytest
 from shelver.discovery import TEMP_MARKER
 from shelver.plugins import fsops
 from shelver.plugins.fsops import DestinationExists, place_file, recover, temp_name
-from shelver.state import StateDB, owner_id
+from shelver.store import StateDB, owner_id
 
 
 def make(path: Path, size: int = 300_000, seed: int = 0) -> bytes:
@@ -413,7 +413,7 @@ PLACER = textwrap.dedent("""
     import json, sys
     from pathlib import Path
     from shelver.plugins.fsops import place_file
-    from shelver.state import StateDB
+    from shelver.store import StateDB
     state = StateDB(Path(sys.argv[1]))
     jobs = json.loads(sys.argv[2])
     print("ready", flush=True)

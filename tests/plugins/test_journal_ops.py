@@ -16,7 +16,7 @@ from shelver import hookimpl
 from shelver.manager import get_plugin_manager
 from shelver.plugins import fsops
 from shelver.plugins.fsops import journal_ops, recover, temp_name
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 PLUGINS = Path(fsops.__file__).resolve().parent
 

@@ -104,7 +104,7 @@ def test_the_hook_never_raises(tmp_path: Path, media: dict[str, Path],
     from shelver.manager import get_plugin_manager
     from shelver.model import Item
     from shelver.profiles import validate
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
     state = StateDB(tmp_path / "state.db")
     ctx = RunContext(profile=validate({}), state=state, pm=get_plugin_manager(), run_id=1,

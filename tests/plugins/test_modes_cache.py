@@ -20,7 +20,7 @@ from shelver.manager import get_plugin_manager
 from shelver.model import Item, Plan, Status
 from shelver.plugins import cache_modes, fsops, modes, staging
 from shelver.profiles import validate
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 OPS = fsops.journal_ops(get_plugin_manager())  # the stage-* ops are the cache_modes plugin's
 

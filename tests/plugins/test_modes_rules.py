@@ -17,7 +17,7 @@ from shelver.manager import get_plugin_manager
 from shelver.model import Identity, Item, Match, Plan, Status
 from shelver.plugins import fsops, modes, undo
 from shelver.profiles import validate
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 
 @pytest.fixture

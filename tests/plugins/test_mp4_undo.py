@@ -20,7 +20,7 @@ from shelver.manager import get_plugin_manager
 from shelver.plugins import fsops, mp4_undo
 from shelver.plugins.mp4_tagger import TagError, read_tags, tag_mp4
 from shelver.plugins.mp4_undo import TagJournal
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 from tests.plugins.test_mp4_tagger import episode_metadata, image_bytes, make_mp4, movie_metadata
 
@@ -144,7 +144,7 @@ CRASHER = textwrap.dedent("""
     import os, signal, sys
     from shelver.plugins.mp4_tagger import tag_mp4
     from shelver.plugins.mp4_undo import TagJournal
-    from shelver.state import StateDB
+    from shelver.store import StateDB
     sys.path.insert(0, sys.argv[4])
     from tests.plugins.test_mp4_tagger import movie_metadata
 

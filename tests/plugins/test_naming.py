@@ -13,7 +13,7 @@ from shelver.manager import get_plugin_manager
 from shelver.model import Identity, Item, Match
 from shelver.plugins.naming import clean_component, shelver_plan_destination
 from shelver.profiles import validate
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 
 @pytest.fixture(scope="module")

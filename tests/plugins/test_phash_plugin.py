@@ -30,7 +30,7 @@ from shelver.plugins.phash import (
     shelver_register_migrations,
 )
 from shelver.profiles import state_migrations, validate
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 from tests.conftest import json_lines, shelver
 

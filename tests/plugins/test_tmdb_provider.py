@@ -18,7 +18,7 @@ from shelver.metadata import Metadata
 from shelver.model import Identity, Item, Match
 from shelver.plugins.tmdb.client import TMDBClient
 from shelver.profiles import state_migrations, validate
-from shelver.state import StateDB
+from shelver.store import StateDB
 
 
 class Catalogue:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shelver.state import StateDB
+    from shelver.store import StateDB
 
 KINDS = ("run-started", "run-ended", "item-started", "phase", "item-done", "progress")
 KEEP_DAYS = 30.0

@@ -1,9 +1,9 @@
 """``shelver hook CLIENT ...`` when no daemon of the profile runs: process the download here.
 
-The fast path (:mod:`shelver.fastpath`) has already parsed what the client passed
-(:mod:`shelver.hookclients`) and written the job to the state DB. This module loads the engine
+The fast path (:mod:`shelver.intake.fastpath`) has already parsed what the client passed
+(:mod:`shelver.intake.clients`) and written the job to the state DB. This module loads the engine
 and the plugins, processes exactly the files of this download, and reports in the client's
-protocol (see :class:`shelver.fastpath.Reporter`): one line per file, then a summary line (the
+protocol (see :class:`shelver.intake.fastpath.Reporter`): one line per file, then a summary line (the
 line SABnzbd shows in its History), with the exit status the client expects.
 
 ``hook.wait_seconds`` (default 0: no limit) bounds how long a *blocking* client (SABnzbd,
@@ -18,10 +18,10 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shelver.hookclients import Client, printable
+from shelver.intake.clients import Client, printable
 
 if TYPE_CHECKING:
-    from shelver.fastpath import HookProfile, Reporter
+    from shelver.intake.fastpath import HookProfile, Reporter
 
 
 class OneLineFormatter(logging.Formatter):
@@ -63,19 +63,17 @@ def process_inline(client: Client, target: HookProfile, files: list[str], roots:
     """Process ``files`` (already queued by the fast path) with ``target``'s profile; returns the
     exit status ``client`` expects."""
     import trio
-    from shelver.engine import Engine
+    from shelver.app import open_app
     from shelver.errors import ConfigError
-    from shelver.profiles import load_with_plugins, state_migrations
-    from shelver.state import StateDB
 
     _setup_logging(verbosity)
     try:
-        profile, pm = load_with_plugins(str(target.path) if target.path else None)
-        state = StateDB(profile.state_db, state_migrations(pm))
+        app = open_app(str(target.path) if target.path else None)
     except ConfigError as exc:
         report.summary(f"shelver: {exc}", failed=True)
         return int(client.codes.usage)
-    for message in pm.load_errors:
+    profile, state = app.profile, app.state
+    for message in app.warnings:
         report.warning(message)
     results: list[dict[str, Any]] = []
 
@@ -85,7 +83,7 @@ def process_inline(client: Client, target: HookProfile, files: list[str], roots:
 
     budget = float(profile.get("hook.wait_seconds", 0.0) or 0.0) if client.blocking else 0.0
     try:
-        engine = Engine(profile, pm, state, command=f"hook {client.name}", on_result=on_result)
+        engine = app.engine(command=f"hook {client.name}", on_result=on_result)
         # The download's folder is the name to parse, as when `shelver run FOLDER` is given.
         engine.roots.update({path: Path(root) for path, root in roots.items()})
 

@@ -5,11 +5,15 @@ nor sqlite-utils, trio or any plugin: the profile is read with ``tomllib``, the 
 with plain ``sqlite3`` in one short transaction (``synchronous=FULL``: the job survives a power
 cut once the hook has returned). When a daemon of the profile is alive (a recent heartbeat in the
 state DB and a live pid) that is all; otherwise the download is processed right here
-(:mod:`shelver.hooks`, which imports the engine only then).
+(:mod:`shelver.intake.inline`, which imports the engine only then).
 
 Options go before the client's arguments (``shelver hook -p PROFILE CLIENT -- ARGS...``):
 whatever follows the client name and its leading options is the client's, verbatim, so a
 torrent called ``--enqueue-only`` or ``-p`` is a name, not an option.
+
+Longer than ~400 lines on purpose: everything the hook does before it hands a download over
+(options, profile and route, the filters, the durable enqueue, the client's reporter) must live in
+modules that import only the standard library, and each module more is paid for on every download.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any, TextIO
 
 from shelver.discovery import SYMLINKS, VIDEO_EXTENSIONS, Filters, walk
 from shelver.discovery import valid_name as valid_utf8
-from shelver.hookclients import (
+from shelver.intake.clients import (
     CLIENTS,
     Client,
     HookJob,
@@ -39,7 +43,7 @@ from shelver.paths import data_home, read_profile_file
 
 # The core migration that added items.given_ids: a DB without it is set up by the full StateDB.
 GIVEN_IDS_MIGRATION = "core-hooks-001-given-ids"
-# Every core migration of this version (shelver.state.MIGRATIONS, not imported: sqlite-utils is
+# Every core migration of this version (shelver.store.MIGRATIONS, not imported: sqlite-utils is
 # slow to import; tests/test_state.py keeps the two equal). A DB with another core migration was
 # written by a newer shelver and is refused, as the full StateDB refuses it.
 CORE_MIGRATIONS = frozenset({
@@ -345,7 +349,7 @@ def connect(state_db: Path) -> sqlite3.Connection:
             raise StateDBError(newer_db_message(state_db, newer))
     if not ready:
         conn.close()
-        from shelver.state import StateDB
+        from shelver.store import StateDB
 
         StateDB(state_db).close()
         conn = sqlite3.connect(state_db, timeout=30, isolation_level=None)
@@ -418,7 +422,7 @@ def hostname() -> str:
 
 
 def _pid_alive(host: str, pid: int) -> bool:
-    # As shelver.state.pid_alive (not imported: shelver.state pulls in sqlite-utils).
+    # As shelver.store.pid_alive (not imported: shelver.store pulls in sqlite-utils).
     if host != hostname():
         return True
     try:
@@ -513,7 +517,7 @@ def _run_job(client: Client, job: HookJob, inv: Invocation, env: Mapping[str, st
         report.summary(f"shelver: error: {exc}", failed=True)
         return int(client.codes.usage)
     except (OSError, sqlite3.Error) as exc:  # a corrupt or read-only file, full disk...
-        from shelver.state import describe_db_error
+        from shelver.store import describe_db_error
 
         # A corrupt or read-only DB is the user's to fix (exit as for a configuration error);
         # a full disk or a lock held too long may pass by itself.
@@ -530,7 +534,7 @@ def _run_job(client: Client, job: HookJob, inv: Invocation, env: Mapping[str, st
                        f"{by} organises them" + (f"; {len(found.refused)} refused" if failed else ""),
                        failed=failed)
         return int(client.codes.failure if failed else client.codes.success)
-    from shelver.hooks import process_inline
+    from shelver.intake.inline import process_inline
 
     return int(process_inline(client, target, [f[0] for f in found.files], found.roots, report,
                               verbosity=inv.verbosity, refused=len(found.refused)))

@@ -1,0 +1,263 @@
+"""A run: its context and run-start checks, the durable queue's workers, events written in
+batches, and the one-shot ``shelver run`` (walk, record, work, report)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import trio
+from shelver.context import RunContext
+from shelver.discovery import Found, Sidecars, walk
+from shelver.engine.calls import call_all
+from shelver.engine.pipeline import Pipeline
+from shelver.engine.results import Result, skipped_result
+from shelver.errors import ConfigError, user_facing
+from shelver.model import Item, Priority, Status
+from shelver.store.events import EventLog, prune_for
+
+log = logging.getLogger("shelver")
+
+# A daemon asked to stop gives in-flight items this long before cancelling what is cancellable;
+# placements are shielded and always finish.
+SHUTDOWN_GRACE_SECONDS = 3.0
+# Events (docs/operations.md, "Events") are written in batches this often, and pruned by a daemon
+# this often (a one-shot run prunes when it ends).
+EVENTS_FLUSH_SECONDS = 0.5
+EVENTS_PRUNE_SECONDS = 3600.0
+
+
+def _sigint_receiver() -> Any:
+    """SIGINT as a trio signal receiver (None off the main thread, where none can be had)."""
+    import contextlib
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return contextlib.nullcontext(None)
+    return trio.open_signal_receiver(signal.SIGINT)
+
+
+class Runner(Pipeline):
+    """Runs of one profile: one-shot (:meth:`run`) and the workers a daemon starts too."""
+
+    # -- run lifecycle -------------------------------------------------------------------------
+
+    async def _new_context(self) -> RunContext:
+        run_id = await trio.to_thread.run_sync(
+            self.state.start_run, self.profile.name, self.command, self.mode
+        )
+        self.ctx = RunContext(profile=self.profile, state=self.state, pm=self.pm, run_id=run_id,
+                              mode=self.mode, dry_run=self.dry_run, log=log)
+        self.events = EventLog(self.state, run_id)
+        self.events.add("run-started", profile=self.profile.name, command=self.command,
+                        mode=self.mode, dry_run=self.dry_run)
+        return self.ctx
+
+    async def _start(self, ctx: RunContext) -> None:
+        """Run-start hooks (inside the caller's try: run_end is called even when one fails)."""
+        # Checks that touch nothing (credentials, services) all finish, async ones included,
+        # before run_start recovers interrupted placements (docs/plugins.md).
+        await call_all(ctx, "shelver_run_check", "db", ctx=ctx)
+        await call_all(ctx, "shelver_run_start", "db", ctx=ctx)
+        if not self.dry_run:
+            reclaimed = await ctx.to_thread(self.state.reclaim, limiter="db")
+            if reclaimed:
+                log.info("reclaimed %d item(s) left PROCESSING by a process that died", len(reclaimed))
+
+    async def _end(self, ctx: RunContext, status: str) -> None:
+        with trio.CancelScope(shield=True):
+            try:
+                await call_all(ctx, "shelver_run_end", "db", ctx=ctx)
+            finally:
+                counts: dict[str, int] = {}
+                for result in self.results:
+                    counts[result["status"]] = counts.get(result["status"], 0) + 1
+                await trio.to_thread.run_sync(self.state.end_run, ctx.run_id, status, counts)
+                if self.events is not None:
+                    self.events.add("run-ended", status=status, counts=counts)
+                    await trio.to_thread.run_sync(self._flush_events, True)
+
+    def _flush_events(self, prune: bool = False) -> None:
+        """Write the buffered events (and prune old ones); a failure is logged, never fatal:
+        what was not written is kept for the next flush."""
+        assert self.events is not None
+        try:
+            self.events.flush()
+            if prune:
+                prune_for(self.state, self.profile.section("events"))
+        except sqlite3.Error as exc:
+            log.warning("events not recorded in the state DB %s: %s", self.state.path, exc)
+
+    async def _flush_events_loop(self, ctx: RunContext) -> None:
+        """Write the run's events every EVENTS_FLUSH_SECONDS, one short transaction each."""
+        while True:
+            await trio.sleep(EVENTS_FLUSH_SECONDS)
+            if self.events is not None and self.events.pending:
+                await ctx.to_thread(self._flush_events, limiter="db")
+
+    # -- one-shot ------------------------------------------------------------------------------
+
+    async def run(self, paths: list[Path]) -> list[Result]:
+        """Process ``paths`` (files or folders; default: the profile's sources) and return.
+
+        Ctrl-C (SIGINT) stops taking items, lets the ones in progress finish (at most
+        SHUTDOWN_GRACE_SECONDS, a second Ctrl-C cancels at once: placements still finish) and
+        returns with :attr:`interrupted` set; what was not done stays queued. A ConfigError
+        raised by any item ends the run, every held item given back to the queue; exception
+        groups are never raised (see :func:`shelver.errors.user_facing`).
+        """
+        status = "failed"
+        ctx = await self._new_context()
+        try:
+            await self._start(ctx)
+            if self.before_work is not None:
+                await trio.to_thread.run_sync(self.before_work)
+            roots = [str(Path(p).absolute()) for p in (paths or self.profile.sources)]
+            if not roots:
+                raise ConfigError(f"nothing to do: no paths given and no sources ({self.profile.where('sources')})")
+            videos = self.smallest_collections_first(
+                await trio.to_thread.run_sync(self._collect, roots))
+            self.total = len(self.results) + len(videos)
+            if self.events is not None:
+                self.events.add("progress", done=len(self.results), total=self.total)
+            self.on_total(self.total)
+            if self.dry_run:
+                await self._work_in_memory(ctx, videos)
+            else:
+                await self._work_queue(ctx, videos)
+            status = "interrupted" if self.interrupted else "done"
+        except BaseException as exc:
+            shown = user_facing(exc)
+            if isinstance(shown, KeyboardInterrupt):
+                status = "interrupted"
+            if shown is not exc:
+                raise shown from None
+            raise
+        finally:
+            await self._end(ctx, status)
+        return self.results
+
+    async def _work_queue(self, ctx: RunContext, videos: list[Found]) -> None:
+        """Queue the run's files for it, then work them off, stopping early on Ctrl-C."""
+        with _sigint_receiver() as signals:
+            async with trio.open_nursery() as guard:
+                async with trio.open_nursery() as workers:
+                    if signals is not None:
+                        guard.start_soon(self._stop_on_signal, signals, workers)
+                    guard.start_soon(self._flush_events_loop, ctx)
+                    await self._observe_all(ctx, videos)
+                    for _ in range(int(self.profile.get("workers", 4))):
+                        workers.start_soon(self._worker, ctx, ctx.run_id)
+                guard.cancel_scope.cancel()
+
+    async def _stop_on_signal(self, signals: Any, workers: trio.Nursery) -> None:
+        async for _signum in signals:
+            if self.interrupted:  # a second Ctrl-C: cancel now (placements are shielded)
+                workers.cancel_scope.cancel()
+                continue
+            self.interrupted = True
+            self.accepting = False
+            log.warning("interrupted: finishing the file(s) in progress (at most %.0f s; "
+                        "Ctrl-C again to stop now)", SHUTDOWN_GRACE_SECONDS)
+            workers.cancel_scope.deadline = trio.current_time() + SHUTDOWN_GRACE_SECONDS
+
+    def left_queued(self) -> int:
+        """How many of this run's files are still queued (not processed, or given back)."""
+        if self.ctx is None or self.dry_run:
+            return 0
+        return int(self.state.queued_count(run_id=self.ctx.run_id)) + self.given_back
+
+    async def _observe_all(self, ctx: RunContext, videos: list[Found]) -> None:
+        for found in videos:
+            if not self.accepting:
+                return
+            queued = await ctx.to_thread(
+                lambda f=found: self.state.observe(
+                    f.path, f.size, f.mtime, f.inode, self.profile.name,
+                    priority=Priority.CRITICAL, run_id=ctx.run_id, force=True),
+                limiter="db")
+            if queued is None:
+                self._emit(skipped_result(found.path, "being processed by another instance",
+                                          self.mode))
+
+    def _collect(self, roots: list[str]) -> list[Found]:
+        """Walk the roots: report what is skipped, return the candidate videos."""
+        videos: list[Found] = []
+        for root in roots:
+            if not os.path.exists(root):
+                self._emit({**skipped_result(root, "does not exist", self.mode),
+                            "status": Status.ERROR.value, "error": f"{root}: no such file or folder"})
+                continue
+            is_dir = os.path.isdir(root)
+            for directory, files in walk(root, self.filters):
+                # A link is never a sidecar (nor a followed link's target, in another folder).
+                names = [f.path for f in files if not f.link and os.path.dirname(f.path) == directory]
+                video_paths = [f.path for f in files if f.video]
+                sidecars = Sidecars(names)
+                companions = {str(c) for v in video_paths for c in sidecars.of(v)}
+                for found in files:
+                    if found.video:
+                        videos.append(found)
+                        if is_dir:
+                            self.roots[found.path] = Path(root)
+                    elif found.path not in companions:
+                        self._emit(skipped_result(found.path, found.reason or "filtered", self.mode))
+        return videos
+
+    def smallest_collections_first(self, videos: list[Found]) -> list[Found]:
+        """Order a run by collection (each top-level folder of a given path), smallest first, as
+        `shelver assess` recommends: small collections finish early, big ones do not hold them up."""
+        def collection(found: Found) -> str:
+            root = self.roots.get(found.path)
+            if root is None:
+                return str(found.path)
+            top = os.path.relpath(found.path, root).split(os.sep)[0]
+            return str(os.path.join(root, top))
+
+        sizes: dict[str, int] = {}
+        for found in videos:
+            sizes[collection(found)] = sizes.get(collection(found), 0) + found.size
+        return sorted(videos, key=lambda f: (sizes[collection(f)], collection(f), f.path))
+
+    async def _work_in_memory(self, ctx: RunContext, videos: list[Found]) -> None:
+        """Dry run: the same pipeline, nothing recorded, nothing moved."""
+        send, receive = trio.open_memory_channel[Found](0)
+
+        async def feed() -> None:
+            async with send:
+                for found in videos:
+                    await send.send(found)
+
+        async def work() -> None:
+            async for found in receive:
+                item = Item(path=Path(found.path), source=Path(found.path), size=found.size,
+                            mtime=found.mtime, inode=found.inode, root=self.roots.get(found.path))
+                await self._pipeline(ctx, item, persist=False)
+
+        async with trio.open_nursery() as flusher:
+            flusher.start_soon(self._flush_events_loop, ctx)
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(feed)
+                for _ in range(int(self.profile.get("workers", 4))):
+                    nursery.start_soon(work)
+            flusher.cancel_scope.cancel()
+
+    # -- workers -------------------------------------------------------------------------------
+
+    async def _worker(self, ctx: RunContext, run_id: int | None) -> None:
+        """Take queued items until the queue (of this run, or of the profile) is empty."""
+        while self.accepting:
+            row = await ctx.to_thread(
+                lambda: self.state.claim_next(self.profile.name, self.owner, run_id=run_id),
+                limiter="db")
+            if row is None:
+                if run_id is not None:
+                    return
+                with trio.move_on_after(1.0):  # a daemon waits for work (or a wake-up)
+                    await self.wakeup.wait()
+                continue
+            await self._process_row(ctx, row)

@@ -1,0 +1,227 @@
+"""The state DB's core migrations, each under a name of its own (docs/operations.md, "Migrations").
+
+``MIGRATIONS`` lists them in the order they run; :class:`shelver.store.StateDB` runs the ones a DB
+has not seen whenever it is opened. Plugins add theirs through ``shelver_register_migrations``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import overload
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+@overload
+def migration(arg: Migration, /) -> Migration: ...
+@overload
+def migration(arg: str, /) -> Callable[[Migration], Migration]: ...
+def migration(arg: Migration | str, /) -> Migration | Callable[[Migration], Migration]:
+    """Register a core migration under a name of its own, never its position in the list
+    (docs/operations.md, "Migrations"): ``@migration`` names it ``core-<function name>`` (name
+    new ones ``m009_events``-style), ``@migration("core-001-create_items")`` gives the name
+    literally. The first releases recorded their migrations by position: those names are frozen
+    here as literals, so a DB made by them opens with nothing re-applied, and inserting or
+    reordering a migration can never rename another."""
+
+    def register(fn: Migration, name: str) -> Migration:
+        if not name.startswith("core-"):  # the newer-DB check counts only core- names
+            raise ValueError(f"core migration {name!r}: its name must start with 'core-'")
+        if any(name == known for known, _fn in MIGRATIONS):
+            raise ValueError(f"core migration {name!r} is registered twice")
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    if isinstance(arg, str):
+        return lambda fn: register(fn, arg)
+    return register(arg, f"core-{arg.__name__}")
+
+
+@migration("core-001-create_items")
+def create_items(db: sqlite_utils.Database) -> None:
+    db.table("items").create(
+        {
+            "id": int,
+            "path": str,  # where the file is now
+            "dir": str,  # its directory, so a scan reads one directory's rows at a time
+            "source_path": str,  # where it was first found
+            "profile": str,
+            "size": int,
+            "mtime": float,
+            "inode": int,
+            "state": str,
+            "status": str,  # last reported outcome (organised, review, ...)
+            "kind": str,  # movie / episode / extra
+            "mode": str,
+            "tmdb_type": str,
+            "tmdb_id": int,
+            "season": int,
+            "episodes": str,  # JSON list
+            "forced_identity": str,  # JSON, set by `shelver review`
+            "confidence": float,
+            "candidates": str,  # JSON
+            "parsed": str,  # JSON
+            "probe": str,  # JSON
+            "fingerprint": str,  # JSON
+            "phash": str,
+            "destination": str,
+            "release_date": str,
+            "first_seen": float,
+            "updated_at": float,
+            "indexed_at": float,
+            "refreshed_at": float,
+            "error_count": int,
+            "last_error": str,
+            "next_retry": float,
+            "owner": str,
+            "run_id": int,
+            "durations": str,  # JSON {phase: seconds}
+        },
+        pk="id",
+        not_null={"path", "state"},
+        defaults={"error_count": 0},
+    )
+    db.table("items").create_index(["path"], unique=True)
+    db.table("items").create_index(["dir"])
+    db.table("items").create_index(["state"])
+    db.table("items").create_index(["tmdb_type", "tmdb_id"])
+
+
+@migration("core-002-create_queue")
+def create_queue(db: sqlite_utils.Database) -> None:
+    db.table("queue").create(
+        {
+            "item_id": int,
+            "profile": str,
+            "priority": int,
+            "enqueued_at": float,
+            "not_before": float,
+            "run_id": int,  # a one-shot run takes only its own items; NULL = any worker
+            "reason": str,
+        },
+        pk="item_id",
+    )
+    db.table("queue").create_index(["profile", "priority", "enqueued_at"])
+
+
+@migration("core-003-create_runs")
+def create_runs(db: sqlite_utils.Database) -> None:
+    db.table("runs").create(
+        {
+            "id": int,
+            "profile": str,
+            "command": str,
+            "mode": str,
+            "host": str,
+            "pid": int,
+            "started_at": float,
+            "ended_at": float,
+            "status": str,
+            "counts": str,
+        },
+        pk="id",
+    )
+
+
+@migration("core-004-create_journal")
+def create_journal(db: sqlite_utils.Database) -> None:
+    db.table("journal").create(
+        {
+            "id": int,
+            "run_id": int,
+            "item_id": int,
+            "op": str,  # move, copy, hardlink, symlink, write
+            "src": str,
+            "dst": str,
+            "tmp": str,
+            "step": str,  # planned, copied, placed, done, rolled-back, undone
+            "size": int,
+            "created_at": float,
+            "updated_at": float,
+        },
+        pk="id",
+    )
+    db.table("journal").create_index(["run_id"])
+    db.table("journal").create_index(["step"])
+
+
+@migration("core-005-create_instances")
+def create_instances(db: sqlite_utils.Database) -> None:
+    db.table("instances").create(
+        {"profile": str, "host": str, "pid": int, "started_at": float, "heartbeat_at": float},
+        pk="profile",
+    )
+
+
+@migration("core-006-add_journal_owner")
+def add_journal_owner(db: sqlite_utils.Database) -> None:
+    # Which process (host:pid) is placing: recovery must leave a live process's placements alone.
+    db.table("journal").add_column("owner", str)
+
+
+@migration("core-007-add_journal_detail")
+def add_journal_detail(db: sqlite_utils.Database) -> None:
+    # parent: the staged placement (cache mode) a move out of the cache belongs to; detail: JSON
+    # a multi-step placement needs to finish after a crash; dst_size/dst_mtime: the placed file
+    # as the run left it, so `shelver undo` can refuse a file changed since. Idempotent: written
+    # when core migrations were named by position, and one could be re-applied under a new name.
+    have = set(db.table("journal").columns_dict)
+    for name, kind in (("parent", int), ("detail", str), ("dst_size", int), ("dst_mtime", float)):
+        if name not in have:
+            db.table("journal").add_column(name, kind)
+    db.table("journal").create_index(["parent"], if_not_exists=True)
+    db.table("journal").create_index(["dst"], if_not_exists=True)
+    db.table("journal").create_index(["item_id"], if_not_exists=True)
+
+
+@migration("core-008-create_journal_blobs")
+def create_journal_blobs(db: sqlite_utils.Database) -> None:
+    # Bytes a journal row needs that do not belong in its JSON detail (the metadata a tagged
+    # MP4 had before, so `shelver undo` can give the original back).
+    db.table("journal_blobs").create({"entry_id": int, "data": bytes}, pk="entry_id",
+                                     if_not_exists=True)
+
+
+# -- downloader-given ids (``shelver hook radarr`` / ``sonarr``) ------------------------------
+# What a downloader knows about a file ({"ids": {"tmdb": 603}, "kind": "movie", ...}, see
+# shelver.intake.clients.HookJob.given), read by the engine so the matcher uses those ids instead of
+# searching. The hook's fast path checks for this name.
+
+
+@migration("core-hooks-001-given-ids")
+def add_item_given_ids(db: sqlite_utils.Database) -> None:
+    db.table("items").add_column("given_ids", str)
+
+
+# -- events (docs/operations.md, "Events"; written and read by shelver.store.events) ---------------
+# AUTOINCREMENT: an id is never reused, even after the newest rows were pruned, so a reader
+# resuming from the last id it saw can never be handed an older event under a reused id.
+
+
+@migration("core-events-001-create")
+def create_events(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+               " ts FLOAT NOT NULL, run_id INTEGER, item_id INTEGER, kind TEXT NOT NULL,"
+               " payload TEXT)")
+    db.execute("CREATE INDEX IF NOT EXISTS events_run_kind ON events (run_id, kind)")
+
+
+@migration
+def m009_provider_identity(db: sqlite_utils.Database) -> None:
+    # An item's identity, provider-neutral (docs/architecture.md, "The store"): ``provider`` (the
+    # provider plugin's name), ``ident_kind`` ("movie" or "tv"; ``kind`` already names what the
+    # file is: movie, episode or extra) and ``ident`` (the id at that provider, as text). Every
+    # identity recorded so far came from the first provider: converted here. The old columns stay
+    # in the table (SQLite keeps dropped columns' data anyway), unread and unwritten from now on.
+    have = set(db.table("items").columns_dict)
+    for name in ("provider", "ident_kind", "ident"):
+        if name not in have:
+            db.table("items").add_column(name, str)
+    db.execute("UPDATE items SET provider='tmdb', ident_kind=tmdb_type,"
+               " ident=CAST(tmdb_id AS TEXT) WHERE tmdb_id IS NOT NULL AND provider IS NULL")
+    db.execute("DROP INDEX IF EXISTS idx_items_tmdb_type_tmdb_id")
+    db.table("items").create_index(["provider", "ident_kind", "ident"], if_not_exists=True)
