@@ -292,11 +292,11 @@ def _wanted(item: Item, ctx: RunContext) -> dict[Path, str]:
     wanted: dict[Path, str] = {}
 
     def want(target: Path | None, size_key: str, kind: str, season: int | None = None,
-             episode: int | None = None) -> None:
+             episode: int | None = None, fallback: str | None = None) -> None:
         width = _width(ctx, size_key)
         if target is None or width == _BAD_SIZE:
             return
-        url = meta.image(kind, season, episode=episode, width=width)
+        url = meta.image(kind, season, episode=episode, width=width) or fallback
         if url:
             wanted[target] = url
 
@@ -314,7 +314,7 @@ def _wanted(item: Item, ctx: RunContext) -> dict[Path, str]:
     if meta.episodes:
         first = meta.episodes[0]
         thumb = artwork_targets("episode", placed.path.parent, stem).get("thumb")
-        want(thumb, "thumb_size", THUMB, first.season, first.number)
+        want(thumb, "thumb_size", THUMB, first.season, first.number, fallback=first.thumb)
     return wanted
 
 

@@ -13,7 +13,7 @@ import pytest
 from shelver.context import RunContext
 from shelver.discovery import TEMP_MARKER
 from shelver.manager import get_plugin_manager
-from shelver.metadata import FANART, POSTER, Image, Metadata
+from shelver.metadata import FANART, POSTER, Episode, Image, Metadata
 from shelver.model import Identity, Item, Match, Placement, Plan, Status
 from shelver.plugins import artwork
 from shelver.plugins.artwork import ArtworkError, artwork_targets, download
@@ -288,3 +288,23 @@ def test_artwork_of_another_providers_metadata(tmp_path: Path, server: ImageServ
     assert (folder / "fanart.jpg").read_bytes() == PNG
     item.match = Match(identity=item.match.identity, confidence=1.0, metadata=None)
     assert artwork.shelver_enrich(item=item, ctx=ctx) == []  # no metadata: nothing to fetch
+
+
+def test_an_episode_thumb_given_only_as_episode_thumb(tmp_path: Path, server: ImageServer,
+                                                      state: object) -> None:
+    """A provider that gives an episode's still only as ``Episode.thumb`` (no THUMB image)
+    still gets ``<stem>-thumb.jpg``."""
+    ctx = make_ctx(tmp_path, state)
+    season = tmp_path / "library" / "TV" / "Home Movies" / "Season 01"
+    season.mkdir(parents=True)
+    placed = season / "Home Movies - S01E02.mkv"
+    placed.write_bytes(b"video")
+    metadata = Metadata(provider="catalogue", kind="tv", title="Home Movies", episodes=[
+        Episode(season=1, number=2, thumb=server.base + "original/poster.jpg")])
+    item = Item(path=placed, source=placed, match=Match(
+        identity=Identity("catalogue", "tv", "hm", 1, [2]), confidence=1.0, metadata=metadata),
+        placement=Placement(path=placed, status=Status.ORGANISED, mode="inplace"),
+        plan=Plan(destination=placed, folder=season.parent))
+    thumb = season / "Home Movies - S01E02-thumb.jpg"
+    assert artwork.shelver_enrich(item=item, ctx=ctx) == [thumb]
+    assert thumb.read_bytes() == JPEG
