@@ -42,6 +42,7 @@ STUB = textwrap.dedent('''
     import re
 
     from shelver import hookimpl
+    from shelver.metadata import Metadata
     from shelver.model import Identity, Match, ParsedName
 
     NAME = re.compile(r"Movie (\\d+) \\((\\d{4})\\)")
@@ -61,9 +62,10 @@ STUB = textwrap.dedent('''
         if not found:
             return None
         number = int(found.group(1))
-        movie = {"id": number + 1, "title": f"Movie {number}", "release_date": "2000-01-01"}
+        movie = Metadata(provider="tmdb", kind="movie", title=f"Movie {number}", year=2000,
+                         premiered="2000-01-01", ids={"tmdb": str(number + 1)})
         return Match(identity=Identity("tmdb", "movie", number + 1), confidence=1.0,
-                     metadata={"movie": movie})
+                     metadata=movie)
 ''')
 
 

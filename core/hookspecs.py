@@ -255,6 +255,19 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Any] | None:
     """
 
 
+@hookspec(firstresult=True)
+def shelver_fetch_image(url: str, ctx: RunContext) -> bytes | None:
+    """The bytes of the image at ``url`` (an absolute URL from a
+    :class:`~shelver.metadata.Metadata`), for a plugin that embeds artwork rather than placing
+    it (the MP4 tagger's cover).
+
+    Called from a worker thread while an item is enriched: implement it as a plain ``def``
+    (it may block). Return None for a URL you do not fetch (another scheme); first non-None
+    result wins. Raise when the image cannot be had (an HTTP error, a body that is not an
+    image); the caller reports it and goes on without the image.
+    """
+
+
 @hookspec
 def shelver_finalize(item: Item, ctx: RunContext) -> None:
     """Settle a placed and described item: called after ``shelver_enrich`` (never in a dry run,

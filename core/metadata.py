@@ -40,13 +40,29 @@ class Person:
 @dataclass
 class Image:
     """One piece of artwork: ``url`` is the full-size image, ``preview`` a smaller one if the
-    provider has it. ``season`` only for season posters; ``language`` None for text-less art."""
+    provider has it. ``season`` only for season posters and episode stills, ``episode`` only for
+    stills (the episode it shows); ``language`` None for text-less art. ``sizes`` maps a width
+    in pixels to a smaller rendition of the same image, when the provider offers some
+    (``{500: ".../w500/abc.jpg"}``); :meth:`at` picks one."""
 
     kind: str
     url: str
     preview: str | None = None
     season: int | None = None
     language: str | None = None
+    episode: int | None = None
+    sizes: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sizes = {int(width): url for width, url in self.sizes.items()}  # JSON keys are text
+
+    def at(self, width: int | None = None) -> str:
+        """The smallest rendition at least ``width`` pixels wide, else the largest one there is
+        (``url``, the full size, when ``width`` is None or nothing is that wide)."""
+        if width is None:
+            return self.url
+        wide = sorted(w for w in self.sizes if w >= width)
+        return self.sizes[wide[0]] if wide else self.url
 
 
 @dataclass
@@ -124,11 +140,16 @@ class Metadata:
     season: Season | None = None  # the matched season
     episodes: list[Episode] = field(default_factory=list)  # the matched episodes, file order
 
-    def image(self, kind: str, season: int | None = None) -> str | None:
-        """The URL of the first image of ``kind`` (for ``season`` if given), else None."""
+    def image(self, kind: str, season: int | None = None, *, episode: int | None = None,
+              width: int | None = None) -> str | None:
+        """The URL of the first image of ``kind`` (for ``season`` and ``episode`` if given), else
+        None. The first image of a kind is the provider's main choice (the poster; a file's
+        thumb is the still of its first episode). With ``width``, the smallest rendition at
+        least that wide (:meth:`Image.at`)."""
         for image in self.images:
-            if image.kind == kind and (season is None or image.season == season):
-                return image.url
+            if (image.kind == kind and (season is None or image.season == season)
+                    and (episode is None or image.episode == episode)):
+                return image.at(width)
         return None
 
     def people_in(self, department: str) -> list[Person]:

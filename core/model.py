@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from shelver.metadata import Metadata
+
 
 class State(str, enum.Enum):
     """Lifecycle of a file in the state DB (DESIGN: Lifecycle states)."""
@@ -165,10 +167,10 @@ class Match:
     """What ``shelver_match`` returns.
 
     ``identity`` is None when nothing was confident enough (the item goes to REVIEW with
-    ``candidates``). ``metadata`` carries the TMDB documents the later phases use:
-    ``{"movie": <movie details>}`` or
-    ``{"show": <tv details>, "season": <season details>, "episodes": [<episode>, ...]}``,
-    each exactly as TMDB's v3 API returns it (with ``append_to_response`` parts inline).
+    ``candidates``). ``metadata`` is what the provider knows of the work, in the
+    provider-neutral :class:`~shelver.metadata.Metadata` (for a series: the show, the matched
+    season and the matched episodes, in file order); the later phases (naming, NFO, MP4 tags,
+    artwork) read only that. None when the provider has nothing to say.
     ``release_date`` (ISO ``YYYY-MM-DD``) is when the matched work came out: a movie's release,
     the newest matched episode's air date, else the show's first air date. It is recorded with
     the item and decides how soon ``shelver scan --refresh`` looks at it again
@@ -178,7 +180,7 @@ class Match:
     identity: Identity | None
     confidence: float
     candidates: list[dict[str, Any]] = field(default_factory=list)
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: Metadata | None = None
     release_date: str | None = None
 
 

@@ -10,9 +10,10 @@ Names (both Kodi and Jellyfin read these without any setting):
 
 A derived name never exceeds 255 bytes (:func:`shelver.names.fit_name`: the stem is cut, the
 suffix kept).
-Images are fetched only from the run's image base (checked against an allow-list by the tmdb
-plugin; a redirect elsewhere is refused) and only for paths that look like TMDB image paths
-(``/abc123.jpg``).
+The URLs come from the match's :class:`~shelver.metadata.Metadata` (the provider chose the image
+host: the tmdb plugin allows only TMDB's, the look-alike's or ``tmdb.image_base_url``); only
+http(s) URLs are fetched, and a redirect to another host is refused. The same fetching answers
+``shelver_fetch_image`` for other plugins (the MP4 tagger's cover).
 
 :func:`download` never replaces a file that is already there (it may be the user's own choice),
 writes atomically, and keeps a content cache keyed by URL so one poster shared by 200 episodes of
@@ -30,10 +31,11 @@ from typing import overload
 
 import httpx
 from shelver.errors import ItemError
-from shelver.names import fit_name, is_image_path
+from shelver.metadata import FANART, POSTER, SEASON_POSTER, THUMB, Metadata
+from shelver.names import fit_name
 from shelver.plugins.fsops import fsync_dir, temp_name
 
-__all__ = ["ArtworkError", "artwork_targets", "download", "image_url", "is_image"]
+__all__ = ["ArtworkError", "artwork_targets", "download", "fetch_image", "is_image"]
 
 _KINDS = ("movie", "show", "episode")
 class ArtworkError(ItemError):
@@ -76,17 +78,6 @@ def artwork_targets(
         name = "season-specials-poster.jpg" if season == 0 else f"season{season:02d}-poster.jpg"
         targets["season_poster"] = folder / name
     return targets
-
-
-def image_url(image_base: str, size: str, file_path: str) -> str:
-    """The full URL of a TMDB image: ``image_url("https://image.tmdb.org/t/p/", "w500", "/x.jpg")``.
-
-    ``size`` is one of TMDB's configured sizes (``"w500"``, ``"original"``...); ``file_path`` is a
-    ``poster_path``/``backdrop_path``/``still_path``/``profile_path`` value as TMDB returns it.
-    """
-    if not file_path:
-        raise ValueError("image file_path is empty")
-    return f"{image_base.rstrip('/')}/{size.strip('/')}/{file_path.lstrip('/')}"
 
 
 def is_image(data: bytes) -> bool:
@@ -235,8 +226,12 @@ def fetch_image(url: str, *, client: httpx.Client, cache_dir: Path) -> bytes:
 
 
 def image_client(image_base: str) -> httpx.Client:
-    """An HTTP client that only ever asks the host of ``image_base`` (redirects included)."""
+    """An HTTP client that only ever asks the host of ``image_base`` (redirects included); it
+    refuses anything but an http(s) ``image_base``."""
     base = httpx.URL(image_base)
+    if base.scheme not in ("http", "https") or not base.host:
+        raise ArtworkError(f"refused to fetch an image from {image_base[:80]!r}: not an http(s) "
+                           "URL")
 
     def same_host(request: httpx.Request) -> None:
         if (request.url.scheme, request.url.netloc) != (base.scheme, base.netloc):
@@ -269,66 +264,94 @@ def shelver_config_schema() -> dict[str, dict[str, object]]:
                         "thumb_size": "w300"}}
 
 
+_BAD_SIZE = -1
+
+
+def _width(ctx: RunContext, size_key: str) -> int | None:
+    """The width ``artwork.<size_key>`` asks for (``"w780"``: 780 pixels, the smallest
+    rendition at least that wide; ``"original"``: None, the full size); ``_BAD_SIZE``, with a
+    warning, for a value that is neither."""
+    size = str(ctx.profile.section("artwork").get(size_key, "original"))
+    if size == "original":
+        return None
+    found = re.fullmatch(r"w([0-9]{1,5})", size)
+    if found is None:
+        ctx.log.warning("artwork.%s = %r is not an image size such as w780", size_key, size)
+        return _BAD_SIZE
+    return int(found.group(1))
+
+
 def _wanted(item: Item, ctx: RunContext) -> dict[Path, str]:
     """``{destination: url}`` for the artwork of one placed item."""
     assert item.match is not None and item.placement is not None
-    base = str(ctx.resources["tmdb_image_base"])
-    sizes = ctx.profile.section("artwork")
     meta, placed = item.match.metadata, item.placement
+    if meta is None:
+        return {}
     organised = placed.status == Status.ORGANISED
     stem = placed.path.stem
     wanted: dict[Path, str] = {}
 
-    def want(target: Path | None, size_key: str, file_path: object) -> None:
-        if target is None or not file_path:
+    def want(target: Path | None, size_key: str, kind: str, season: int | None = None,
+             episode: int | None = None, fallback: str | None = None) -> None:
+        width = _width(ctx, size_key)
+        if target is None or width == _BAD_SIZE:
             return
-        if not is_image_path(file_path):
-            # Documents are checked when they arrive; this also covers older cached ones.
-            ctx.log.warning("artwork for %s not fetched: %r is not an image path",
-                            item.source, str(file_path)[:80])
-            return
-        size = str(sizes.get(size_key, "original"))
-        if not re.fullmatch(r"[a-z0-9]{1,16}", size):
-            ctx.log.warning("artwork.%s = %r is not an image size such as w780", size_key, size)
-            return
-        wanted[target] = image_url(base, size, str(file_path))
+        url = meta.image(kind, season, episode=episode, width=width) or fallback
+        if url:
+            wanted[target] = url
 
-    if "movie" in meta:
-        movie = meta["movie"]
+    if meta.kind == "movie":
         targets = artwork_targets("movie", placed.path.parent, stem, own_folder=organised)
-        want(targets.get("poster"), "poster_size", movie.get("poster_path"))
-        want(targets.get("fanart"), "fanart_size", movie.get("backdrop_path"))
+        want(targets.get("poster"), "poster_size", POSTER)
+        want(targets.get("fanart"), "fanart_size", FANART)
         return wanted
-    show, season = meta.get("show") or {}, meta.get("season") or {}
-    episodes = meta.get("episodes") or []
+    season = _season_of(meta)
     if organised and item.plan is not None and item.plan.folder is not None:
-        targets = artwork_targets("show", item.plan.folder, stem, season.get("season_number"))
-        want(targets.get("poster"), "poster_size", show.get("poster_path"))
-        want(targets.get("fanart"), "fanart_size", show.get("backdrop_path"))
-        want(targets.get("season_poster"), "poster_size", season.get("poster_path"))
-    if episodes:
+        targets = artwork_targets("show", item.plan.folder, stem, season)
+        want(targets.get("poster"), "poster_size", POSTER)
+        want(targets.get("fanart"), "fanart_size", FANART)
+        want(targets.get("season_poster"), "poster_size", SEASON_POSTER, season)
+    if meta.episodes:
+        first = meta.episodes[0]
         thumb = artwork_targets("episode", placed.path.parent, stem).get("thumb")
-        want(thumb, "thumb_size", episodes[0].get("still_path"))
+        want(thumb, "thumb_size", THUMB, first.season, first.number, fallback=first.thumb)
     return wanted
+
+
+def _season_of(meta: Metadata) -> int | None:
+    if meta.season is not None:
+        return meta.season.number
+    return meta.episodes[0].season if meta.episodes else None
 
 
 @hookimpl
 def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
-    if not ctx.profile.get("artwork.enabled", True) or "tmdb_image_base" not in ctx.resources:
+    if not ctx.profile.get("artwork.enabled", True):
         return None
     if item.match is None or item.placement is None or item.placement.status not in (
             Status.ORGANISED, Status.METADATA):
         return None
     written: list[Path] = []
     cache_dir = artwork_cache_dir()
-    with image_client(str(ctx.resources["tmdb_image_base"])) as client:
-        for target, url in _wanted(item, ctx).items():
-            try:
+    for target, url in _wanted(item, ctx).items():
+        try:
+            with image_client(url) as client:
                 placed = download(url, target, client=client, cache_dir=cache_dir)
-            except (httpx.HTTPError, ArtworkError, OSError) as exc:
-                # Artwork is a nicety: a missing poster never fails the item.
-                ctx.log.warning("artwork for %s not fetched: %s", item.source, exc)
-                continue
-            if placed is not None:
-                written.append(placed)
+        except (httpx.HTTPError, ArtworkError, OSError) as exc:
+            # Artwork is a nicety: a missing poster never fails the item.
+            ctx.log.warning("artwork for %s not fetched: %s", item.source, exc)
+            continue
+        if placed is not None:
+            written.append(placed)
     return written
+
+
+@hookimpl(trylast=True)
+def shelver_fetch_image(url: str, ctx: RunContext) -> bytes | None:
+    """The bytes of an http(s) image ``url`` (from the artwork cache when it has them); None
+    for any other scheme. Raises when the host answers with an error or something that is not
+    an image, or redirects to another host."""
+    if httpx.URL(url).scheme not in ("http", "https"):
+        return None
+    with image_client(url) as client:
+        return fetch_image(url, client=client, cache_dir=artwork_cache_dir())

@@ -1,9 +1,10 @@
-"""iTunes-style MP4 tags (mutagen) from TMDB documents, written without ever breaking a file.
+"""iTunes-style MP4 tags (mutagen) from a :class:`~shelver.metadata.Metadata`, written without
+ever breaking a file.
 
 Atoms written: ``©nam ©day ©gen desc ldes stik hdvd covr`` for every file, ``tvsh tvsn tves tven
 tvnn`` for episodes, and the freeform ``----:com.apple.iTunes:iTunMOVI`` plist (cast, directors,
 screenwriters, producers, studio) and ``----:com.apple.iTunes:iTunEXTC`` rating
-(``mpaa|R|400|``, ``us-tv|TV-MA|600|``). Every other atom already in the file (a user's ``©cmt``,
+(``mpaa|R|400|``, ``us-tv|TV-MA|600|``: a US certification only). Every other atom already in the file (a user's ``©cmt``,
 chapters, encoder tags) is kept. Atoms shelver has nothing for this time (no probe: no
 ``hdvd``; no ``cover``: no ``covr``) keep their old values.
 
@@ -41,9 +42,9 @@ from typing import Any
 
 from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm, MP4Info
 from shelver.errors import ItemError
+from shelver.metadata import CAST, DIRECTING, GUEST, POSTER, PRODUCTION, WRITING, Metadata, Person
 from shelver.plugins.fsops import FICLONE, copy_owner, fsync_dir, temp_name
 from shelver.plugins.mp4_undo import TagJournal
-from shelver.plugins.nfo_writer import us_certification
 
 __all__ = ["ITUNEXTC", "ITUNMOVI", "TagError", "hd_video_flag", "read_tags", "tag_mp4"]
 
@@ -55,7 +56,7 @@ DESC_LIMIT = 255  # iTunes shows at most 255 characters of ``desc``; ``ldes`` ha
 _TV_ATOMS = ("tvsh", "tvsn", "tves", "tven", "tvnn")
 _MPAA = {"G": 100, "PG": 200, "PG-13": 300, "R": 400, "NC-17": 500}
 _US_TV = {"TV-Y": 100, "TV-Y7": 200, "TV-G": 300, "TV-PG": 400, "TV-14": 500, "TV-MA": 600}
-_PRODUCER_JOBS = {"Producer", "Executive Producer"}
+COVER_WIDTH = 500  # pixels: the poster rendition embedded as ``covr``
 
 
 class TagError(ItemError):
@@ -74,14 +75,14 @@ class TagError(ItemError):
 
 def tag_mp4(
     path: str | os.PathLike[str],
-    metadata: dict[str, Any],
+    metadata: Metadata,
     probe: dict[str, Any] | None,
     *,
     cover: bytes | None = None,
     journal: TagJournal | None = None,
 ) -> None:
-    """Tag the ``.mp4``/``.m4v`` at ``path`` from ``metadata`` (a :class:`shelver.model.Match`
-    ``metadata`` dict: ``{"movie": ...}`` or ``{"show", "season", "episodes"}``).
+    """Tag the ``.mp4``/``.m4v`` at ``path`` from ``metadata`` (a movie's, or a show's with the
+    episodes the file holds).
 
     ``probe`` gives ``hdvd`` (resolution class); ``cover`` (JPEG or PNG bytes) replaces ``covr``.
     Raises :class:`TagError` if the file does not parse or cannot be rewritten; the file is then
@@ -89,7 +90,7 @@ def tag_mp4(
     """
     path = Path(path)
     values = tag_values(metadata, probe)
-    remove = _TV_ATOMS if "movie" in metadata else ()
+    remove = _TV_ATOMS if metadata.kind == "movie" else ()
     if cover is not None:
         values["covr"] = [MP4Cover(cover, imageformat=_cover_format(path, cover))]
     if path.is_symlink():
@@ -198,16 +199,14 @@ def hd_video_flag(probe: dict[str, Any] | None) -> int | None:
     return 0
 
 
-def tag_values(metadata: dict[str, Any], probe: dict[str, Any] | None) -> dict[str, Any]:
+def tag_values(metadata: Metadata, probe: dict[str, Any] | None) -> dict[str, Any]:
     """The atoms :func:`tag_mp4` writes (cover aside), as mutagen values."""
-    if "movie" in metadata:
-        values = _movie_values(metadata["movie"])
-    elif "show" in metadata and metadata.get("episodes"):
-        values = _episode_values(
-            metadata["show"], metadata.get("season") or {}, metadata["episodes"]
-        )
+    if metadata.kind == "movie":
+        values = _movie_values(metadata)
+    elif metadata.episodes:
+        values = _episode_values(metadata)
     else:
-        raise ValueError("metadata needs a 'movie', or a 'show' with 'episodes'")
+        raise ValueError("metadata needs to be a movie's, or a show's with episodes")
     hdvd = hd_video_flag(probe)
     if hdvd is not None:
         values["hdvd"] = [hdvd]
@@ -215,83 +214,74 @@ def tag_values(metadata: dict[str, Any], probe: dict[str, Any] | None) -> dict[s
 
 
 # ---------------------------------------------------------------------------------------------
-# TMDB → atoms
+# Metadata → atoms
 # ---------------------------------------------------------------------------------------------
 
 
-def _movie_values(movie: dict[str, Any]) -> dict[str, Any]:
+def _movie_values(movie: Metadata) -> dict[str, Any]:
     values: dict[str, Any] = {"stik": [STIK_MOVIE]}
-    _set(values, "©nam", movie.get("title"))
-    _set(values, "©day", movie.get("release_date"))
-    _set(values, "©gen", _first_name(movie.get("genres")))
-    _descriptions(values, movie.get("overview"))
-    credits = movie.get("credits") or {}
-    crew = credits.get("crew") or []
-    values[ITUNMOVI] = _itunmovi(
-        cast=_by_order(credits.get("cast") or []),
-        crew=crew,
-        studio=_first_name(movie.get("production_companies")),
-    )
-    rating = us_certification(movie)
+    _set(values, "©nam", movie.title)
+    _set(values, "©day", movie.premiered)
+    _set(values, "©gen", _first(movie.genres))
+    _descriptions(values, movie.plot)
+    values[ITUNMOVI] = _itunmovi(cast=_by_order(movie.people_in(CAST)), crew=movie.people,
+                                 studio=_first(movie.studios))
+    rating = _us_certification(movie)
     if rating in _MPAA:
         values[ITUNEXTC] = _freeform(f"mpaa|{rating}|{_MPAA[rating]}|".encode())
     return values
 
 
-def _episode_values(
-    show: dict[str, Any], season: dict[str, Any], episodes: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _episode_values(show: Metadata) -> dict[str, Any]:
+    episodes = show.episodes
     first = episodes[0]
-    season_number = first.get("season_number", season.get("season_number"))
-    numbers = [int(e["episode_number"]) for e in episodes if e.get("episode_number") is not None]
+    numbers = [episode.number for episode in episodes]
     values: dict[str, Any] = {"stik": [STIK_TV_SHOW]}
-    _set(values, "©nam", " / ".join(e["name"] for e in episodes if e.get("name")))
-    _set(values, "©day", first.get("air_date"))
-    _set(values, "©gen", _first_name(show.get("genres")))
-    _descriptions(values, "\n\n".join(e["overview"] for e in episodes if e.get("overview")))
-    _set(values, "tvsh", show.get("name"))
-    _set(values, "tvnn", _first_name(show.get("networks")))
-    if season_number is not None:
-        values["tvsn"] = [int(season_number)]
-    if numbers:
-        values["tves"] = [numbers[0]]
-        episode_id = f"S{int(season_number or 0):02d}E{numbers[0]:02d}"
-        if len(numbers) > 1:
-            episode_id += f"-E{numbers[-1]:02d}"
-        values["tven"] = [first.get("production_code") or episode_id]
-    crew = [person for e in episodes for person in e.get("crew") or []]
-    show_crew = (show.get("credits") or {}).get("crew") or []
-    guests = [person for e in episodes for person in _by_order(e.get("guest_stars") or [])]
-    cast = _by_order((show.get("credits") or {}).get("cast") or []) + guests
+    _set(values, "©nam", " / ".join(e.title for e in episodes if e.title))
+    _set(values, "©day", first.aired)
+    _set(values, "©gen", _first(show.genres))
+    _descriptions(values, "\n\n".join(e.plot for e in episodes if e.plot))
+    _set(values, "tvsh", show.title)
+    _set(values, "tvnn", _first(show.networks))
+    values["tvsn"] = [first.season]
+    values["tves"] = [numbers[0]]
+    episode_id = f"S{first.season:02d}E{numbers[0]:02d}"
+    if len(numbers) > 1:
+        episode_id += f"-E{numbers[-1]:02d}"
+    values["tven"] = [first.production_code or episode_id]
+    crew = [person for e in episodes for person in e.people if person.department != GUEST]
+    guests = [person for e in episodes
+              for person in _by_order([p for p in e.people if p.department == GUEST])]
     values[ITUNMOVI] = _itunmovi(
-        cast=cast,
-        crew=crew + [person for person in show_crew if person.get("job") in _PRODUCER_JOBS],
-        studio=_first_name(show.get("production_companies")),
+        cast=_by_order(show.people_in(CAST)) + guests,
+        crew=crew + show.people_in(PRODUCTION),
+        studio=_first(show.studios),
     )
-    rating = next(
-        (
-            r.get("rating")
-            for r in (show.get("content_ratings") or {}).get("results") or []
-            if r.get("iso_3166_1") == "US"
-        ),
-        None,
-    )
+    rating = _us_certification(show)
     if rating in _US_TV:
         values[ITUNEXTC] = _freeform(f"us-tv|{rating}|{_US_TV[rating]}|".encode())
     return values
 
 
-def _itunmovi(*, cast: list[dict[str, Any]], crew: list[dict[str, Any]], studio: str | None) -> Any:
+def _us_certification(metadata: Metadata) -> str | None:
+    """The certification when it is a US one (the iTunEXTC systems are US ratings)."""
+    if metadata.certification_country not in (None, "US"):
+        return None
+    return metadata.certification
+
+
+def _itunmovi(*, cast: list[Person], crew: list[Person], studio: str | None) -> Any:
     def people(names: list[str]) -> list[dict[str, str]]:
         return [{"name": name} for name in dict.fromkeys(n for n in names if n)]
 
+    def named(department: str) -> list[dict[str, str]]:
+        return people([person.name for person in crew if person.department == department])
+
     plist: dict[str, Any] = {
-        "cast": people([person.get("name", "") for person in cast]),
-        "directors": people([p.get("name", "") for p in crew if p.get("job") == "Director"]),
-        "screenwriters": people(
-            [p.get("name", "") for p in crew if p.get("department") == "Writing"]
-        ),
-        "producers": people([p.get("name", "") for p in crew if p.get("job") in _PRODUCER_JOBS]),
+        "cast": people([person.name for person in cast]),
+        "directors": named(DIRECTING),
+        "screenwriters": named(WRITING),
+        "producers": named(PRODUCTION),
     }
     plist = {key: value for key, value in plist.items() if value}
     if studio:
@@ -299,12 +289,8 @@ def _itunmovi(*, cast: list[dict[str, Any]], crew: list[dict[str, Any]], studio:
     return _freeform(plistlib.dumps(plist, fmt=plistlib.FMT_XML))
 
 
-def _by_order(cast: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    def order(person: dict[str, Any]) -> float:
-        value = person.get("order")
-        return value if isinstance(value, (int, float)) else 0
-
-    return sorted(cast, key=order)
+def _by_order(cast: list[Person]) -> list[Person]:
+    return sorted(cast, key=lambda person: person.order if person.order is not None else 0)
 
 
 def _set(values: dict[str, Any], key: str, value: Any) -> None:
@@ -323,8 +309,8 @@ def _descriptions(values: dict[str, Any], overview: str | None) -> None:
     values["ldes"] = [overview]
 
 
-def _first_name(items: Any) -> str | None:
-    return next((item["name"] for item in items or [] if item.get("name")), None)
+def _first(names: list[str]) -> str | None:
+    return next((name for name in names if name), None)
 
 
 def _freeform(data: bytes) -> list[MP4FreeForm]:
@@ -411,30 +397,30 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
 
 
 def _cover(item: Item, ctx: RunContext) -> bytes | None:
-    from shelver.names import is_image_path
-    from shelver.plugins.artwork import artwork_cache_dir, fetch_image, image_client, image_url
-
+    """The poster's bytes, through ``shelver_fetch_image`` (the artwork plugin answers it, with
+    its cache and its host checks); None when there is no poster or nobody fetched it."""
     assert item.match is not None
     meta = item.match.metadata
-    poster = (meta.get("movie") or meta.get("show") or {}).get("poster_path")
-    base = ctx.resources.get("tmdb_image_base")
-    if not poster or not base or not ctx.profile.get("mp4tags.cover", True):
-        return None
-    if not is_image_path(poster):  # only TMDB image paths, from the allowed image host
-        ctx.log.warning("no cover for %s: %r is not an image path", item.source, str(poster)[:80])
+    url = meta.image(POSTER, width=COVER_WIDTH) if meta is not None else None
+    if not url or not ctx.profile.get("mp4tags.cover", True):
         return None
     try:
-        with image_client(str(base)) as client:
-            return fetch_image(image_url(str(base), "w500", poster), client=client,
-                               cache_dir=artwork_cache_dir())
+        data = ctx.pm.hook.shelver_fetch_image(url=url, ctx=ctx)
     except Exception as exc:  # a missing cover never stops tagging
         ctx.log.warning("no cover for %s: %s", item.source, exc)
         return None
+    if data is not None and not isinstance(data, bytes):
+        ctx.log.warning("no cover for %s: shelver_fetch_image gave %s, not bytes", item.source,
+                        type(data).__name__)
+        return None
+    return data
 
 
 @hookimpl
 def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
     if not ctx.profile.get("mp4tags.enabled", True) or item.match is None or item.placement is None:
+        return None
+    if item.match.metadata is None:
         return None
     if item.placement.status != Status.ORGANISED or item.placement.path.suffix.lower() not in MP4_SUFFIXES:
         return None  # metadata-only never re-tags a file

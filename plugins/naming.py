@@ -23,11 +23,18 @@ from shelver.discovery import companions_of
 from shelver.errors import ConfigError
 from shelver.model import Item, Plan
 
-MOVIE_TEMPLATE = "Movies/{{ title_year }} {tmdb-{{ tmdb_id }}}/{{ title_year }} {tmdb-{{ tmdb_id }}}{{ ext }}"
+# ``id_tag`` is "{tmdb-603}" for a TMDB match (the folder name Plex and Jellyfin read), another
+# scheme's tag for a provider without a TMDB id, and nothing when there is none.
+MOVIE_TEMPLATE = (
+    "Movies/{{ title_year }}{% if id_tag %} {{ id_tag }}{% endif %}/"
+    "{{ title_year }}{% if id_tag %} {{ id_tag }}{% endif %}{{ ext }}"
+)
 TV_TEMPLATE = (
-    "TV/{{ show_year }} {tmdb-{{ tmdb_id }}}/Season {{ season_nn }}/"
+    "TV/{{ show_year }}{% if id_tag %} {{ id_tag }}{% endif %}/Season {{ season_nn }}/"
     "{{ show_year }} - S{{ season_nn }}{{ episode_code }}{% if episode_title %} - {{ episode_title }}{% endif %}{{ ext }}"
 )
+# The id schemes an ``id_tag`` may name, in order of preference (Plex and Jellyfin read all three).
+ID_TAG_SCHEMES = ("tmdb", "imdb", "tvdb")
 
 INVALID = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 MAX_COMPONENT_BYTES = 255
@@ -81,47 +88,52 @@ def _value(text: Any) -> str:
         None, "") else ""
 
 
-def _year(date: str | None) -> int | None:
-    return int(date[:4]) if date and len(date) >= 4 and date[:4].isdigit() else None
+def id_tag(ids: dict[str, str]) -> str:
+    """``{tmdb-603}``, else ``{imdb-tt0133093}``, else ``{tvdb-81189}``; "" without any."""
+    for scheme in ID_TAG_SCHEMES:
+        value = _value(ids.get(scheme))
+        if value:
+            return f"{{{scheme}-{value}}}"
+    return ""
 
 
 def template_values(item: Item) -> dict[str, Any]:
-    """The fields a naming template can use."""
+    """The fields a naming template can use (docs/configuration.md, "[naming]")."""
     assert item.match is not None and item.identity is not None
     meta = item.match.metadata
+    identity = item.identity
+    ids = dict(meta.ids) if meta is not None else {}
+    ids.setdefault(identity.provider, identity.id)  # the identity is the provider's own id
     probe = item.probe
     values: dict[str, Any] = {
         "ext": item.path.suffix.lower(),
-        "tmdb_id": item.identity.id,
+        "provider": _value(identity.provider),
+        "provider_id": _value(identity.id),
+        "id_tag": id_tag(ids),
+        "tmdb_id": _value(ids.get("tmdb")),
+        "imdb_id": _value(ids.get("imdb")),
         "resolution": probe.get("resolution") or "",
         "vcodec": probe.get("video_codec") or "",
         "hdr": probe.get("hdr") or "",
         "edition": _value(item.parsed.edition),
     }
-    if item.identity.kind == "movie":
-        movie = meta.get("movie", {})
-        title = _value(movie.get("title") or item.parsed.title or "Unknown")
-        year = _year(movie.get("release_date"))
+    title = _value((meta.title if meta is not None else None) or item.parsed.title or "Unknown")
+    year = meta.year if meta is not None else None
+    title_year = f"{title} ({year})" if year else title
+    if identity.kind == "movie":
         values.update(
-            title=title, year=year or "", original_title=_value(movie.get("original_title")),
-            title_year=f"{title} ({year})" if year else title,
-            imdb_id=(movie.get("external_ids") or {}).get("imdb_id") or movie.get("imdb_id") or "",
+            title=title, year=year or "", title_year=title_year,
+            original_title=_value(meta.original_title if meta is not None else None),
         )
     else:
-        show = meta.get("show", {})
-        name = _value(show.get("name") or item.parsed.title or "Unknown")
-        year = _year(show.get("first_air_date"))
-        season = item.identity.season if item.identity.season is not None else 1
-        episodes = item.identity.episodes or [0]
-        episode_docs = meta.get("episodes") or []
-        titles = [e.get("name") for e in episode_docs if e.get("name")]
+        season = identity.season if identity.season is not None else 1
+        episodes = identity.episodes or [0]
+        titles = [e.title for e in meta.episodes if e.title] if meta is not None else []
         values.update(
-            show=name, year=year or "", show_year=f"{name} ({year})" if year else name,
-            title=name, title_year=f"{name} ({year})" if year else name,
+            show=title, year=year or "", show_year=title_year, title=title, title_year=title_year,
             season=season, season_nn=f"{season:02d}", episode=episodes[0], episodes=episodes,
             episode_code="-".join(f"E{e:02d}" for e in episodes),
             episode_title=_value(" & ".join(dict.fromkeys(titles))) if titles else "",
-            imdb_id=(show.get("external_ids") or {}).get("imdb_id") or "",
         )
     return values
 
@@ -180,24 +192,26 @@ def shelver_plan_destination(item: Item, ctx: RunContext) -> Plan | None:
 
 def _sample_items() -> list[tuple[str, Item]]:
     """A movie, an episode and a multi-episode, with every field a template can use."""
+    from shelver.metadata import Episode, Metadata
     from shelver.model import Identity, Match, ParsedName
 
     probe = {"resolution": "1080p", "video_codec": "h264", "hdr": ""}
     movie = Item(path=Path("/downloads/Sample.Movie.1999.mkv"), source=Path("/downloads/s.mkv"),
                  parsed=ParsedName(kind="movie", title="Sample Movie", year=1999), probe=probe)
-    movie.match = Match(identity=Identity("tmdb", "movie", "603"), confidence=1.0, metadata={
-        "movie": {"title": "Sample Movie", "original_title": "Sample Movie",
-                  "release_date": "1999-03-30", "imdb_id": "tt0133093"}})
-    show = {"name": "Sample Show", "first_air_date": "2008-01-20",
-            "external_ids": {"imdb_id": "tt0903747"}}
+    movie.match = Match(identity=Identity("tmdb", "movie", "603"), confidence=1.0, metadata=Metadata(
+        provider="tmdb", kind="movie", title="Sample Movie", original_title="Sample Movie",
+        year=1999, premiered="1999-03-30", ids={"tmdb": "603", "imdb": "tt0133093"}))
     samples = [("movie", movie)]
     for episodes in ([14], [1, 2]):
         item = Item(path=Path("/downloads/Sample.Show.S05E14.mkv"), source=Path("/downloads/s.mkv"),
                     parsed=ParsedName(kind="episode", title="Sample Show", season=5,
                                       episodes=episodes), probe=probe)
+        show = Metadata(provider="tmdb", kind="tv", title="Sample Show", year=2008,
+                        premiered="2008-01-20", ids={"tmdb": "1396", "imdb": "tt0903747"},
+                        episodes=[Episode(season=5, number=e, title=f"Episode {e}")
+                                  for e in episodes])
         item.match = Match(identity=Identity("tmdb", "tv", "1396", season=5, episodes=episodes),
-                           confidence=1.0, metadata={"show": show, "episodes": [
-                               {"name": f"Episode {e}", "episode_number": e} for e in episodes]})
+                           confidence=1.0, metadata=show)
         samples.append(("tv", item))
     return samples
 

@@ -1,10 +1,13 @@
-"""Kodi ``.nfo`` files from TMDB documents: pure functions that return XML text, and a safe writer.
+"""Kodi ``.nfo`` files from a :class:`~shelver.metadata.Metadata`: pure functions that return XML
+text, and a safe writer.
 
 The layout follows kodi.wiki "NFO files/Movies", "/TV shows" and "/Episodes" (Kodi 19+):
-``<uniqueid type="tmdb" default="true">``, ``<ratings><rating name="themoviedb">``,
-``<thumb aspect="poster">``, ``<fanart><thumb>``, ``<fileinfo><streamdetails>``. A file holding
-several episodes gets one ``<episodedetails>`` block per episode, one after the other in the same
-file (Kodi reads them all; the file is then deliberately not a single-rooted XML document).
+``<uniqueid type="<provider>" default="true">`` (one more ``<uniqueid>`` per other id the
+provider knows), ``<ratings><rating name="themoviedb">``, ``<thumb aspect="poster">``,
+``<fanart><thumb>``, ``<fileinfo><streamdetails>``. A file holding several episodes gets one
+``<episodedetails>`` block per episode, one after the other in the same file (Kodi reads them
+all; the file is then deliberately not a single-rooted XML document). Nothing here knows a
+provider: every value, image URLs included, comes from the model.
 
 Every file carries a marker comment with a checksum of its content. :func:`is_user_nfo` tells a
 file shelver wrote and nobody touched since (safe to refresh) from one a person wrote or edited
@@ -24,28 +27,41 @@ from pathlib import Path
 from typing import Any
 
 from shelver import __version__
-from shelver.plugins.artwork import image_url
+from shelver.metadata import (
+    CAST,
+    DIRECTING,
+    FANART,
+    GUEST,
+    LOGO,
+    POSTER,
+    SEASON_POSTER,
+    THUMB,
+    WRITING,
+    Episode,
+    Image,
+    Metadata,
+    Person,
+    Rating,
+)
 from shelver.plugins.fsops import fsync_dir, temp_name
 
 __all__ = [
-    "TMDB_IMAGE_BASE",
     "episode_nfo",
     "is_user_nfo",
     "movie_nfo",
     "streamdetails",
     "tvshow_nfo",
-    "us_certification",
     "write_nfo",
 ]
 
-TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>'
 # Artwork choices offered to Kodi per type: the main image first, then alternatives.
 MAX_IMAGES = 10
+MAX_LOGOS = 2
 _MARKER_RE = re.compile(
     r"^<!-- shelver:generated .*?sha256=([0-9a-f]{64}) .*-->[ \t]*$", re.MULTILINE
 )
-# Characters XML 1.0 forbids; TMDB overviews occasionally contain them.
+# Characters XML 1.0 forbids; provider overviews occasionally contain them.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _VIDEO_CODECS = {
@@ -63,151 +79,110 @@ _HDR_TYPES = {
     "dolby vision": "dolbyvision", "dolbyvision": "dolbyvision", "dovi": "dolbyvision",
     "dv": "dolbyvision", "hlg": "hlg",
 }  # fmt: skip
-# Which US release to take the certification from: theatrical first, premiere last.
-_RELEASE_TYPE_ORDER = (3, 2, 4, 5, 6, 1)
-_SHOW_STATUS = {"Returning Series": "Continuing", "In Production": "Continuing"}
-
 
 # ---------------------------------------------------------------------------------------------
 # Documents
 # ---------------------------------------------------------------------------------------------
 
 
-def movie_nfo(
-    movie: dict[str, Any], probe: dict[str, Any] | None, *, image_base: str = TMDB_IMAGE_BASE
-) -> str:
-    """The ``<movie>`` NFO for a TMDB movie document (with credits, images, release_dates,
-    external_ids and videos appended) and the file's probe (None: no ``<fileinfo>``)."""
+def movie_nfo(metadata: Metadata, probe: dict[str, Any] | None) -> str:
+    """The ``<movie>`` NFO for a movie's metadata and the file's probe (None: no
+    ``<fileinfo>``)."""
     root = ET.Element("movie")
-    _text(root, "title", movie.get("title"))
-    _text(root, "originaltitle", movie.get("original_title"))
-    _ratings(root, movie)
-    _text(root, "plot", movie.get("overview"))
-    _text(root, "tagline", movie.get("tagline"))
-    _text(root, "runtime", movie.get("runtime") or None)
-    _posters(root, movie, image_base)
-    _fanart(root, movie, image_base)
-    _text(root, "mpaa", us_certification(movie))
-    _text(root, "uniqueid", movie.get("id"), type="tmdb", default="true")
-    external = movie.get("external_ids") or {}
-    _text(root, "uniqueid", movie.get("imdb_id") or external.get("imdb_id"), type="imdb")
-    _text(root, "uniqueid", external.get("wikidata_id"), type="wikidata")
-    _each(root, "genre", _names(movie.get("genres")))
-    _each(root, "country", _names(movie.get("production_countries")))
-    collection = movie.get("belongs_to_collection")
-    if collection and collection.get("name"):
+    _text(root, "title", metadata.title)
+    _text(root, "originaltitle", metadata.original_title)
+    _ratings(root, metadata.ratings)
+    _text(root, "plot", metadata.plot)
+    _text(root, "tagline", metadata.tagline)
+    _text(root, "runtime", metadata.runtime or None)
+    _posters(root, metadata)
+    _fanart(root, metadata)
+    _text(root, "mpaa", metadata.certification)
+    _uniqueids(root, metadata.provider, metadata.ids)
+    _each(root, "genre", metadata.genres)
+    _each(root, "country", metadata.countries)
+    if metadata.collection:
         movie_set = ET.SubElement(root, "set")
-        _text(movie_set, "name", collection["name"])
-        _text(movie_set, "overview", collection.get("overview"))
-    crew = (movie.get("credits") or {}).get("crew") or []
-    _each(root, "credits", _writers(crew))
-    _each(root, "director", _directors(crew))
-    _text(root, "premiered", movie.get("release_date"))
-    _text(root, "year", _year(movie.get("release_date")))
-    _each(root, "studio", _names(movie.get("production_companies")))
-    _text(root, "trailer", _trailer(movie))
+        _text(movie_set, "name", metadata.collection)
+        _text(movie_set, "overview", metadata.collection_plot)
+    _each(root, "credits", _names(metadata.people, WRITING))
+    _each(root, "director", _names(metadata.people, DIRECTING))
+    _text(root, "premiered", metadata.premiered)
+    _text(root, "year", metadata.year)
+    _each(root, "studio", metadata.studios)
+    _text(root, "trailer", metadata.trailer)
     _fileinfo(root, probe)
-    _actors(root, (movie.get("credits") or {}).get("cast") or [], image_base)
+    _actors(root, metadata.people_in(CAST))
     return _document([root])
 
 
-def tvshow_nfo(show: dict[str, Any], *, image_base: str = TMDB_IMAGE_BASE) -> str:
-    """The ``tvshow.nfo`` for a TMDB TV document (with credits, images, external_ids and
-    content_ratings appended)."""
+def tvshow_nfo(metadata: Metadata) -> str:
+    """The ``tvshow.nfo`` for a show's metadata."""
     root = ET.Element("tvshow")
-    _text(root, "title", show.get("name"))
-    _text(root, "originaltitle", show.get("original_name"))
-    _text(root, "showtitle", show.get("name"))
-    _ratings(root, show)
-    _text(root, "plot", show.get("overview"))
-    _text(root, "tagline", show.get("tagline"))
-    run_times = show.get("episode_run_time") or []
-    _text(root, "runtime", run_times[0] if run_times else None)
-    _posters(root, show, image_base)
-    for season in show.get("seasons") or []:
-        if season.get("poster_path") and season.get("season_number") is not None:
-            number = str(season["season_number"])
-            _thumb(
-                root,
-                season["poster_path"],
-                image_base,
-                aspect="poster",
-                type="season",
-                season=number,
-            )
-    _fanart(root, show, image_base)
-    _text(root, "mpaa", us_tv_rating(show))
-    ids = _show_ids(show)
-    _text(root, "episodeguide", json.dumps(ids))
-    for kind, value in ids.items():
-        _text(root, "uniqueid", value, type=kind, **({"default": "true"} if kind == "tmdb" else {}))
-    _each(root, "genre", _names(show.get("genres")))
-    countries = _names(show.get("production_countries")) or show.get("origin_country") or []
-    _each(root, "country", countries)
-    _text(root, "premiered", show.get("first_air_date"))
-    _text(root, "year", _year(show.get("first_air_date")))
-    status = show.get("status")
-    _text(root, "status", _SHOW_STATUS.get(status, status) if status else None)
-    _each(root, "studio", _names(show.get("networks")))
-    _text(root, "trailer", _trailer(show))
-    _actors(root, (show.get("credits") or {}).get("cast") or [], image_base)
-    for season in show.get("seasons") or []:
-        name, number = season.get("name"), season.get("season_number")
-        if name and number is not None and name != f"Season {number}":
-            _text(root, "namedseason", name, number=str(number))
+    _text(root, "title", metadata.title)
+    _text(root, "originaltitle", metadata.original_title)
+    _text(root, "showtitle", metadata.title)
+    _ratings(root, metadata.ratings)
+    _text(root, "plot", metadata.plot)
+    _text(root, "tagline", metadata.tagline)
+    _text(root, "runtime", metadata.runtime)
+    _posters(root, metadata)
+    for image in metadata.images:
+        if image.kind == SEASON_POSTER and image.season is not None:
+            _thumb(root, image, aspect="poster", type="season", season=str(image.season))
+    _fanart(root, metadata)
+    _text(root, "mpaa", metadata.certification)
+    if metadata.ids:
+        _text(root, "episodeguide", json.dumps(metadata.ids))
+    _uniqueids(root, metadata.provider, metadata.ids)
+    _each(root, "genre", metadata.genres)
+    _each(root, "country", metadata.countries)
+    _text(root, "premiered", metadata.premiered)
+    _text(root, "year", metadata.year)
+    _text(root, "status", metadata.status)
+    _each(root, "studio", metadata.networks)
+    _text(root, "trailer", metadata.trailer)
+    _actors(root, metadata.people_in(CAST))
+    for season in metadata.seasons:
+        if season.name and season.name != f"Season {season.number}":
+            _text(root, "namedseason", season.name, number=str(season.number))
     return _document([root])
 
 
-def episode_nfo(
-    show: dict[str, Any],
-    season: dict[str, Any],
-    episodes: list[dict[str, Any]],
-    probe: dict[str, Any] | None,
-    *,
-    image_base: str = TMDB_IMAGE_BASE,
-) -> str:
-    """The NFO of one episode file: one ``<episodedetails>`` block per episode it holds.
-
-    ``episodes`` are episode objects from the season document (``season["episodes"]``), in file
-    order; each block repeats the file's ``<fileinfo>``, as Kodi's own export does.
-    """
-    if not episodes:
+def episode_nfo(metadata: Metadata, probe: dict[str, Any] | None) -> str:
+    """The NFO of one episode file: one ``<episodedetails>`` block per episode it holds
+    (``metadata.episodes``, in file order); each block repeats the file's ``<fileinfo>``, as
+    Kodi's own export does."""
+    if not metadata.episodes:
         raise ValueError("episode_nfo needs at least one episode")
-    blocks = [_episode_block(show, season, episode, probe, image_base) for episode in episodes]
+    blocks = [_episode_block(metadata, episode, probe) for episode in metadata.episodes]
     return _document(blocks)
 
 
-def _episode_block(
-    show: dict[str, Any],
-    season: dict[str, Any],
-    episode: dict[str, Any],
-    probe: dict[str, Any] | None,
-    image_base: str,
-) -> ET.Element:
+def _episode_block(metadata: Metadata, episode: Episode, probe: dict[str, Any] | None) -> ET.Element:
     root = ET.Element("episodedetails")
-    _text(root, "title", episode.get("name"))
-    _text(root, "showtitle", show.get("name"))
-    _ratings(root, episode)
-    season_number = episode.get("season_number", season.get("season_number"))
-    _text(root, "season", season_number)
-    _text(root, "episode", episode.get("episode_number"))
-    _text(root, "plot", episode.get("overview"))
-    _text(root, "runtime", episode.get("runtime") or None)
-    if episode.get("still_path"):
-        _thumb(root, episode["still_path"], image_base, aspect="thumb")
-    _text(root, "mpaa", us_tv_rating(show))
-    _text(root, "uniqueid", episode.get("id"), type="tmdb", default="true")
-    external = episode.get("external_ids") or {}
-    _text(root, "uniqueid", external.get("imdb_id"), type="imdb")
-    _text(root, "uniqueid", external.get("tvdb_id"), type="tvdb")
-    crew = episode.get("crew") or []
-    _each(root, "credits", _writers(crew))
-    _each(root, "director", _directors(crew))
-    _text(root, "premiered", episode.get("air_date"))
-    _text(root, "aired", episode.get("air_date"))
-    _each(root, "studio", _names(show.get("networks")))
+    _text(root, "title", episode.title)
+    _text(root, "showtitle", metadata.title)
+    _ratings(root, episode.ratings)
+    _text(root, "season", episode.season)
+    _text(root, "episode", episode.number)
+    _text(root, "plot", episode.plot)
+    _text(root, "runtime", episode.runtime or None)
+    still = next((i for i in metadata.images if i.kind == THUMB and i.season == episode.season
+                  and i.episode == episode.number), None)
+    if still is not None:
+        _thumb(root, still, aspect="thumb")
+    else:
+        _text(root, "thumb", episode.thumb, aspect="thumb")
+    _text(root, "mpaa", metadata.certification)
+    _uniqueids(root, metadata.provider, episode.ids)
+    _each(root, "credits", _names(episode.people, WRITING))
+    _each(root, "director", _names(episode.people, DIRECTING))
+    _text(root, "premiered", episode.aired)
+    _text(root, "aired", episode.aired)
+    _each(root, "studio", metadata.networks)
     _fileinfo(root, probe)
-    _actors(root, episode.get("guest_stars") or [], image_base)
+    _actors(root, [person for person in episode.people if person.department == GUEST])
     return root
 
 
@@ -268,37 +243,6 @@ def _number(value: float) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Certifications
-# ---------------------------------------------------------------------------------------------
-
-
-def us_certification(movie: dict[str, Any]) -> str | None:
-    """The US certification (``"R"``, ``"PG-13"``) from ``release_dates``, theatrical first."""
-    for country in (movie.get("release_dates") or {}).get("results") or []:
-        if country.get("iso_3166_1") != "US":
-            continue
-        rated = [r for r in country.get("release_dates") or [] if r.get("certification")]
-        rated.sort(
-            key=lambda r: (
-                _RELEASE_TYPE_ORDER.index(r.get("type"))
-                if r.get("type") in _RELEASE_TYPE_ORDER
-                else len(_RELEASE_TYPE_ORDER)
-            )
-        )
-        if rated:
-            return str(rated[0]["certification"]).strip()
-    return None
-
-
-def us_tv_rating(show: dict[str, Any]) -> str | None:
-    """The US TV rating (``"TV-MA"``) from ``content_ratings``."""
-    for rating in (show.get("content_ratings") or {}).get("results") or []:
-        if rating.get("iso_3166_1") == "US" and rating.get("rating"):
-            return str(rating["rating"]).strip()
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
 # Element helpers
 # ---------------------------------------------------------------------------------------------
 
@@ -324,104 +268,80 @@ def _each(parent: ET.Element, tag: str, values: Iterable[Any]) -> None:
         _text(parent, tag, value)
 
 
-def _names(items: Any) -> list[str]:
-    return [item["name"] for item in items or [] if item.get("name")]
-
-
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
 
 
-def _writers(crew: list[dict[str, Any]]) -> list[str]:
-    return _unique(
-        person.get("name", "") for person in crew if person.get("department") == "Writing"
-    )
+def _names(people: list[Person], department: str) -> list[str]:
+    return _unique(person.name for person in people if person.department == department)
 
 
-def _directors(crew: list[dict[str, Any]]) -> list[str]:
-    return _unique(person.get("name", "") for person in crew if person.get("job") == "Director")
+def _uniqueids(root: ET.Element, provider: str, ids: dict[str, str]) -> None:
+    """The provider's own id as the default ``<uniqueid>``, then every other id it knows."""
+    _text(root, "uniqueid", ids.get(provider), type=provider, default="true")
+    for scheme, value in ids.items():
+        if scheme != provider:
+            _text(root, "uniqueid", value, type=scheme)
 
 
-def _year(date: Any) -> str | None:
-    text = str(date or "")
-    return text[:4] if len(text) >= 4 and text[:4].isdigit() else None
-
-
-def _ratings(root: ET.Element, document: dict[str, Any]) -> None:
-    average, votes = document.get("vote_average"), document.get("vote_count")
-    if not votes and not average:
+def _ratings(root: ET.Element, ratings: list[Rating]) -> None:
+    if not ratings:
         return
-    rating = ET.SubElement(
-        ET.SubElement(root, "ratings"), "rating", name="themoviedb", max="10", default="true"
-    )
-    _text(rating, "value", _number(float(average or 0)))
-    _text(rating, "votes", int(votes or 0))
+    parent = ET.SubElement(root, "ratings")
+    for position, given in enumerate(ratings):
+        attrib = {"name": given.source, "max": _number(given.max)}
+        if position == 0:
+            attrib["default"] = "true"
+        rating = ET.SubElement(parent, "rating", attrib)
+        _text(rating, "value", _number(float(given.value)))
+        _text(rating, "votes", int(given.votes))
 
 
-def _thumb(root: ET.Element, file_path: str, image_base: str, **attrib: str) -> None:
-    preview_size = "w500" if attrib.get("aspect") in ("poster", "clearlogo") else "w780"
-    preview = image_url(image_base, preview_size, file_path)
-    _text(root, "thumb", image_url(image_base, "original", file_path), **attrib, preview=preview)
+def _thumb(root: ET.Element, image: Image, **attrib: str) -> None:
+    if image.preview:
+        attrib["preview"] = image.preview
+    _text(root, "thumb", image.url, **attrib)
 
 
-def _image_paths(main: str | None, images: list[dict[str, Any]] | None) -> list[str]:
-    paths = _unique([main or "", *(image.get("file_path", "") for image in images or [])])
-    return paths[:MAX_IMAGES]
+def _posters(root: ET.Element, metadata: Metadata) -> None:
+    for image in _of_kind(metadata, POSTER)[:MAX_IMAGES]:
+        _thumb(root, image, aspect="poster")
+    for image in _of_kind(metadata, LOGO)[:MAX_LOGOS]:
+        _thumb(root, image, aspect="clearlogo")
 
 
-def _posters(root: ET.Element, document: dict[str, Any], image_base: str) -> None:
-    images = document.get("images") or {}
-    for path in _image_paths(document.get("poster_path"), images.get("posters")):
-        _thumb(root, path, image_base, aspect="poster")
-    for path in _image_paths(None, images.get("logos"))[:2]:
-        _thumb(root, path, image_base, aspect="clearlogo")
-
-
-def _fanart(root: ET.Element, document: dict[str, Any], image_base: str) -> None:
-    # Backdrops with a language carry text; Kodi's fanart is the clean (language-less) kind.
-    backdrops = [
-        b for b in (document.get("images") or {}).get("backdrops") or [] if not b.get("iso_639_1")
-    ]
-    paths = _image_paths(document.get("backdrop_path"), backdrops)
-    if paths:
+def _fanart(root: ET.Element, metadata: Metadata) -> None:
+    images = _of_kind(metadata, FANART)[:MAX_IMAGES]
+    if images:
         fanart = ET.SubElement(root, "fanart")
-        for path in paths:
-            _thumb(fanart, path, image_base)
+        for image in images:
+            _thumb(fanart, image)
 
 
-def _actors(root: ET.Element, cast: list[dict[str, Any]], image_base: str) -> None:
-    def order(pair: tuple[int, dict[str, Any]]) -> tuple[float, int]:
-        given = pair[1].get("order")
-        return (given if isinstance(given, (int, float)) else pair[0]), pair[0]
+def _of_kind(metadata: Metadata, kind: str) -> list[Image]:
+    seen: set[str] = set()
+    found = []
+    for image in metadata.images:
+        if image.kind == kind and image.url and image.url not in seen:
+            seen.add(image.url)
+            found.append(image)
+    return found
+
+
+def _actors(root: ET.Element, cast: list[Person]) -> None:
+    def order(pair: tuple[int, Person]) -> tuple[float, int]:
+        given = pair[1].order
+        return (given if given is not None else pair[0]), pair[0]
 
     ordered = sorted(enumerate(cast), key=order)
     for position, (_, person) in enumerate(ordered):
-        if not person.get("name"):
+        if not person.name:
             continue
         actor = ET.SubElement(root, "actor")
-        _text(actor, "name", person["name"])
-        _text(actor, "role", person.get("character"))
-        _text(actor, "order", person.get("order", position))
-        if person.get("profile_path"):
-            _text(actor, "thumb", image_url(image_base, "original", person["profile_path"]))
-
-
-def _trailer(document: dict[str, Any]) -> str | None:
-    videos = [
-        v
-        for v in (document.get("videos") or {}).get("results") or []
-        if v.get("site") == "YouTube" and v.get("type") == "Trailer" and v.get("key")
-    ]
-    if not videos:
-        return None
-    videos.sort(key=lambda v: (not v.get("official", False), v.get("iso_639_1") != "en"))
-    return f"plugin://plugin.video.youtube/play/?video_id={videos[0]['key']}"
-
-
-def _show_ids(show: dict[str, Any]) -> dict[str, str]:
-    external = show.get("external_ids") or {}
-    ids = {"tmdb": show.get("id"), "imdb": external.get("imdb_id"), "tvdb": external.get("tvdb_id")}
-    return {kind: str(value) for kind, value in ids.items() if value}
+        _text(actor, "name", person.name)
+        _text(actor, "role", person.role)
+        _text(actor, "order", person.order if person.order is not None else position)
+        _text(actor, "thumb", person.image)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from shelver import hookimpl
 from shelver.engine import Engine
 from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
+from shelver.metadata import Metadata
 from shelver.model import Identity, Match, Priority, State
 from shelver.profiles import state_migrations, validate
 from shelver.store import StateDB
@@ -44,7 +45,8 @@ class KnownTitles:
         if self.fail_on and self.fail_on in item.path.name:
             raise RuntimeError("TMDB exploded")
         return Match(identity=Identity("tmdb", "movie", 603), confidence=0.99,
-                     metadata={"movie": {"id": 603, "title": "The Matrix", "release_date": "1999-03-30"}})
+                     metadata=Metadata(provider="tmdb", kind="movie", title="The Matrix", year=1999,
+                                       premiered="1999-03-30", ids={"tmdb": "603"}))
 
 
 class Broken:

@@ -86,7 +86,9 @@ class TMDBClient:
 
     ``setting`` is what a 401 message names (default ``tmdb.api_key`` or ``tmdb.read_token``,
     whichever is given; the plugin passes e.g. ``"TMDB_API_KEY (environment)"`` or the profile
-    file's ``tmdb.api_key``). ``share`` and ``owner`` go to the rate limiter.
+    file's ``tmdb.api_key``). ``share`` and ``owner`` go to the rate limiter. ``image_base`` is
+    the image base the run allowed (the plugin sets it at run start), which the matcher builds
+    :class:`~shelver.metadata.Metadata`'s image URLs from; None: no images.
     """
 
     def __init__(
@@ -107,10 +109,12 @@ class TMDBClient:
         max_retry_after: float = MAX_RETRY_AFTER,
         request_timeout: float = REQUEST_TIMEOUT,
         max_response_mb: float = MAX_RESPONSE_MB,
+        image_base: str | None = None,
     ) -> None:
         if not api_key and not read_token:
             raise ConfigError("tmdb.api_key or tmdb.read_token (or TMDB_API_KEY) must be set")
         self.base_url = base_url.rstrip("/")
+        self.image_base = image_base
         self._api_key = api_key
         self._read_token = read_token
         self.credential_setting = setting or (

@@ -15,8 +15,10 @@ from typing import Any
 
 import trio
 from shelver.errors import NotFoundError
+from shelver.metadata import Metadata
 from shelver.model import Identity, Match, ParsedName
 from shelver.plugins.tmdb.client import TMDBClient
+from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
     candidate_kind,
@@ -326,7 +328,7 @@ async def _resolve(
             identity=Identity("tmdb", "movie", str(item_id)),
             confidence=confidence,
             candidates=candidates,
-            metadata={"movie": details},
+            metadata=to_metadata({"movie": details}, client.image_base),
             release_date=matched_release_date({"movie": details}),
         )
 
@@ -334,26 +336,21 @@ async def _resolve(
         show = await client.get(f"/tv/{item_id}", {"append_to_response": TV_APPEND, **lang})
     except NotFoundError:
         return Match(identity=None, confidence=0.0, candidates=candidates)
+    bare = to_metadata({"show": show}, client.image_base)  # what a person reviewing it sees
     if parsed.air_date:
         found = await _daily_episode(client, item_id, show, parsed.air_date, lang)
         if found is None:
-            return Match(
-                identity=None, confidence=confidence, candidates=candidates, metadata={"show": show}
-            )
+            return Match(identity=None, confidence=confidence, candidates=candidates, metadata=bare)
         season, episode = found
         episodes = [episode]
     else:
         number = parsed.season if parsed.season is not None else 1
         if not parsed.episodes:
-            return Match(
-                identity=None, confidence=confidence, candidates=candidates, metadata={"show": show}
-            )
+            return Match(identity=None, confidence=confidence, candidates=candidates, metadata=bare)
         try:
             season = await client.get(f"/tv/{item_id}/season/{number}", lang)
         except NotFoundError:
-            return Match(
-                identity=None, confidence=confidence, candidates=candidates, metadata={"show": show}
-            )
+            return Match(identity=None, confidence=confidence, candidates=candidates, metadata=bare)
         by_number = {e.get("episode_number"): e for e in season.get("episodes") or []}
         if any(n not in by_number for n in parsed.episodes):
             # TMDB does not list this episode: a person decides, nothing is guessed.
@@ -361,21 +358,21 @@ async def _resolve(
                 identity=None,
                 confidence=confidence,
                 candidates=candidates,
-                metadata={"show": show, "season": season},
+                metadata=to_metadata({"show": show, "season": season}, client.image_base),
             )
         episodes = [by_number[n] for n in parsed.episodes]
+    # TMDB may send a null season_number: the season asked for is the one it is.
+    season_number = (int(season["season_number"]) if season.get("season_number") is not None
+                     else parsed.season or 0)
+    documents = {"show": show, "season": {**season, "season_number": season_number},
+                 "episodes": episodes}
     return Match(
-        identity=Identity(
-            "tmdb", "tv", str(item_id),
-            # TMDB may send a null season_number: the season asked for is the one it is.
-            season=(int(season["season_number"]) if season.get("season_number") is not None
-                    else parsed.season or 0),
-            episodes=[int(e["episode_number"]) for e in episodes],
-        ),
+        identity=Identity("tmdb", "tv", str(item_id), season=season_number,
+                          episodes=[int(e["episode_number"]) for e in episodes]),
         confidence=confidence,
         candidates=candidates,
-        metadata={"show": show, "season": season, "episodes": episodes},
-        release_date=matched_release_date({"show": show, "episodes": episodes}),
+        metadata=to_metadata(documents, client.image_base),
+        release_date=matched_release_date(documents),
     )
 
 
@@ -412,12 +409,22 @@ async def _daily_episode(
 
 async def fetch_metadata(
     client: TMDBClient, identity: Identity, *, language: str = "en-US"
-) -> dict[str, Any]:
-    """The documents for an identity a person chose (``shelver review``): no search.
+) -> Metadata:
+    """The :class:`~shelver.metadata.Metadata` of a known identity (one a person chose with
+    ``shelver review``, a moved file's): no search. Its image URLs use ``client.image_base``.
 
-    ``{"movie": details}`` or ``{"show": details, "season": season, "episodes": [...]}``; raises
-    NotFoundError when TMDB has no such id (or season); episodes TMDB does not list are left out.
+    Raises NotFoundError when TMDB has no such id (or season); episodes TMDB does not list are
+    left out.
     """
+    documents = await fetch_documents(client, identity, language=language)
+    return to_metadata(documents, client.image_base)
+
+
+async def fetch_documents(
+    client: TMDBClient, identity: Identity, *, language: str = "en-US"
+) -> dict[str, Any]:
+    """The TMDB documents of a known identity: ``{"movie": details}`` or
+    ``{"show": details, "season": season, "episodes": [...]}`` (see :func:`fetch_metadata`)."""
     lang = {"language": language} if language else {}
     if identity.kind == "movie":
         movie = await client.get(
@@ -428,18 +435,26 @@ async def fetch_metadata(
     if identity.season is None:
         return {"show": show}
     season = await client.get(f"/tv/{identity.id}/season/{identity.season}", lang)
+    if season.get("season_number") is None:  # TMDB may send null: it is the season asked for
+        season = {**season, "season_number": identity.season}
     by_number = {e.get("episode_number"): e for e in season.get("episodes") or []}
     episodes = [by_number[n] for n in identity.episodes if n in by_number]
     return {"show": show, "season": season, "episodes": episodes}
 
 
-def matched_release_date(metadata: dict[str, Any]) -> str | None:
+def matched_release_date(metadata: dict[str, Any] | Metadata) -> str | None:
     """When the matched work came out (``Match.release_date``): the movie's release date, the
-    newest matched episode's air date, else the show's first air date; None when TMDB has none."""
+    newest matched episode's air date, else the show's first air date; None when TMDB has none.
+
+    ``metadata`` is a :class:`~shelver.metadata.Metadata` or the TMDB documents it is made of."""
 
     def iso(value: Any) -> str | None:
         text = str(value or "")[:10]
         return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+
+    if isinstance(metadata, Metadata):
+        aired = [iso(e.aired) for e in metadata.episodes] if metadata.kind != "movie" else []
+        return max([d for d in aired if d], default=None) or iso(metadata.premiered)
 
     if isinstance(metadata.get("movie"), dict):
         return iso(metadata["movie"].get("release_date"))
@@ -471,4 +486,5 @@ def _summary(
     return out
 
 
-__all__ = ["MOVIE_APPEND", "TV_APPEND", "fetch_metadata", "identify", "matched_release_date"]
+__all__ = ["MOVIE_APPEND", "TV_APPEND", "fetch_documents", "fetch_metadata", "identify",
+           "matched_release_date"]

@@ -119,7 +119,7 @@ async def shelver_run_check(ctx: RunContext) -> None:
         if not image_host_allowed(configured, base_url, configured):
             raise ConfigError(f"tmdb.image_base_url = {configured!r} is not an http(s) URL "
                               f"({ctx.profile.where('tmdb.image_base_url')})")
-        ctx.resources["tmdb_image_base"] = configured
+        client.image_base = configured
         return
     images = (configuration or {}).get("images")
     images = images if isinstance(images, dict) else {}
@@ -127,10 +127,10 @@ async def shelver_run_check(ctx: RunContext) -> None:
     if not named:
         return
     if isinstance(named, str) and image_host_allowed(named, base_url):
-        ctx.resources["tmdb_image_base"] = named
+        client.image_base = named  # every image URL in the Metadata the matcher makes
     else:
         # Artwork only from an image host the user chose: TMDB's, tmdb.base_url's, or
-        # tmdb.image_base_url. NFO files then name TMDB's own image host.
+        # tmdb.image_base_url. The Metadata then has no image URLs (NFOs no thumbs either).
         ctx.log.warning("TMDB /configuration names the image host %r, which is not TMDB's nor "
                         "that of tmdb.base_url: no artwork fetched (set tmdb.image_base_url to "
                         "allow one)", str(named)[:80])
@@ -200,7 +200,7 @@ async def shelver_run_end(ctx: RunContext) -> None:
 
 
 async def _forced(client: Any, forced: Identity, language: str) -> Match:
-    """An identity set by a person (``shelver review``, ``item.forced``): fetch its documents,
+    """An identity set by a person (``shelver review``, ``item.forced``): fetch its metadata,
     no search."""
     from shelver.plugins.tmdb.matcher import fetch_metadata, matched_release_date
 

@@ -536,7 +536,8 @@ def test_artwork_comes_only_from_an_allowed_image_host(
 def test_artwork_fetches_only_image_paths(
         tmp_path: Path, make_profile: Any, tmdb_server: Any, video: Any) -> None:
     """A ``poster_path`` climbing out of the image folder (to an API path, without the key)
-    is never requested; the well-formed backdrop still is."""
+    is never requested; the well-formed backdrop still is, and the poster is the first of the
+    movie's other posters (the one the NFO lists first too)."""
     import re
 
     video(tmp_path / "downloads" / MATRIX, 60)
@@ -548,7 +549,9 @@ def test_artwork_fetches_only_image_paths(
         assert (request.path.startswith("/3/") and request.auth is not None) or re.fullmatch(
             r"/t/p/w\d+/[A-Za-z0-9]+\.jpg", request.path), request
     assert (tmp_path / "library" / MATRIX_DIR / "fanart.jpg").is_file()
-    assert not (tmp_path / "library" / MATRIX_DIR / "poster.jpg").exists()
+    assert (tmp_path / "library" / MATRIX_DIR / "poster.jpg").is_file()
+    posters = [r.path for r in tmdb_server.requests if r.path.startswith("/t/p/w780/")]
+    assert posters == ["/t/p/w780/oKEseUsoEh4hvq3c4zmFEShszAY.jpg"]  # images.posters[0]
 
 
 def test_a_null_season_number_in_a_season_document_does_not_fail_the_episode(

@@ -10,8 +10,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from shelver.context import RunContext
 from shelver.discovery import TEMP_MARKER
-from shelver.plugins.artwork import ArtworkError, artwork_targets, download, image_url
+from shelver.manager import get_plugin_manager
+from shelver.metadata import FANART, POSTER, Episode, Image, Metadata
+from shelver.model import Identity, Item, Match, Placement, Plan, Status
+from shelver.plugins import artwork
+from shelver.plugins.artwork import ArtworkError, artwork_targets, download
+from shelver.plugins.tmdb.metadata import image_url
+from shelver.profiles import validate
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4 + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -27,12 +34,19 @@ class ImageServer:
             "/t/p/original/logo.png": ("image/png", PNG),
             "/t/p/original/error-page.jpg": ("text/html", b"<html>Service unavailable</html>"),
         }
+        self.redirects: dict[str, str] = {}
         self.hits: Counter[str] = Counter()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.hits[self.path] += 1
+                if self.path in server.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if self.path not in server.files:
                     self.send_error(404)
                     return
@@ -124,18 +138,6 @@ def test_bad_targets(tmp_path: Path) -> None:
         artwork_targets("show", tmp_path, "x", season=-1)
 
 
-def test_image_url() -> None:
-    expected = "https://image.tmdb.org/t/p/w500/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg"
-    assert image_url("https://image.tmdb.org/t/p/", "w500", "/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg") == (
-        expected
-    )
-    assert image_url("https://image.tmdb.org/t/p", "w500", "f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg") == (
-        expected
-    )
-    with pytest.raises(ValueError):
-        image_url("https://image.tmdb.org/t/p/", "w500", "")
-
-
 # ---------------------------------------------------------------------------------------------
 # Downloads
 # ---------------------------------------------------------------------------------------------
@@ -225,3 +227,84 @@ async def test_download_with_async_client(tmp_path: Path, server: ImageServer) -
     assert (tmp_path / "fanart.jpg").read_bytes() == JPEG
     assert server.hits["/t/p/original/poster.jpg"] == 1
     assert no_temp_files(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The plugin: URLs from Metadata, and shelver_fetch_image for other plugins
+# ---------------------------------------------------------------------------------------------
+
+
+def make_ctx(tmp_path: Path, state: object, **artwork_settings: str) -> RunContext:
+    pm = get_plugin_manager()
+    settings: dict[str, object] = {"dest_dir": str(tmp_path / "library")}
+    if artwork_settings:
+        settings["artwork"] = artwork_settings
+    return RunContext(profile=validate(settings, pm=pm), state=state, pm=pm,  # type: ignore[arg-type]
+                      run_id=1, mode="inplace")
+
+
+def test_fetch_image_hook(tmp_path: Path, server: ImageServer, state: object) -> None:
+    """The artwork plugin answers ``shelver_fetch_image`` (the MP4 cover): cached, http(s)
+    only, and a redirect to another host is refused before anything is asked of it."""
+    ctx = make_ctx(tmp_path, state)
+    url = server.base + "original/poster.jpg"
+    assert ctx.pm.hook.shelver_fetch_image(url=url, ctx=ctx) == JPEG
+    assert ctx.pm.hook.shelver_fetch_image(url=url, ctx=ctx) == JPEG
+    assert server.hits["/t/p/original/poster.jpg"] == 1  # the second one came from the cache
+    (tmp_path / "secret.jpg").write_bytes(JPEG)
+    assert ctx.pm.hook.shelver_fetch_image(url=(tmp_path / "secret.jpg").as_uri(), ctx=ctx) is None
+    other = ImageServer()
+    try:
+        server.redirects["/t/p/original/moved.jpg"] = other.base + "original/poster.jpg"
+        with pytest.raises(ArtworkError, match="not the image host"):
+            ctx.pm.hook.shelver_fetch_image(url=server.base + "original/moved.jpg", ctx=ctx)
+        assert other.hits == Counter()
+    finally:
+        other.close()
+    with pytest.raises(ArtworkError, match="did not return an image"):
+        ctx.pm.hook.shelver_fetch_image(url=server.base + "original/error-page.jpg", ctx=ctx)
+
+
+def test_artwork_of_another_providers_metadata(tmp_path: Path, server: ImageServer,
+                                               state: object) -> None:
+    """Artwork reads only the Metadata: the rendition nearest the configured size (w500 here),
+    or the full-size image when the provider offers no smaller one."""
+    ctx = make_ctx(tmp_path, state, poster_size="w400")
+    folder = tmp_path / "library" / "Movies" / "Holiday (2019)"
+    folder.mkdir(parents=True)
+    placed = folder / "Holiday (2019).mkv"
+    placed.write_bytes(b"video")
+    metadata = Metadata(provider="catalogue", kind="movie", title="Holiday", images=[
+        Image(POSTER, url=server.base + "original/poster.jpg",
+              sizes={500: server.base + "w500/poster.jpg"}),
+        Image(FANART, url=server.base + "original/logo.png")])
+    item = Item(path=placed, source=placed, match=Match(
+        identity=Identity("catalogue", "movie", "hb"), confidence=1.0, metadata=metadata),
+        placement=Placement(path=placed, status=Status.ORGANISED, mode="inplace"),
+        plan=Plan(destination=placed, folder=folder))
+    assert sorted(artwork.shelver_enrich(item=item, ctx=ctx) or []) == [
+        folder / "fanart.jpg", folder / "poster.jpg"]
+    assert (folder / "poster.jpg").read_bytes().endswith(b"w500")
+    assert (folder / "fanart.jpg").read_bytes() == PNG
+    item.match = Match(identity=item.match.identity, confidence=1.0, metadata=None)
+    assert artwork.shelver_enrich(item=item, ctx=ctx) == []  # no metadata: nothing to fetch
+
+
+def test_an_episode_thumb_given_only_as_episode_thumb(tmp_path: Path, server: ImageServer,
+                                                      state: object) -> None:
+    """A provider that gives an episode's still only as ``Episode.thumb`` (no THUMB image)
+    still gets ``<stem>-thumb.jpg``."""
+    ctx = make_ctx(tmp_path, state)
+    season = tmp_path / "library" / "TV" / "Home Movies" / "Season 01"
+    season.mkdir(parents=True)
+    placed = season / "Home Movies - S01E02.mkv"
+    placed.write_bytes(b"video")
+    metadata = Metadata(provider="catalogue", kind="tv", title="Home Movies", episodes=[
+        Episode(season=1, number=2, thumb=server.base + "original/poster.jpg")])
+    item = Item(path=placed, source=placed, match=Match(
+        identity=Identity("catalogue", "tv", "hm", 1, [2]), confidence=1.0, metadata=metadata),
+        placement=Placement(path=placed, status=Status.ORGANISED, mode="inplace"),
+        plan=Plan(destination=placed, folder=season.parent))
+    thumb = season / "Home Movies - S01E02-thumb.jpg"
+    assert artwork.shelver_enrich(item=item, ctx=ctx) == [thumb]
+    assert thumb.read_bytes() == JPEG

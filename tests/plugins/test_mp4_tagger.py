@@ -15,6 +15,7 @@ import pytest
 from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
 from shelver.discovery import TEMP_MARKER
+from shelver.metadata import Metadata
 from shelver.plugins.mp4_tagger import (
     ITUNEXTC,
     ITUNMOVI,
@@ -22,7 +23,9 @@ from shelver.plugins.mp4_tagger import (
     hd_video_flag,
     read_tags,
     tag_mp4,
+    tag_values,
 )
+from shelver.plugins.tmdb.metadata import to_metadata
 
 FPS = 25
 SECONDS = 3
@@ -76,7 +79,16 @@ def image_bytes(fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def movie_metadata() -> dict[str, Any]:
+def movie_metadata() -> Metadata:
+    """The Matrix, from TMDB-shaped documents through the tmdb plugin's converter."""
+    return to_metadata(movie_documents(), None)
+
+
+def episode_metadata(numbers: tuple[int, ...] = (14,)) -> Metadata:
+    return to_metadata(episode_documents(numbers), None)
+
+
+def movie_documents() -> dict[str, Any]:
     return {
         "movie": {
             "id": 603,
@@ -111,7 +123,7 @@ def movie_metadata() -> dict[str, Any]:
     }
 
 
-def episode_metadata(numbers: tuple[int, ...] = (14,)) -> dict[str, Any]:
+def episode_documents(numbers: tuple[int, ...] = (14,)) -> dict[str, Any]:
     episodes = {
         14: {"id": 62161, "name": "Ozymandias", "episode_number": 14, "season_number": 5,
              "air_date": "2013-09-15", "overview": "Everyone copes with radically changed "
@@ -329,7 +341,7 @@ def test_bad_cover_and_symlink_are_refused(tmp_path: Path) -> None:
 def test_metadata_shape_is_checked(tmp_path: Path) -> None:
     video = make_mp4(tmp_path / "movie.mp4")
     with pytest.raises(ValueError):
-        tag_mp4(video, {"show": {"name": "x"}, "episodes": []}, None)
+        tag_mp4(video, Metadata(provider="tmdb", kind="tv", title="x"), None)
 
 
 @pytest.mark.parametrize(
@@ -362,7 +374,53 @@ def test_tagging_again_with_the_same_values_leaves_the_file_alone(tmp_path: Path
     tag_mp4(target, movie_metadata(), probe, cover=cover)
     assert (target.stat().st_ino, target.stat().st_mtime_ns, target.read_bytes()) == before
     changed = movie_metadata()
-    changed["movie"]["title"] = "The Matrix (Remastered)"
+    changed.title = "The Matrix (Remastered)"
     tag_mp4(target, changed, probe, cover=cover)
     assert target.stat().st_ino != before[0]
     assert read_tags(target)["\xa9nam"] == "The Matrix (Remastered)"
+
+
+def test_a_certification_of_another_country_is_not_written_as_a_us_one() -> None:
+    movie = movie_metadata()
+    assert tag_values(movie, None)[ITUNEXTC]
+    movie.certification, movie.certification_country = "PG", "GB"
+    assert ITUNEXTC not in tag_values(movie, None)
+
+
+def test_the_cover_comes_through_shelver_fetch_image(tmp_path: Path, state: Any) -> None:
+    """The tagger asks ``shelver_fetch_image`` for the poster's w500 rendition: whoever answers
+    (here a plugin of the test's, before the artwork plugin) gives the bytes; a failure is a
+    warning and no cover, never a failed item."""
+    from shelver import hookimpl
+    from shelver.context import RunContext
+    from shelver.manager import get_plugin_manager
+    from shelver.metadata import POSTER
+    from shelver.metadata import Image as Artwork
+    from shelver.model import Identity, Item, Match
+    from shelver.plugins.mp4_tagger import _cover
+    from shelver.profiles import validate
+
+    asked: list[str] = []
+
+    class Images:
+        @hookimpl(tryfirst=True)
+        def shelver_fetch_image(self, url: str, ctx: Any) -> bytes:
+            asked.append(url)
+            if "broken" in url:
+                raise OSError("image host down")
+            return b"poster bytes"
+
+    pm = get_plugin_manager()
+    pm.register(Images(), name="test-images")
+    ctx = RunContext(profile=validate({}, pm=pm), state=state, pm=pm, run_id=1, mode="inplace")
+    metadata = Metadata(provider="catalogue", kind="movie", title="Holiday", images=[Artwork(
+        POSTER, url="https://images.example/p.jpg", sizes={500: "https://images.example/w500/p.jpg",
+                                                           92: "https://images.example/w92/p.jpg"})])
+    item = Item(path=tmp_path / "h.mp4", source=tmp_path / "h.mp4", match=Match(
+        identity=Identity("catalogue", "movie", "h"), confidence=1.0, metadata=metadata))
+    assert _cover(item, ctx) == b"poster bytes"
+    assert asked == ["https://images.example/w500/p.jpg"]
+    metadata.images[0].sizes = {500: "https://images.example/broken.jpg"}
+    assert _cover(item, ctx) is None
+    metadata.images = []
+    assert _cover(item, ctx) is None and len(asked) == 2  # no poster: nothing asked

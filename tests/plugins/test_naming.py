@@ -10,6 +10,7 @@ import pytest
 from shelver.context import RunContext
 from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
+from shelver.metadata import Episode, Metadata
 from shelver.model import Identity, Item, Match
 from shelver.plugins.naming import clean_component, shelver_plan_destination
 from shelver.profiles import validate
@@ -42,21 +43,20 @@ def plan(tmp_path: Path, dest: Path, pm: Any) -> Any:
 
 def movie(title: str, release_date: str | None = "1999-03-30", tmdb_id: int = 603,
           path: str = "/downloads/The.Matrix.1999.1080p.BluRay.x264.MKV", **probe: Any) -> Item:
-    document = {"id": tmdb_id, "title": title, "original_title": title, "release_date": release_date,
-                "external_ids": {"imdb_id": "tt0133093"}}
+    metadata = Metadata(provider="tmdb", kind="movie", title=title, original_title=title,
+                        year=int(release_date[:4]) if release_date else None,
+                        premiered=release_date, ids={"tmdb": str(tmdb_id), "imdb": "tt0133093"})
     return Item(path=Path(path), source=Path(path), probe=dict(probe),
                 match=Match(identity=Identity("tmdb", "movie", tmdb_id), confidence=0.97,
-                            metadata={"movie": document}))
+                            metadata=metadata))
 
 
 def episode(show: str, season: int, episodes: list[int], titles: list[str], tmdb_id: int = 1396,
             first_air_date: str = "2008-01-20", path: str = "/downloads/show.s01e01.mkv") -> Item:
-    metadata = {
-        "show": {"id": tmdb_id, "name": show, "first_air_date": first_air_date},
-        "season": {"season_number": season, "episodes": []},
-        "episodes": [{"season_number": season, "episode_number": n, "name": t}
-                     for n, t in zip(episodes, titles, strict=True)],
-    }
+    metadata = Metadata(provider="tmdb", kind="tv", title=show, year=int(first_air_date[:4]),
+                        premiered=first_air_date, ids={"tmdb": str(tmdb_id)},
+                        episodes=[Episode(season=season, number=n, title=t or None)
+                                  for n, t in zip(episodes, titles, strict=True)])
     return Item(path=Path(path), source=Path(path),
                 match=Match(identity=Identity("tmdb", "tv", tmdb_id, season, episodes), confidence=0.95,
                             metadata=metadata))
@@ -111,6 +111,52 @@ def test_special_goes_to_season_00(plan: Any, dest: Path) -> None:
 def test_episode_without_a_title(plan: Any, dest: Path) -> None:
     result = plan(episode("Show", 1, [7], [""], tmdb_id=9, first_air_date="2010-05-01"))
     assert result.destination.name == "Show (2010) - S01E07.mkv"
+
+
+def other_provider(ids: dict[str, str], kind: str = "movie") -> Item:
+    """An item identified by a provider that is not TMDB (a local catalogue)."""
+    path = "/downloads/holiday.2019.mkv"
+    metadata = Metadata(provider="catalogue", kind=kind, title="Holiday in Brittany", year=2019,
+                        ids=ids, episodes=[Episode(season=1, number=2, title="The Beach")]
+                        if kind == "tv" else [])
+    identity = Identity("catalogue", kind, ids.get("catalogue", "hb"),
+                        *((1, [2]) if kind == "tv" else ()))
+    return Item(path=Path(path), source=Path(path),
+                match=Match(identity=identity, confidence=1.0, metadata=metadata))
+
+
+@pytest.mark.parametrize(("ids", "tag"), [
+    ({"catalogue": "hb", "tmdb": "900001", "imdb": "tt9000001"}, " {tmdb-900001}"),
+    ({"catalogue": "hb", "imdb": "tt9000001", "tvdb": "77"}, " {imdb-tt9000001}"),
+    ({"catalogue": "hb", "tvdb": "77"}, " {tvdb-77}"),
+    ({"catalogue": "hb"}, ""),
+])
+def test_another_providers_id_tag(plan: Any, dest: Path, ids: dict[str, str], tag: str) -> None:
+    """The default layout names the TMDB id when the provider knows one, else the IMDb or TVDB
+    id, else none: never an empty ``{tmdb-}``."""
+    result = plan(other_provider(ids))
+    name = f"Holiday in Brittany (2019){tag}"
+    assert relative(result.destination, dest) == f"Movies/{name}/{name}.mkv"
+    show = plan(other_provider(ids, kind="tv"))
+    assert relative(show.destination, dest) == (
+        f"TV/{name}/Season 01/Holiday in Brittany (2019) - S01E02 - The Beach.mkv")
+
+
+def test_provider_fields(plan: Any, dest: Path) -> None:
+    template = "{{ provider }}-{{ provider_id }}/{{ tmdb_id or 'none' }}/{{ id_tag }}{{ ext }}"
+    result = plan(other_provider({"catalogue": "hb-1", "imdb": "tt9000001"}),
+                  naming={"movie": template})
+    assert relative(result.destination, dest) == "catalogue-hb-1/none/{imdb-tt9000001}.mkv"
+    assert relative(plan(movie("The Matrix"), naming={"movie": template}).destination, dest) == (
+        "tmdb-603/603/{tmdb-603}.mkv")
+
+
+def test_the_old_default_templates_still_work(plan: Any, dest: Path) -> None:
+    """Profiles written before ``id_tag`` spell the TMDB tag out: same paths as before."""
+    old_movie = ("Movies/{{ title_year }} {tmdb-{{ tmdb_id }}}/"
+                 "{{ title_year }} {tmdb-{{ tmdb_id }}}{{ ext }}")
+    assert plan(movie("The Matrix"), naming={"movie": old_movie}).destination == plan(
+        movie("The Matrix")).destination
 
 
 def test_companions_follow_the_new_name(plan: Any, dest: Path, tmp_path: Path) -> None:

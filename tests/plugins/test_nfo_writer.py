@@ -1,4 +1,7 @@
-"""Kodi NFO writer: documents parsed back, and the never-clobber-the-user's-file rule."""
+"""Kodi NFO writer: documents parsed back, and the never-clobber-the-user's-file rule.
+
+The metadata comes from TMDB-shaped documents through the tmdb plugin's converter (what a run
+does), except where a test is about another provider's metadata."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import Any
 
 import pytest
 from shelver.discovery import TEMP_MARKER
+from shelver.metadata import Episode, Metadata, Rating
 from shelver.plugins import nfo_writer
 from shelver.plugins.nfo_writer import (
     episode_nfo,
@@ -20,6 +24,7 @@ from shelver.plugins.nfo_writer import (
     tvshow_nfo,
     write_nfo,
 )
+from shelver.plugins.tmdb.metadata import to_metadata
 
 IMAGE_BASE = "http://127.0.0.1:9/t/p/"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>'
@@ -261,6 +266,16 @@ PROBE = {
 }
 
 
+def movie_meta(movie: dict[str, Any], image_base: str | None = IMAGE_BASE) -> Metadata:
+    return to_metadata({"movie": movie}, image_base)
+
+
+def show_meta(show: dict[str, Any], season: dict[str, Any] | None = None,
+              episodes: list[dict[str, Any]] | None = None,
+              image_base: str | None = IMAGE_BASE) -> Metadata:
+    return to_metadata({"show": show, "season": season, "episodes": episodes or []}, image_base)
+
+
 def parse(text: str) -> ET.Element:
     """One NFO document as an element tree (several roots are wrapped in <nfo>)."""
     body = text.split("?>", 1)[1]
@@ -273,7 +288,7 @@ def parse(text: str) -> ET.Element:
 
 
 def test_movie_nfo_fields() -> None:
-    text = movie_nfo(matrix(), PROBE, image_base=IMAGE_BASE)
+    text = movie_nfo(movie_meta(matrix()), PROBE)
     assert text.splitlines()[0] == DECLARATION
     (movie,) = parse(text)
     assert movie.tag == "movie"
@@ -297,7 +312,7 @@ def test_movie_nfo_fields() -> None:
 
 
 def test_movie_uniqueids_and_ratings() -> None:
-    (movie,) = parse(movie_nfo(matrix(), None, image_base=IMAGE_BASE))
+    (movie,) = parse(movie_nfo(movie_meta(matrix()), None))
     ids = {u.get("type"): u for u in movie.findall("uniqueid")}
     assert ids["tmdb"].text == "603" and ids["tmdb"].get("default") == "true"
     assert ids["imdb"].text == "tt0133093" and ids["imdb"].get("default") is None
@@ -311,7 +326,7 @@ def test_movie_uniqueids_and_ratings() -> None:
 
 
 def test_movie_artwork_and_actors() -> None:
-    (movie,) = parse(movie_nfo(matrix(), None, image_base=IMAGE_BASE))
+    (movie,) = parse(movie_nfo(movie_meta(matrix()), None))
     posters = [t for t in movie.findall("thumb") if t.get("aspect") == "poster"]
     assert posters[0].text == IMAGE_BASE + "original/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg"
     assert posters[0].get("preview") == IMAGE_BASE + "w500/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg"
@@ -335,7 +350,7 @@ def test_movie_artwork_and_actors() -> None:
 
 
 def test_streamdetails_numbers_equal_probe() -> None:
-    (movie,) = parse(movie_nfo(matrix(), PROBE))
+    (movie,) = parse(movie_nfo(movie_meta(matrix()), PROBE))
     details = movie.find("fileinfo/streamdetails")
     assert details is not None
     video = details.find("video")
@@ -371,7 +386,7 @@ def test_streamdetails_edge_cases() -> None:
 
 def test_movie_without_probe_or_optional_parts() -> None:
     bare = {"id": 11, "title": "Star Wars", "release_date": "", "overview": ""}
-    (movie,) = parse(movie_nfo(bare, None))
+    (movie,) = parse(movie_nfo(movie_meta(bare), None))
     assert movie.find("fileinfo") is None
     assert movie.find("year") is None and movie.find("plot") is None
     assert movie.find("ratings") is None and movie.find("mpaa") is None
@@ -380,7 +395,7 @@ def test_movie_without_probe_or_optional_parts() -> None:
 
 def test_movie_nfo_is_utf8_and_keeps_non_ascii() -> None:
     amelie = dict(matrix(), title="Le Fabuleux Destin d'Amélie Poulain", original_title="“Amélie”")
-    text = movie_nfo(amelie, None)
+    text = movie_nfo(movie_meta(amelie), None)
     (movie,) = parse(text.encode("utf-8").decode("utf-8"))
     assert movie.findtext("title") == "Le Fabuleux Destin d'Amélie Poulain"
     assert movie.findtext("originaltitle") == "“Amélie”"
@@ -394,7 +409,7 @@ def test_movie_nfo_is_utf8_and_keeps_non_ascii() -> None:
 
 
 def test_tvshow_nfo() -> None:
-    text = tvshow_nfo(breaking_bad(), image_base=IMAGE_BASE)
+    text = tvshow_nfo(show_meta(breaking_bad()))
     (show,) = parse(text)
     assert show.tag == "tvshow"
     assert show.findtext("title") == "Breaking Bad"
@@ -426,7 +441,7 @@ def test_tvshow_nfo() -> None:
 
 
 def test_single_episode_nfo() -> None:
-    text = episode_nfo(breaking_bad(), season_five(), [ozymandias()], PROBE, image_base=IMAGE_BASE)
+    text = episode_nfo(show_meta(breaking_bad(), season_five(), [ozymandias()]), PROBE)
     (episode,) = parse(text)
     assert episode.tag == "episodedetails"
     assert episode.findtext("title") == "Ozymandias"
@@ -450,7 +465,7 @@ def test_single_episode_nfo() -> None:
 
 def test_multi_episode_nfo_has_one_block_per_episode() -> None:
     season = season_five()
-    text = episode_nfo(breaking_bad(), season, season["episodes"], PROBE)
+    text = episode_nfo(show_meta(breaking_bad(), season, season["episodes"]), PROBE)
     assert text.count(DECLARATION) == 1
     assert text.count("<episodedetails>") == 2
     blocks = list(parse(text))
@@ -464,7 +479,57 @@ def test_multi_episode_nfo_has_one_block_per_episode() -> None:
         "8160",
     ]
     with pytest.raises(ValueError):
-        episode_nfo(breaking_bad(), season, [], None)
+        episode_nfo(show_meta(breaking_bad(), season, []), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Another provider's metadata
+# ---------------------------------------------------------------------------------------------
+
+
+def catalogue_movie() -> Metadata:
+    return Metadata(provider="catalogue", kind="movie", title="Holiday in Brittany", year=2019,
+                    premiered="2019-08-01", ids={"catalogue": "hb-2019", "tmdb": "900001",
+                                                 "imdb": "tt9000001"},
+                    ratings=[Rating("family", 9.5, 4, 10.0), Rating("imdb", 7.25, 120)])
+
+
+def test_the_providers_id_is_the_default_uniqueid() -> None:
+    (movie,) = parse(movie_nfo(catalogue_movie(), None))
+    ids = [(u.get("type"), u.text, u.get("default")) for u in movie.findall("uniqueid")]
+    assert ids == [("catalogue", "hb-2019", "true"), ("tmdb", "900001", None),
+                   ("imdb", "tt9000001", None)]
+    ratings = [(r.get("name"), r.get("max"), r.get("default"), r.findtext("value"),
+                r.findtext("votes")) for r in movie.findall("ratings/rating")]
+    assert ratings == [("family", "10", "true", "9.5", "4"), ("imdb", "10", None, "7.25", "120")]
+    assert movie.findtext("year") == "2019" and movie.findtext("premiered") == "2019-08-01"
+    assert movie.find("thumb") is None and movie.find("fanart") is None  # it has no artwork
+
+
+def test_an_episode_of_another_provider() -> None:
+    show = Metadata(provider="catalogue", kind="tv", title="Home Movies", ids={"catalogue": "hm"},
+                    episodes=[Episode(season=1, number=2, title="The Beach",
+                                      thumb="https://images.example/beach.jpg",
+                                      ids={"catalogue": "hm-1-2", "tvdb": "77"})])
+    (episode,) = parse(episode_nfo(show, None))
+    assert [(u.get("type"), u.text, u.get("default")) for u in episode.findall("uniqueid")] == [
+        ("catalogue", "hm-1-2", "true"), ("tvdb", "77", None)]
+    thumb = episode.find("thumb")
+    assert thumb is not None and thumb.attrib == {"aspect": "thumb"}
+    assert thumb.text == "https://images.example/beach.jpg"
+    (tvshow,) = parse(tvshow_nfo(show))
+    assert json.loads(tvshow.findtext("episodeguide", "")) == {"catalogue": "hm"}
+    assert tvshow.find("uniqueid[@type='catalogue']").get("default") == "true"  # type: ignore[union-attr]
+
+
+def test_without_an_allowed_image_host_the_nfo_links_no_image() -> None:
+    """No image base (TMDB's /configuration named a host that is not allowed): the metadata has
+    no image URLs, so the NFO names no image host at all."""
+    text = movie_nfo(movie_meta(matrix(), image_base=None), None)
+    (movie,) = parse(text)
+    assert movie.find("thumb") is None and movie.find("fanart") is None
+    assert all(actor.find("thumb") is None for actor in movie.findall("actor"))
+    assert "http" not in text.split("<trailer>")[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,7 +544,7 @@ def leftovers(folder: Path) -> list[str]:
 
 def test_write_new_and_refresh_own_file(tmp_path: Path) -> None:
     target = tmp_path / "The Matrix (1999) {tmdb-603}.nfo"
-    text = movie_nfo(matrix(), PROBE)
+    text = movie_nfo(movie_meta(matrix()), PROBE)
     assert write_nfo(target, text) is True
     assert target.read_bytes() == text.encode("utf-8")
     assert is_user_nfo(target) is False
@@ -488,7 +553,7 @@ def test_write_new_and_refresh_own_file(tmp_path: Path) -> None:
     # New metadata replaces a file shelver wrote and nobody touched.
     refreshed = copy.deepcopy(matrix())
     refreshed["vote_count"] = 27000
-    new_text = movie_nfo(refreshed, PROBE)
+    new_text = movie_nfo(movie_meta(refreshed), PROBE)
     assert write_nfo(target, new_text) is True
     assert target.read_text(encoding="utf-8") == new_text
     assert leftovers(tmp_path) == []
@@ -496,15 +561,15 @@ def test_write_new_and_refresh_own_file(tmp_path: Path) -> None:
 
 def test_user_edited_nfo_is_not_clobbered(tmp_path: Path) -> None:
     target = tmp_path / "movie.nfo"
-    write_nfo(target, movie_nfo(matrix(), None))
+    write_nfo(target, movie_nfo(movie_meta(matrix()), None))
     edited = target.read_text(encoding="utf-8").replace(
         "<title>The Matrix</title>", "<title>The Matrix (Director's Cut)</title>"
     )
     target.write_text(edited, encoding="utf-8")  # marker kept: the checksum tells the edit
     assert is_user_nfo(target) is True
-    assert write_nfo(target, movie_nfo(matrix(), PROBE)) is False
+    assert write_nfo(target, movie_nfo(movie_meta(matrix()), PROBE)) is False
     assert target.read_text(encoding="utf-8") == edited
-    assert write_nfo(target, movie_nfo(matrix(), PROBE), overwrite_user_edited=True) is True
+    assert write_nfo(target, movie_nfo(movie_meta(matrix()), PROBE), overwrite_user_edited=True) is True
     assert is_user_nfo(target) is False
 
 
@@ -513,14 +578,14 @@ def test_foreign_nfo_is_users(tmp_path: Path) -> None:
     hand_written = "<tvshow><title>Breaking Bad</title></tvshow>\n"
     target.write_text(hand_written, encoding="utf-8")
     assert is_user_nfo(target) is True
-    assert write_nfo(target, tvshow_nfo(breaking_bad())) is False
+    assert write_nfo(target, tvshow_nfo(show_meta(breaking_bad()))) is False
     assert target.read_text(encoding="utf-8") == hand_written
     assert is_user_nfo(tmp_path / "absent.nfo") is False
 
 
 def test_line_ending_conversion_is_not_an_edit(tmp_path: Path) -> None:
     target = tmp_path / "tvshow.nfo"
-    text = tvshow_nfo(breaking_bad())
+    text = tvshow_nfo(show_meta(breaking_bad()))
     target.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
     assert is_user_nfo(target) is False
 
@@ -529,7 +594,7 @@ def test_failed_write_leaves_old_file_and_no_temp(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "movie.nfo"
-    old = movie_nfo(matrix(), None)
+    old = movie_nfo(movie_meta(matrix()), None)
     write_nfo(target, old)
 
     def no_rename(src: Any, dst: Any) -> None:
@@ -537,7 +602,7 @@ def test_failed_write_leaves_old_file_and_no_temp(
 
     monkeypatch.setattr(nfo_writer.os, "replace", no_rename)
     with pytest.raises(OSError):
-        write_nfo(target, movie_nfo(matrix(), PROBE))
+        write_nfo(target, movie_nfo(movie_meta(matrix()), PROBE))
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == old
     assert leftovers(tmp_path) == []

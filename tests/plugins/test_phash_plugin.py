@@ -316,8 +316,8 @@ async def test_a_moved_file_keeps_its_identity(tmp_path: Path, make_ctx: Any, li
     assert match is not None
     assert match.identity == episode and match.confidence == 1.0
     assert match.release_date == "2013-09-15"  # kept from the record
-    assert match.metadata["show"]["name"] == "Breaking Bad"
-    assert [e["name"] for e in match.metadata["episodes"]] == ["Ozymandias"]
+    assert match.metadata is not None and match.metadata.title == "Breaking Bad"
+    assert [e.title for e in match.metadata.episodes] == ["Ozymandias"]
     assert item.fingerprint == {"phash": real_phash, "moved_from": old["path"]}
     assert state.item(old["id"]) is None  # the old record gave way to the new one
     # It is the library item, not a copy of one.

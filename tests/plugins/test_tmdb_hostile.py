@@ -24,6 +24,7 @@ from shelver.plugins.artwork import artwork_targets
 from shelver.plugins.tmdb.cache import RATE_STATE_TABLE
 from shelver.plugins.tmdb.client import TMDBClient
 from shelver.plugins.tmdb.matcher import MOVIE_APPEND, TV_APPEND
+from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.plugin import image_host_allowed
 from shelver.plugins.tmdb.ratelimit import RateLimiter, active_block
 from shelver.plugins.tmdb.validate import InvalidDocument, validate_document
@@ -148,8 +149,9 @@ def test_no_malformed_field_reaches_nfo_or_mp4_tags_as_a_crash(fake: FakeTMDB) -
             except InvalidDocument:
                 assert path == ("id",)
                 continue
-            nfo_writer.movie_nfo(clean, None)
-            mp4_tagger.tag_values({"movie": clean}, None)
+            metadata = to_metadata({"movie": clean}, fake.image_base_url)
+            nfo_writer.movie_nfo(metadata, None)
+            mp4_tagger.tag_values(metadata, None)
     for path in _paths(season):
         for value in HOSTILE_VALUES:
             try:
@@ -158,8 +160,11 @@ def test_no_malformed_field_reaches_nfo_or_mp4_tags_as_a_crash(fake: FakeTMDB) -
                 assert path == ("id",)
                 continue
             episodes = clean.get("episodes") or [{}]
-            nfo_writer.episode_nfo(show, clean, episodes[:1], None)
-            mp4_tagger.tag_values({"show": show, "season": clean, "episodes": episodes[:1]}, None)
+            metadata = to_metadata({"show": show, "season": clean, "episodes": episodes[:1]},
+                                   fake.image_base_url)
+            if metadata.episodes:
+                nfo_writer.episode_nfo(metadata, None)
+                mp4_tagger.tag_values(metadata, None)
     for path in _paths(show):
         for value in HOSTILE_VALUES:
             try:
@@ -167,8 +172,10 @@ def test_no_malformed_field_reaches_nfo_or_mp4_tags_as_a_crash(fake: FakeTMDB) -
             except InvalidDocument:
                 assert path == ("id",)
                 continue
-            nfo_writer.tvshow_nfo(clean)
-            nfo_writer.episode_nfo(clean, season, season["episodes"][:1], None)
+            nfo_writer.tvshow_nfo(to_metadata({"show": clean}, fake.image_base_url))
+            nfo_writer.episode_nfo(to_metadata({"show": clean, "season": season,
+                                                "episodes": season["episodes"][:1]},
+                                               fake.image_base_url), None)
 
 
 @pytest.mark.parametrize(("value", "ok"), [

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shelver.metadata import Metadata
 from shelver.model import Identity
 from shelver.plugins.parse_name import parse_release
 from shelver.plugins.tmdb.client import TMDBClient
@@ -141,7 +142,8 @@ def fake() -> Iterator[FakeTMDB]:
 @pytest.fixture
 async def client(fake: FakeTMDB, tmp_path: Path) -> AsyncIterator[TMDBClient]:
     async with TMDBClient(
-        fake.base_url, api_key=fake.api_key, db_path=tmp_path / "state.db", rate="1000/1s"
+        fake.base_url, api_key=fake.api_key, db_path=tmp_path / "state.db", rate="1000/1s",
+        image_base=fake.image_base_url,
     ) as tmdb:
         yield tmdb
 
@@ -155,8 +157,11 @@ async def match(client: TMDBClient, name: str, duration: float | None = None) ->
 async def test_movie_costs_search_and_details(client: TMDBClient, fake: FakeTMDB) -> None:
     result = await match(client, "The.Matrix.1999.1080p.BluRay.x264-GRP.mkv")
     assert result.identity == Identity("tmdb", "movie", 603)
-    assert result.metadata["movie"]["title"] == "The Matrix"
-    assert "credits" in result.metadata["movie"]
+    # Provider-neutral metadata, made by the tmdb plugin's converter.
+    assert (result.metadata.provider, result.metadata.title, result.metadata.runtime) == (
+        "tmdb", "The Matrix", 136)
+    assert result.metadata.ids == {"tmdb": "603", "imdb": "tt0133093"}
+    assert result.release_date == "1999-03-30"
     assert result.candidates[0]["id"] == 603
     assert [r.path for r in fake.requests] == ["/3/search/movie", "/3/movie/603"]
     assert fake.requests[0].params["year"] == "1999"
@@ -201,14 +206,14 @@ async def test_show_episodes_share_lookups(client: TMDBClient, fake: FakeTMDB) -
     for n in range(1, 17):
         result = await match(client, f"Breaking.Bad.S05E{n:02d}.720p.HDTV.x264-GRP.mkv")
         assert result.identity == Identity("tmdb", "tv", 1396, season=5, episodes=[n])
-        assert result.metadata["episodes"][0]["episode_number"] == n
+        assert result.metadata.episodes[0].number == n
     assert fake.count() == 3  # search + show + season, for 16 files
 
 
 async def test_multi_episode(client: TMDBClient) -> None:
     result = await match(client, "Breaking.Bad.S05E01E02.mkv")
     assert result.identity == Identity("tmdb", "tv", 1396, season=5, episodes=[1, 2])
-    assert len(result.metadata["episodes"]) == 2
+    assert len(result.metadata.episodes) == 2
 
 
 async def test_missing_episode_goes_to_review(client: TMDBClient) -> None:
@@ -257,9 +262,11 @@ async def test_no_title_costs_nothing(client: TMDBClient, fake: FakeTMDB) -> Non
 
 async def test_fetch_metadata_for_a_forced_identity(client: TMDBClient) -> None:
     metadata = await fetch_metadata(client, Identity("tmdb", "tv", 1396, season=5, episodes=[3]))
-    assert metadata["show"]["id"] == 1396
-    assert [e["episode_number"] for e in metadata["episodes"]] == [3]
-    assert (await fetch_metadata(client, Identity("tmdb", "movie", 603)))["movie"]["id"] == 603
+    assert isinstance(metadata, Metadata) and metadata.ids["tmdb"] == "1396"
+    assert (metadata.kind, metadata.title) == ("tv", "Breaking Bad")
+    assert [(e.season, e.number) for e in metadata.episodes] == [(5, 3)]
+    movie = await fetch_metadata(client, Identity("tmdb", "movie", 603))
+    assert (movie.kind, movie.ids["tmdb"], movie.premiered) == ("movie", "603", "1999-03-30")
 
 
 # ---------------------------------------------------------------------------------------------

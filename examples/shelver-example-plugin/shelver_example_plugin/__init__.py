@@ -75,11 +75,10 @@ def shelver_run_check(ctx: RunContext) -> None:
 def flat_name(item: Item) -> str:
     """``The Matrix (1999).mkv`` for a movie, ``Show (2008) - S01E02.mkv`` for an episode."""
     assert item.match is not None and item.identity is not None
-    metadata = item.match.metadata
-    document = metadata.get("movie") or metadata.get("show") or {}
-    title = document.get("title") or document.get("name") or item.parsed.title or "Unknown"
-    date = document.get("release_date") or document.get("first_air_date") or ""
-    name = f"{title} ({date[:4]})" if date[:4].isdigit() else title
+    metadata = item.match.metadata  # a shelver.metadata.Metadata, whichever provider matched
+    title = (metadata.title if metadata else None) or item.parsed.title or "Unknown"
+    year = metadata.year if metadata else None
+    name = f"{title} ({year})" if year else title
     if item.identity.kind == "tv":
         episodes = "".join(f"E{e:02d}" for e in item.identity.episodes)
         name += f" - S{item.identity.season or 0:02d}{episodes}"
