@@ -59,7 +59,7 @@ def print_tree(root: Path) -> None:
 
 def run_demo(keep: Path | None) -> int:
     from shelver.cli import open_profile, run_engine
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     workdir = Path(keep).absolute() if keep else Path(tempfile.mkdtemp(prefix="shelver-demo-"))
     downloads, library = workdir / "downloads", workdir / "library"
@@ -101,7 +101,7 @@ def serve_demo(keep: Path | None, port: int) -> int:
     import signal
     import time
 
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     workdir = Path(keep).absolute() if keep else Path(tempfile.mkdtemp(prefix="shelver-offline-"))
     workdir.mkdir(parents=True, exist_ok=True)

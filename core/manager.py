@@ -24,23 +24,27 @@ log = logging.getLogger("shelver.plugins")
 
 ENTRY_POINT_GROUP = "shelver"
 
-# Built-in plugins, registered under their short name. Each is an ordinary plugin module written
-# against the same hooks a third party gets.
+# Built-in plugins, registered under their short name: the package shelver.plugins.<name>, whose
+# plugin.py holds every hook implementation. Each is written against the same hooks a third party
+# gets.
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("parse", "shelver.plugins.parse"),
-    ("mediainfo", "shelver.plugins.mediainfo"),
+    ("parse", "shelver.plugins.parse.plugin"),
+    ("mediainfo", "shelver.plugins.mediainfo.plugin"),
     ("tmdb", "shelver.plugins.tmdb.plugin"),
-    ("naming", "shelver.plugins.naming"),
-    ("modes", "shelver.plugins.modes"),
-    ("cache_modes", "shelver.plugins.cache_modes"),
-    ("placement_commands", "shelver.plugins.placement_commands"),
-    ("nfo", "shelver.plugins.nfo"),
-    ("mp4tags", "shelver.plugins.mp4_tagger"),
-    ("artwork", "shelver.plugins.artwork"),
-    ("phash", "shelver.plugins.phash"),
+    ("naming", "shelver.plugins.naming.plugin"),
+    ("placement", "shelver.plugins.placement.plugin"),
+    ("nfo", "shelver.plugins.nfo.plugin"),
+    ("mp4tags", "shelver.plugins.mp4tags.plugin"),
+    ("artwork", "shelver.plugins.artwork.plugin"),
+    ("phash", "shelver.plugins.phash.plugin"),
 )
 
 BUILTIN_NAMES = frozenset(name for name, _dotted in DEFAULT_PLUGINS)
+
+# Built-in plugins that were merged into another: a profile naming the old name in
+# ``plugins.disable`` is a configuration error (docs/configuration.md, "[plugins]"), since
+# silently disabling nothing, or more than asked, would both surprise.
+MERGED_BUILTINS = {"modes": "placement", "cache_modes": "placement", "placement_commands": "placement"}
 
 
 class ShelverPluginManager(pluggy.PluginManager):

@@ -14,8 +14,7 @@ import unicodedata
 from typing import Any
 
 import trio
-from shelver.errors import NotFoundError
-from shelver.model import Identity, Match, ParsedName
+from shelver.api import Identity, Match, NotFoundError, ParsedName
 from shelver.plugins.tmdb.client import TMDBClient
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from shelver.discovery import TEMP_MARKER
-from shelver.plugins.artwork import ArtworkError, artwork_targets, download, image_url
+from shelver.plugins.artwork.images import ArtworkError, artwork_targets, download, image_url
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4 + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

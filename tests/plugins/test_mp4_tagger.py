@@ -15,7 +15,7 @@ import pytest
 from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
 from shelver.discovery import TEMP_MARKER
-from shelver.plugins.mp4_tagger import (
+from shelver.plugins.mp4tags.tagger import (
     ITUNEXTC,
     ITUNMOVI,
     TagError,

@@ -11,7 +11,7 @@ from shelver.context import RunContext
 from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
 from shelver.model import Identity, Item, Match
-from shelver.plugins.naming import clean_component, shelver_plan_destination
+from shelver.plugins.naming.plugin import clean_component, shelver_plan_destination
 from shelver.profiles import validate
 from shelver.state import StateDB
 

@@ -19,8 +19,8 @@ from shelver.context import RunContext
 from shelver.errors import ItemError
 from shelver.manager import get_plugin_manager
 from shelver.model import Identity, Item, Match, State, Status
-from shelver.plugins import phash as plugin
-from shelver.plugins.phash import (
+from shelver.plugins.phash import plugin
+from shelver.plugins.phash.plugin import (
     find_duplicates,
     shelver_config_schema,
     shelver_fingerprint,
