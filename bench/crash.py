@@ -196,7 +196,7 @@ def untagged_digests(state_db: Path, problems: list[str]) -> dict[str, str]:
     tagged in the cache and moved into the library counts where it is now), rebuilt from the
     recipe the journal keeps: a tagged file must be "byte-identical" in the only sense that
     fits, that ``shelver undo`` gives back exactly the download."""
-    from shelver.plugins import mp4_undo
+    from shelver.plugins.mp4tags import undo as mp4_undo
     from shelver.store import StateDB
 
     state = StateDB(state_db)
@@ -301,8 +301,8 @@ def campaign(base: Path, cache_root: Path, *, files: int, kills: int, base_url: 
     """Build ``files`` downloads under ``base``, kill ``kills`` runs while a writer appends to
     ``growing`` of them (default: one in ten), finish, check; then (``undo``) undo every run,
     newest first, and check the downloads are as they were."""
+    from shelver.fileops import journal_ops, recover
     from shelver.manager import get_plugin_manager
-    from shelver.plugins.fsops import journal_ops, recover
     from shelver.store import StateDB
 
     rng = random.Random(seed)
@@ -428,7 +428,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     args = parser.parse_args()
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="shelver-crash-"))
     base.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ videos with PyAV into a temporary directory (1280×720 h264, one with B-frames, 
 MPEG-4 AVI: a few minutes each at low frame rates, with panning texture and moving shapes),
 then, for each file, in the same run:
 
-* ``phash``: :func:`shelver.plugins.phash_algorithm.video_phash`, the whole thing (open,
+* ``phash``: :func:`shelver.plugins.phash.algorithm.video_phash`, the whole thing (open,
   25 accurate seeks and decodes, bicubic scaling to 160 px, sprite, resize, DCT, hash);
 * ``decode``: PyAV alone decoding the same 25 frames: open, and for each screenshot time seek
   to the keyframe before it and decode forward to the frame at that time, which is what
@@ -35,7 +35,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pymediainfo
-from shelver.plugins import phash_algorithm as phash
+from shelver.plugins.phash import algorithm as phash
 
 TARGET_RATIO = 1.5
 REPEATS = 3

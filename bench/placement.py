@@ -4,7 +4,7 @@ Run: ``.venv/bin/python bench/placement.py [--size-mb 1024] [--files 10000]`` (a
 
 * **Cache copy.** One file of ``--size-mb`` on the disk; in the same run, alternately, best of 3
   (page cache warm for both): ``cp FILE /dev/shm/...`` against shelver's staging copy of the
-  same file into a ``work_dir`` on /dev/shm (:func:`shelver.plugins.staging.stage`: journal
+  same file into a ``work_dir`` on /dev/shm (:func:`shelver.plugins.placement.staging.stage`: journal
   row, kernel fast-path copy, fsync, size check). Target: shelver ≥ 0.9 × cp's throughput.
   For reference, the move out of the cache into the library on the disk (copy, fsync, verify,
   link into place, unlink) against ``cp`` followed by ``sync FILE`` (cp does not flush; shelver
@@ -77,7 +77,7 @@ def best(fn: object, repeats: int = REPEATS) -> float:
 
 
 def cache_copy(base: Path, cache: Path, size_mb: int) -> None:
-    from shelver.plugins import staging
+    from shelver.plugins.placement import staging
     from shelver.store import StateDB
 
     source = base / "big.mkv"
@@ -132,7 +132,7 @@ def cache_copy(base: Path, cache: Path, size_mb: int) -> None:
         return elapsed
 
     def run_finish() -> float:
-        from shelver.plugins.fsops import place_file
+        from shelver.fileops import place_file
 
         target = library / f"{uuid.uuid4().hex}.mkv"
         started = time.perf_counter()

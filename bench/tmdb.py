@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/tmdb.py`` (about 3 minutes on two cores). Everything goes through
 the real CLI (``shelver run --json`` as a subprocess) against the loopback TMDB look-alike
-(``shelver.testing.tmdb_server.FakeTMDB``) with real tiny video files:
+(``shelver.plugins.tmdb.fake.tmdb_server.FakeTMDB``) with real tiny video files:
 
 (a) **corpus**: the 290 names of ``tests/corpus/release_names.json`` end to end; placed right /
     wrong / left for review against the expected outcome; API requests against the lower bound;
@@ -170,7 +170,7 @@ def build_corpus(downloads: Path, entries: list[dict[str, Any]]) -> None:
 
 
 def corpus_bench(work: Path, env: dict[str, str], *, default_clock: bool) -> Table:
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     entries = json.loads(CORPUS.read_text(encoding="utf-8"))
     entries = entries["entries"] if isinstance(entries, dict) else entries
@@ -280,7 +280,7 @@ def _dotted(title: str) -> str:
 
 def backlog_items(items: int) -> list[tuple[str, float, dict[str, Any]]]:
     """``(relative path, duration s, expected identity)``: a tenth films, the rest episodes."""
-    from shelver.testing.tmdb_server import load_snapshot
+    from shelver.plugins.tmdb.fake.tmdb_server import load_snapshot
 
     snapshot = load_snapshot()
     films = sorted(snapshot["movies"].values(), key=lambda m: m["id"])[: max(1, items // 10)]
@@ -312,8 +312,8 @@ def backlog_items(items: int) -> list[tuple[str, float, dict[str, Any]]]:
 
 
 def backlog_bench(work: Path, env: dict[str, str], items: int) -> Table:
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
     from shelver.testing.media import make_video
-    from shelver.testing.tmdb_server import FakeTMDB
 
     planned = backlog_items(items)
     downloads = work / "backlog"
@@ -390,8 +390,8 @@ def backlog_bench(work: Path, env: dict[str, str], items: int) -> Table:
 
 
 def two_profiles_bench(work: Path, env: dict[str, str]) -> Table:
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB, load_snapshot
     from shelver.testing.media import make_video
-    from shelver.testing.tmdb_server import FakeTMDB, load_snapshot
 
     snapshot = load_snapshot()
     films = [m for m in snapshot["movies"].values()

@@ -2,16 +2,95 @@
 
 A plugin, built-in or third-party, imports ``shelver.api`` and its own package, nothing else of
 shelver; what it needs from another plugin it asks through a hook. Everything not named in
-``__all__`` here is private and may change in any release.
+``__all__`` here is private and may change in any release; tests/test_boundaries.py fails when a
+built-in (or the example plugin) imports anything else of shelver.
+
+The names, by what they are for:
+
+* **Hooks and the run**: ``hookimpl`` (the marker for hook implementations), ``RunContext``
+  (``ctx``), ``__version__``.
+* **The data model** (docs/architecture.md, "The data a file carries"): ``Item``,
+  ``ParsedName``, ``DownloaderHints``, ``Identity``, ``Match``, ``Plan``, ``Placement``,
+  ``State``, ``Status``, ``Priority``; the metadata a provider fills in: ``Metadata``,
+  ``Person``, ``Image``, ``Rating``, ``Season``, ``Episode``.
+* **Errors**: ``ShelverError``, ``ConfigError`` (exit 2, names the setting), ``ItemError`` (the
+  item fails, the run goes on), ``NotFoundError``.
+* **The store and settings**: ``StateDB`` (``ctx.state``'s type, for the journal and plugin
+  tables), ``Profile`` (``ctx.profile``'s type), ``pid_alive`` (whether a journal row's or an
+  item's owner process still runs), ``LIMITER_SIZES`` (the named thread limiters' sizes).
+* **Crash-safe file operations** (:mod:`shelver.fileops`, whose docstring states the crash
+  invariants): ``place_file`` (journaled move/copy/hardlink/symlink/reflink, never overwrites:
+  ``DestinationExists``; ``SourceChanged`` when the source changes meanwhile), ``make_dirs``,
+  ``temp_name`` (the temp-name pattern discovery never takes), ``fsync_dir``, ``copy_owner``,
+  ``remember_owner``/``restore_owner`` (what undo gives back), ``VERIFY`` (the
+  ``placement.verify`` choices), ``COPY_CHUNK``, ``FICLONE`` (the reflink ioctl); the journal's op
+  registry: ``journal_ops`` (every plugin's ops, as ``JournalOps``) and ``recover`` (settle
+  interrupted rows); and the steps a multi-stage placement (the cache's staging) is built from:
+  ``start_stamp``, ``check_unchanged``, ``held_unchanged``, ``copy_verified``, ``size_or_none``,
+  ``unlink_source``.
+* **Names and files**: ``clean_component`` (any text as one safe path component), ``fit_name``
+  (a derived name within 255 bytes), ``is_image_path``; what discovery knows:
+  ``VIDEO_EXTENSIONS``, ``TEMP_MARKER``, ``is_partial`` (a partial download's name),
+  ``companions_of`` (a video's sidecars), ``Sidecars``.
+* **Logs**: ``redact`` (a secret never shown in a log line).
+* **Plugin commands** (``shelver_register_commands``): ``profile_option`` (the ``-p/--profile``
+  option), ``open_profile`` (profile, plugin manager and state DB; configuration errors exit 2),
+  ``load_with_plugins`` (profile and plugin manager, no state DB), ``ConfigProblem`` and
+  ``UsageProblem`` (exit 2 with ``shelver: error: MESSAGE``). Those from the command line are
+  imported on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from shelver.context import RunContext
+from shelver import __version__
+from shelver.context import LIMITER_SIZES, RunContext
+from shelver.discovery import TEMP_MARKER, VIDEO_EXTENSIONS, Sidecars, companions_of, is_partial
 from shelver.errors import ConfigError, ItemError, NotFoundError, ShelverError
-from shelver.metadata import Episode, Image, Metadata, Person, Rating, Season
+from shelver.fileops import (
+    COPY_CHUNK,
+    FICLONE,
+    VERIFY,
+    DestinationExists,
+    JournalOps,
+    SourceChanged,
+    check_unchanged,
+    copy_owner,
+    copy_verified,
+    fsync_dir,
+    held_unchanged,
+    journal_ops,
+    make_dirs,
+    place_file,
+    recover,
+    remember_owner,
+    restore_owner,
+    size_or_none,
+    start_stamp,
+    temp_name,
+    unlink_source,
+)
+from shelver.logs import redact
+from shelver.metadata import (
+    CAST,
+    DIRECTING,
+    FANART,
+    GUEST,
+    LOGO,
+    POSTER,
+    PRODUCTION,
+    SEASON_POSTER,
+    THUMB,
+    WRITING,
+    Episode,
+    Image,
+    Metadata,
+    Person,
+    Rating,
+    Season,
+)
 from shelver.model import (
     DemoService,
     DownloaderHints,
@@ -25,24 +104,58 @@ from shelver.model import (
     State,
     Status,
 )
-from shelver.names import fit_name, is_image_path
+from shelver.names import clean_component, fit_name, is_image_path
+from shelver.profiles import Profile, load_with_plugins
+from shelver.store import StateDB, pid_alive
 
 if TYPE_CHECKING:
     import pluggy
+    from shelver.cli import ConfigProblem, UsageProblem, open_profile, profile_option
 
     hookimpl: pluggy.HookimplMarker
 
 __all__ = [
-    "ConfigError", "DemoService", "DownloaderHints", "Episode", "Identity", "Image", "Item", "ItemError", "Match",
-    "Metadata", "NotFoundError", "ParsedName", "Person", "Placement", "Plan", "Priority", "Rating",
-    "RunContext", "Season", "ShelverError", "State", "Status", "fit_name", "hookimpl",
-    "is_image_path",
+    # hooks and the run
+    "LIMITER_SIZES", "RunContext", "__version__", "hookimpl", "DemoService",
+    # the data model and the metadata model
+    "DownloaderHints", "Episode", "Identity", "Image", "Item", "Match", "Metadata", "ParsedName",
+    "Person", "Placement", "Plan", "Priority", "Rating", "Season", "State", "Status",
+    # the metadata model's vocabulary: Person.department and Image.kind values
+    "CAST", "DIRECTING", "FANART", "GUEST", "LOGO", "POSTER", "PRODUCTION", "SEASON_POSTER",
+    "THUMB", "WRITING",
+    # errors
+    "ConfigError", "ItemError", "NotFoundError", "ShelverError",
+    # the store and settings
+    "Profile", "StateDB", "pid_alive",
+    # crash-safe file operations and the journal's op registry
+    "COPY_CHUNK", "FICLONE", "VERIFY", "DestinationExists", "JournalOps", "SourceChanged",
+    "check_unchanged", "copy_owner", "copy_verified", "fsync_dir", "held_unchanged",
+    "journal_ops", "make_dirs", "place_file", "recover", "remember_owner", "restore_owner",
+    "size_or_none", "start_stamp", "temp_name", "unlink_source",
+    # names and files
+    "Sidecars", "TEMP_MARKER", "VIDEO_EXTENSIONS", "clean_component", "companions_of",
+    "fit_name", "is_image_path", "is_partial",
+    # logs
+    "redact",
+    # plugin commands
+    "ConfigProblem", "UsageProblem", "load_with_plugins", "open_profile", "profile_option",
 ]  # fmt: skip
+
+# Imported on first use: ``hookimpl`` needs pluggy (which ``shelver hook`` never loads), the
+# command-line helpers need click and the CLI module.
+_ON_FIRST_USE = {
+    "hookimpl": "shelver",
+    "ConfigProblem": "shelver.cli",
+    "UsageProblem": "shelver.cli",
+    "open_profile": "shelver.cli",
+    "profile_option": "shelver.cli",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "hookimpl":
-        import shelver
-
-        return shelver.hookimpl
-    raise AttributeError(f"module 'shelver.api' has no attribute {name!r}")
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'shelver.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -26,6 +26,7 @@ from shelver.console import (
     open_profile,
     run_engine,
 )
+from shelver.model import LEGACY_PROVIDER
 
 # Plugins' commands import these from here (shelver.console holds them: the demo shares them).
 __all__ = ["EXIT_INTERRUPTED", "ConfigProblem", "UsageProblem", "cli", "open_profile",
@@ -474,29 +475,38 @@ def review_accept(ctx: click.Context, item: str, number: int, season: int | None
             lambda row: accept_candidate(row, number, season, list(episodes)))
 
 
-@review.command("set")
+# ``--id`` takes any provider's identity; the older option (releases before 0.2, when there was
+# one provider) takes KIND/ID of that provider (docs/operations.md, "Review").
+LEGACY_OPTION = "--tmdb"
+EXAMPLE = f"{LEGACY_PROVIDER}:movie/603"
+
+
+@review.command("set", help=f"Set ITEM's identity by hand (--id {EXAMPLE}, or --id "
+                f"{LEGACY_PROVIDER}:tv/1396 --season 5 --episode 14).")
 @click.argument("item")
 @click.option("--id", "ref", metavar="PROVIDER:KIND/ID",
-              help="tmdb:movie/603 or tmdb:tv/1396 (tmdb:tv/1396/5/14 names the episode too).")
-@click.option("--tmdb", "tmdb", metavar="KIND/ID", help="movie/603 or tv/1396: a TMDB id.")
+              help=f"{EXAMPLE} or {LEGACY_PROVIDER}:tv/1396 ({LEGACY_PROVIDER}:tv/1396/5/14 names "
+                   "the episode too).")
+@click.option(LEGACY_OPTION, "legacy", metavar="KIND/ID",
+              help=f"movie/603 or tv/1396: an id of {LEGACY_PROVIDER}, the provider releases "
+                   "before 0.2 knew (the same as --id with that provider).")
 @click.option("--season", type=int)
 @click.option("--episode", "episodes", type=int, multiple=True)
 @click.pass_context
-def review_set(ctx: click.Context, item: str, ref: str | None, tmdb: str | None,
+def review_set(ctx: click.Context, item: str, ref: str | None, legacy: str | None,
                season: int | None, episodes: tuple[int, ...]) -> None:
-    """Set ITEM's identity by hand (--id tmdb:movie/603, or --id tmdb:tv/1396 --season 5 --episode 14)."""
     from shelver.review import parse_identity, parsed_name
 
-    if (ref is None) == (tmdb is None):
-        raise ConfigProblem("review set needs --id PROVIDER:KIND/ID (e.g. --id tmdb:movie/603), "
-                            "or --tmdb KIND/ID; give one of them")
+    if (ref is None) == (legacy is None):
+        raise ConfigProblem(f"review set needs --id PROVIDER:KIND/ID (e.g. --id {EXAMPLE}), "
+                            f"or {LEGACY_OPTION} KIND/ID; give one of them")
     if ref is not None:
         _decide(ctx.obj.get("profile"), item,
                 lambda row: parse_identity(ref, season, list(episodes), parsed_name(row)))
     else:
         _decide(ctx.obj.get("profile"), item,
-                lambda row: parse_identity(str(tmdb), season, list(episodes), parsed_name(row),
-                                           option="--tmdb", provider="tmdb"))
+                lambda row: parse_identity(str(legacy), season, list(episodes), parsed_name(row),
+                                           option=LEGACY_OPTION, provider=LEGACY_PROVIDER))
 
 
 @cli.command()

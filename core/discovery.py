@@ -30,7 +30,7 @@ PARTIAL_FOLDERS = ("_unpack",)
 SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".sub", ".idx", ".vtt", ".sup")
 # Sidecars that travel with their video when their name starts with the video's stem.
 COMPANION_EXTENSIONS = (*SUBTITLE_EXTENSIONS, ".nfo", ".jpg", ".jpeg", ".png", ".tbn")
-# shelver's own temp files (see shelver.plugins.fsops).
+# shelver's own temp files (see shelver.fileops).
 TEMP_MARKER = ".shelver-tmp"
 # placement.symlinks: what a symbolic link met in the sources is (docs/configuration.md).
 SYMLINKS = ("skip", "follow")

@@ -46,6 +46,11 @@ def __getattr__(name: str) -> Any:
         return frozenset(plugin for plugin, _dotted in builtin_plugins())
     raise AttributeError(f"module 'shelver.manager' has no attribute {name!r}")
 
+# Built-in plugins that were merged into another: a profile naming the old name in
+# ``plugins.disable`` is a configuration error (docs/configuration.md, "[plugins]"), since
+# silently disabling nothing, or more than asked, would both surprise.
+MERGED_BUILTINS = {"modes": "placement", "cache_modes": "placement", "placement_commands": "placement"}
+
 
 class ShelverPluginManager(pluggy.PluginManager):
     """A pluggy manager that also remembers where each plugin came from and what failed."""

@@ -79,6 +79,11 @@ class ParsedName:
     release_group: str | None = None
 
 
+# Before 0.2 shelver knew one provider and stored its identities without naming it
+# ({"type": "movie", "id": 603}; review took ``movie/603``): such an identity is this provider's.
+LEGACY_PROVIDER = "tmdb"
+
+
 @dataclass
 class Identity:
     """Which work a file is, provider-neutral (docs/architecture.md, "Identity and metadata").
@@ -116,7 +121,7 @@ class Identity:
         """The identity :meth:`as_json` wrote (how ``shelver review`` stores a decision); the
         form releases before 0.2 wrote (``{"type": "movie", "id": 603}``, always TMDB) too."""
         kind = data.get("kind", data.get("type"))
-        return cls(provider=str(data.get("provider") or "tmdb"), kind=str(kind), id=str(data["id"]),
+        return cls(provider=str(data.get("provider") or LEGACY_PROVIDER), kind=str(kind), id=str(data["id"]),
                    season=None if data.get("season") is None else int(data["season"]),
                    episodes=[int(e) for e in data.get("episodes") or []])
 

@@ -268,12 +268,18 @@ def load_with_plugins(name: str | None) -> tuple[Profile, Any]:
     The ``[plugins]`` table is read first (it decides which plugins exist); the whole profile is
     then validated against every plugin's schema.
     """
-    from shelver.manager import get_plugin_manager
+    from shelver.manager import MERGED_BUILTINS, get_plugin_manager
 
     path, raw = read_profile_file(name)  # read once: [plugins] first, then all of it
     raw_plugins = raw.get("plugins", {}) or {}
     load = raw_plugins.get("load", []) if isinstance(raw_plugins, dict) else []
     disable = raw_plugins.get("disable", []) if isinstance(raw_plugins, dict) else []
+    for old in disable if isinstance(disable, list) else []:
+        if str(old) in MERGED_BUILTINS:
+            new = MERGED_BUILTINS[str(old)]
+            raise ConfigError(
+                f"plugins.disable names {old!r}, which is now part of the {new!r} plugin: "
+                f"write {new!r} to disable it, or remove {old!r} (plugins.disable in {path})")
     pm = get_plugin_manager(load=[str(x) for x in load], disable=[str(x) for x in disable])
     return validate(raw, path=path, name=name, pm=pm), pm
 

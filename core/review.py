@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from shelver.errors import ConfigError
-from shelver.model import Identity, Priority, State
+from shelver.model import LEGACY_PROVIDER, Identity, Priority, State
 from shelver.store import StateDB
 
 # PROVIDER:KIND/ID[/SEASON[/EPISODE...]] (Identity.key()), e.g. ``tmdb:movie/603``,
@@ -20,7 +20,7 @@ from shelver.store import StateDB
 # (``movie/603``, the form releases before 0.2 took) it is the first provider's: ``tmdb``.
 IDENTITY_REF = re.compile(r"^(?:(?P<provider>[A-Za-z][A-Za-z0-9_-]*):)?(?P<kind>movie|tv)[/:]"
                           r"(?P<id>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<numbers>(?:/\d+)*)$")
-DEFAULT_PROVIDER = "tmdb"
+DEFAULT_PROVIDER = LEGACY_PROVIDER
 
 
 def review_items(state: StateDB, profile: str) -> list[dict[str, Any]]:
@@ -54,7 +54,8 @@ def parse_identity(ref: str, season: int | None, episodes: list[int],
     item's parsed name)."""
     found = IDENTITY_REF.match(ref.strip())
     if not found or (provider and found["provider"] not in (None, provider)):
-        example = "movie/603 or tv/1396" if provider else "tmdb:movie/603 or tmdb:tv/1396"
+        example = ("movie/603 or tv/1396" if provider
+                   else f"{DEFAULT_PROVIDER}:movie/603 or {DEFAULT_PROVIDER}:tv/1396")
         raise ConfigError(f"{option} must look like {example}, not {ref!r}")
     kind, numbers = found["kind"], [int(n) for n in found["numbers"].split("/")[1:]]
     identity = Identity(found["provider"] or provider or DEFAULT_PROVIDER, kind, found["id"])

@@ -1,21 +1,19 @@
 """Built-in plugins: each is an ordinary pluggy plugin, listed here.
 
 ``DEFAULT_PLUGINS`` names each built-in (its registered name, the one a profile's
-``plugins.disable`` and its own settings section use) and the module holding its hooks, in
+``plugins.disable`` and its own settings section use) and the module holding its hooks (the package's ``plugin.py``), in
 registration order. The core reads this list (``shelver.manager.builtin_plugins``) and names no
 plugin itself (docs/architecture.md, "Core knows no media").
 """
 
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("parse", "shelver.plugins.parse"),
-    ("mediainfo", "shelver.plugins.mediainfo"),
+    ("parse", "shelver.plugins.parse.plugin"),
+    ("mediainfo", "shelver.plugins.mediainfo.plugin"),
     ("tmdb", "shelver.plugins.tmdb.plugin"),
-    ("naming", "shelver.plugins.naming"),
-    ("modes", "shelver.plugins.modes"),
-    ("cache_modes", "shelver.plugins.cache_modes"),
-    ("placement_commands", "shelver.plugins.placement_commands"),
-    ("nfo", "shelver.plugins.nfo"),
-    ("mp4tags", "shelver.plugins.mp4_tagger"),
-    ("artwork", "shelver.plugins.artwork"),
-    ("phash", "shelver.plugins.phash"),
+    ("naming", "shelver.plugins.naming.plugin"),
+    ("placement", "shelver.plugins.placement.plugin"),
+    ("nfo", "shelver.plugins.nfo.plugin"),
+    ("mp4tags", "shelver.plugins.mp4tags.plugin"),
+    ("artwork", "shelver.plugins.artwork.plugin"),
+    ("phash", "shelver.plugins.phash.plugin"),
 )

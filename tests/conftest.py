@@ -63,7 +63,7 @@ def other_fs(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture
 def tmdb_server() -> Iterator[Any]:
     """The TMDB look-alike on loopback, serving the bundled snapshot."""
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     with FakeTMDB() as server:
         yield server

@@ -148,7 +148,7 @@ def _run_on_a_terminal(args: list[str], timeout: float = 60) -> list[tuple[float
 
 def test_on_a_terminal_each_file_is_printed_as_it_finishes_and_warnings_stay_off_the_bar(
         tmp_path: Path, make_profile: Any, video: Any) -> None:
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     downloads = tmp_path / "downloads"
     video(downloads / "a" / "Se7en.1995.REMASTERED.720p.BluRay.mkv", 7620)

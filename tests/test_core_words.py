@@ -31,6 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     "store/migrations.py": {'"tmdb_type"', '"tmdb_id"', '"phash"'},
     # What releases before 0.2 stored ({"type": "movie", "id": 603}, always TMDB): read as is.
     "model.py": {'"tmdb"'},
+    # The option releases before 0.2 had: `shelver review set ITEM --tmdb movie/603` still works.
+    "cli.py": {'"--tmdb"'},
     # File-name extensions on disk, not formats core reads: the default `filters.extensions`
     # (which files are videos) and the sidecars that travel with a video (a user's own .nfo).
     "discovery.py": {'".mp4"', '".nfo"'},
@@ -40,19 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "intake/clients.py": {'"radarr_movie_tmdbid"', '"sonarr_series_tmdbid"', '"tmdb"'},
 }
 
-# (file, word) that other slices of issue 10 are removing at the same time as this test lands:
-# the identity slice (items' identity columns and the engine lines that record an identity,
-# review's movie/603 syntax and the --tmdb option) and the layout slice (the TMDB look-alike and
-# its snapshot leave core/testing/ for the TMDB plugin). The coordinator removes each entry once
-# that slice is merged; an entry that matches nothing any more fails
-# (test_excuses_still_match), so this list only shrinks.
-KNOWN_PENDING: set[tuple[str, str]] = {
-    ("engine/pipeline.py", "tmdb"),
-    ("review.py", "tmdb"),
-    ("cli.py", "tmdb"),
-    ("testing/build_snapshot.py", "tmdb"),
-    ("testing/tmdb_server.py", "tmdb"),
-}
+KNOWN_PENDING: set[tuple[str, str]] = set()  # every slice of issue 10 is merged
 
 # Not removed by any slice yet and out of this slice's reach (it would change the phash
 # plugin's queries): the engine copies fingerprint["phash"] into items.phash. Issue 10 work left.

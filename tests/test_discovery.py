@@ -302,7 +302,7 @@ def test_a_kept_listing_sees_files_added_and_removed_by_others(tmp_path: Path) -
 
 def test_shelvers_own_moves_keep_a_flat_folders_listing(tmp_path: Path, state: Any,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from shelver.plugins.fsops import place_file
+    from shelver.fileops import place_file
 
     flat, library = tmp_path / "flat", tmp_path / "library"
     flat.mkdir()

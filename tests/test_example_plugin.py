@@ -104,7 +104,7 @@ def test_listed_as_an_entry_point_plugin(installed: Path) -> None:
     assert set(plugins["example"]["hooks"]) >= {
         "shelver_config_schema", "shelver_register_modes", "shelver_place",
         "shelver_item_done", "shelver_register_commands"}
-    assert {"parse", "mediainfo", "tmdb", "naming", "modes", "nfo"} <= set(plugins)
+    assert {"parse", "mediainfo", "tmdb", "naming", "placement", "nfo"} <= set(plugins)
 
 
 def test_not_loaded_when_the_environment_says_none(installed: Path) -> None:

@@ -21,7 +21,7 @@ from shelver.model import Item, ParsedName
 
 BUILTINS = {name for name, _dotted in DEFAULT_PLUGINS}
 # the built-ins DESIGN names; more may join them
-REQUIRED_BUILTINS = {"parse", "mediainfo", "tmdb", "naming", "modes", "nfo"}
+REQUIRED_BUILTINS = {"parse", "mediainfo", "tmdb", "naming", "placement", "nfo"}
 
 # A valid plugin: declares a settings section named after itself.
 VALID = """
@@ -161,6 +161,44 @@ def test_disable_blocks_an_entry_point(site: Path, monkeypatch: pytest.MonkeyPat
     assert names(pm) == BUILTINS | {"beta"}
 
 
+@pytest.mark.parametrize("old", ["modes", "cache_modes", "placement_commands"])
+def test_a_merged_builtins_old_name_in_disable_is_a_one_line_config_error(
+        tmp_path: Path, old: str) -> None:
+    profile = write_profile(tmp_path / "p.toml", {"name": "p", "plugins": {"disable": [old]}})
+    done = shelver("profile", "check", "-p", str(profile))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"shelver: error: plugins.disable names '{old}', which is now part of the 'placement' "
+        f"plugin: write 'placement' to disable it, or remove '{old}' (plugins.disable in "
+        f"{profile})\n")
+
+
+def test_placement_is_one_plugin_so_no_mode_runs_without_recovery() -> None:
+    from shelver.profiles import registered_modes
+
+    pm = get_plugin_manager()
+    modes = {"inplace", "metadata-only", "cache", "selective", "auto"}
+    assert set(registered_modes(pm)) == modes
+    owners = {impl.plugin_name for hook in ("shelver_register_modes", "shelver_run_start",
+                                             "shelver_register_journal_ops", "shelver_place")
+              for impl in getattr(pm.hook, hook).get_hookimpls()}
+    assert "placement" in owners and not owners & {"modes", "cache_modes", "placement_commands"}
+    off = get_plugin_manager(disable=["placement"])
+    assert registered_modes(off) == {}
+    assert not [impl for impl in off.hook.shelver_run_start.get_hookimpls()
+                if impl.plugin_name == "placement"]
+
+
+def test_every_builtin_is_a_package_named_after_it_with_its_hooks_in_plugin_py() -> None:
+    pm = get_plugin_manager()
+    for name, dotted in DEFAULT_PLUGINS:
+        assert dotted == f"shelver.plugins.{name}.plugin", name
+        entry = next(e for e in describe_plugins(pm) if e["name"] == name)
+        for implementation in entry["implementations"]:
+            assert implementation["location"].startswith(f"shelver/plugins/{name}/plugin.py:"), (
+                name, implementation)
+
+
 def test_load_registers_a_dotted_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     module = unique("my_hooks")
     write_module(tmp_path / "mods", module, VALID.format(section="mine"))
@@ -237,7 +275,7 @@ def test_an_entry_point_cannot_take_a_builtin_name(tmp_path: Path,
     monkeypatch.setenv("SHELVER_LOAD_PLUGINS", "nfo")
     pm = get_plugin_manager()
     assert pm.origins["nfo"] == "built-in"
-    assert pm.get_plugin("nfo").__name__ == "shelver.plugins.nfo"
+    assert pm.get_plugin("nfo").__name__ == "shelver.plugins.nfo.plugin"
     [error] = pm.load_errors
     assert "'nfo'" in error and "built-in" in error
 

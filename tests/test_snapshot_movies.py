@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from shelver.testing.snapshot_movies import MOVIES, movies
-from shelver.testing.tmdb_server import FakeTMDB
+from shelver.plugins.tmdb.fake.snapshot_movies import MOVIES, movies
+from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "corpus" / "movies.json"

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from shelver.testing.snapshot_tv import seasons, shows
-from shelver.testing.tmdb_server import TV_PARTS, FakeTMDB
+from shelver.plugins.tmdb.fake.snapshot_tv import seasons, shows
+from shelver.plugins.tmdb.fake.tmdb_server import TV_PARTS, FakeTMDB
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "tv.json"
 VIDEO = (".mkv", ".mp4", ".avi", ".m4v", ".ts")

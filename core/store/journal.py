@@ -18,7 +18,7 @@ class JournalStore(StoreBase):
 
     # -- placement journal ---------------------------------------------------------------------
     # A step is recorded before the disk is touched and after it is done, so recovery can tell
-    # exactly how far any placement got (see shelver.plugins.fsops).
+    # exactly how far any placement got (see shelver.fileops).
 
     def journal_begin(self, run_id: int | None, item_id: int | None, op: str, src: str, dst: str,
                       tmp: str | None, size: int, *, parent: int | None = None,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import overload
 
 import sqlite_utils
+from shelver.model import LEGACY_PROVIDER
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -221,7 +222,8 @@ def m009_provider_identity(db: sqlite_utils.Database) -> None:
     for name in ("provider", "ident_kind", "ident"):
         if name not in have:
             db.table("items").add_column(name, str)
-    db.execute("UPDATE items SET provider='tmdb', ident_kind=tmdb_type,"
-               " ident=CAST(tmdb_id AS TEXT) WHERE tmdb_id IS NOT NULL AND provider IS NULL")
-    db.execute("DROP INDEX IF EXISTS idx_items_tmdb_type_tmdb_id")
+    old_kind, old_id = "tmdb_type", "tmdb_id"  # create_items' columns
+    db.execute(f"UPDATE items SET provider=?, ident_kind={old_kind}, ident=CAST({old_id} AS TEXT)"
+               f" WHERE {old_id} IS NOT NULL AND provider IS NULL", [LEGACY_PROVIDER])
+    db.execute(f"DROP INDEX IF EXISTS idx_items_{old_kind}_{old_id}")
     db.table("items").create_index(["provider", "ident_kind", "ident"], if_not_exists=True)

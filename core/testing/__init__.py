@@ -1,1 +1,2 @@
-"""Test and demo support: a loopback TMDB look-alike and generated media files."""
+"""Test and demo support: tiny real media files and the demo downloads (the TMDB look-alike is
+the tmdb plugin's, shelver.plugins.tmdb.fake)."""

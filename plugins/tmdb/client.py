@@ -25,7 +25,7 @@ from typing import Any, Self
 
 import httpx
 import trio
-from shelver.errors import ConfigError, ItemError, NotFoundError
+from shelver.api import ConfigError, ItemError, NotFoundError
 from shelver.plugins.tmdb.cache import ResponseCache, cache_key
 from shelver.plugins.tmdb.ratelimit import RateLimiter
 from shelver.plugins.tmdb.validate import InvalidDocument, describe, validate_document

@@ -7,8 +7,7 @@ import contextlib
 import os
 from typing import Any
 
-from shelver.errors import ConfigError
-from shelver.model import DemoService
+from shelver.api import ConfigError, DemoService
 
 # ``shelver profile init`` writes these (the key to fill in, the settings most often changed).
 PROFILE_TEMPLATE = {"tmdb": {"api_key": "", "min_confidence": 0.75, "rate": "35/10s"}}
@@ -25,7 +24,7 @@ def missing_key_warning(profile: Any) -> str | None:
 
 def start_look_alike(stack: contextlib.ExitStack, serve: bool, port: int) -> DemoService:
     """Serve the bundled snapshot on loopback until ``stack`` closes."""
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     if not serve:
         server = FakeTMDB()

@@ -14,9 +14,7 @@ import unicodedata
 from typing import Any
 
 import trio
-from shelver.errors import NotFoundError
-from shelver.metadata import Metadata
-from shelver.model import Identity, Match, ParsedName
+from shelver.api import Identity, Match, Metadata, NotFoundError, ParsedName
 from shelver.plugins.tmdb.client import TMDBClient
 from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.scoring import (

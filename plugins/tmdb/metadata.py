@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shelver.metadata import (
+from shelver.api import (
     CAST,
     DIRECTING,
     FANART,
@@ -37,8 +37,8 @@ from shelver.metadata import (
     Person,
     Rating,
     Season,
+    is_image_path,
 )
-from shelver.names import is_image_path
 
 __all__ = ["image_url", "to_metadata", "us_certification", "us_tv_rating"]
 

@@ -10,10 +10,16 @@ import contextlib
 import os
 from typing import Any
 
-from shelver import hookimpl, logs
-from shelver.context import RunContext
-from shelver.errors import ConfigError
-from shelver.model import DemoService, Identity, Item, Match
+from shelver.api import (
+    ConfigError,
+    DemoService,
+    Identity,
+    Item,
+    Match,
+    RunContext,
+    hookimpl,
+    redact,
+)
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
 DEFAULT_IMAGE_BASE = "https://image.tmdb.org/t/p/"
@@ -89,8 +95,8 @@ async def shelver_run_check(ctx: RunContext) -> None:
     if not api_key and not read_token:
         raise ConfigError(f"no TMDB credentials: set tmdb.api_key or tmdb.read_token "
                           f"({ctx.profile.where('tmdb')}) or export TMDB_API_KEY")
-    logs.redact(api_key)
-    logs.redact(read_token)
+    redact(api_key)
+    redact(read_token)
     client = TMDBClient(
         str(ctx.profile.get("tmdb.base_url")), api_key=api_key, read_token=read_token,
         db_path=ctx.state.path, rate=str(ctx.profile.get("tmdb.rate")),

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import trio
-from shelver.errors import ConfigError
+from shelver.api import ConfigError
 from shelver.plugins.tmdb.cache import RATE_LOG_TABLE, RATE_STATE_TABLE, connect
 
 log = logging.getLogger("shelver.tmdb")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
-from shelver.model import ParsedName
+from shelver.api import ParsedName
 
 # ---------------------------------------------------------------------------------------------
 # Title normalisation

@@ -18,7 +18,7 @@ import math
 import re
 from typing import Any
 
-from shelver.names import is_image_path
+from shelver.api import is_image_path
 
 __all__ = ["InvalidDocument", "validate_document"]
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import tomli_w
+from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 from shelver.testing.media import make_video
-from shelver.testing.tmdb_server import FakeTMDB
 
 ROOT = Path("/tmp/shelver-v1")
 shutil.rmtree(ROOT, ignore_errors=True)

@@ -176,7 +176,7 @@ def test_a_profile_without_dest_dir_is_refused_by_check_and_run(
 @pytest.mark.slow
 def test_ctrl_c_during_a_run_stops_cleanly_and_the_next_run_finishes(
         tmp_path: Path, make_profile: Any, video: Any) -> None:
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     downloads = tmp_path / "downloads"
     for name in MOVIES:

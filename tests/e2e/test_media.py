@@ -261,7 +261,7 @@ def test_streamdetails_and_naming_fields_are_exact(tmp_path: Path, make_profile:
         nfo = expected[source.name][0].with_suffix(".nfo")
         assert streamdetails(nfo).findtext("video/hdrtype") == hdrtype, source.name
     # MP4 tagging rewrote the Dolby Vision file's moov and kept its configuration box.
-    from shelver.plugins.mediainfo import probe_file
+    from shelver.plugins.mediainfo.plugin import probe_file
 
     assert probe_file(expected[blade_runner.name][0])["hdr"] == "Dolby Vision"
     languages = streamdetails(expected[matrix.name][0].with_suffix(".nfo"))

@@ -34,7 +34,7 @@ def load_bench(name: str) -> Any:
 
 def test_cache_mode_stages_tags_and_moves_into_the_library(tmp_path: Path, make_profile: Any,
                                                           video: Any, cache_dir: Path) -> None:
-    from shelver.plugins.mp4_tagger import read_tags
+    from shelver.plugins.mp4tags.tagger import read_tags
 
     downloads = tmp_path / "downloads"
     release = downloads / "The.Matrix.1999.1080p.BluRay.x264-GRP"

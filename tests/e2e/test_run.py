@@ -225,7 +225,7 @@ def _db_states(db: Path) -> list[tuple[str, str]]:
 
 def test_sigterm_mid_item_exits_fast_and_the_next_start_finishes_it_once(
         tmp_path: Path, make_profile: Any, video: Any) -> None:
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     downloads = tmp_path / "downloads"
     downloads.mkdir()

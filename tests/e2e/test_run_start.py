@@ -18,7 +18,7 @@ from tests.conftest import shelver
 INTERRUPTED = """
 import os, random, sys
 from pathlib import Path
-from shelver.plugins.fsops import stamp_of, temp_name
+from shelver.fileops import stamp_of, temp_name
 from shelver.store import StateDB
 
 db, src, dst = (Path(a) for a in sys.argv[1:4])

@@ -184,7 +184,7 @@ def test_two_profiles_at_once_stay_under_the_server_limit(tmp_path: Path, make_p
     figures run in ``bench/tmdb.py --two-profiles``. The rate limiter lives in the shared state
     DB, so together the two stay at 10 per window (never the 20 two separate limiters would
     allow, let alone a refilling bucket's 2 × 20 in the first window)."""
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     window = 2.0
     with FakeTMDB(rate_limit=(24, window)) as server:
@@ -227,7 +227,7 @@ def test_a_client_far_above_a_flaky_servers_limit_still_organises_everything(
     """``tmdb.rate = "200/1s"`` against a server allowing 20 per 2 s that answers 10% of
     requests with 503: 429s happen and are waited out (Retry-After, the shared rate halved), 503s
     are retried with backoff; every item is organised and the run exits 0."""
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     downloads = tmp_path / "downloads"
     expected = make_films(video, downloads, FILMS[:12])
@@ -288,7 +288,7 @@ def test_library_layout_decides_what_a_tmdb_id_belongs_to() -> None:
     """The parser side of the test above, name by name (no run): in a TV layout the kind is
     "episode" (the matcher then reads the id as a show's); in a Movies layout a film stays a film
     whatever numbers its name holds."""
-    from shelver.plugins.parse_name import parse_release
+    from shelver.plugins.parse.name import parse_release
 
     root = Path("/srv/library")
     show = root / "TV" / "Breaking Bad (2008) {tmdb-1396}"
@@ -516,7 +516,7 @@ def test_artwork_comes_only_from_an_allowed_image_host(
     """/configuration naming another image host (here a second look-alike on another port):
     nothing is fetched from it, and the user is told. A poster path climbing out of the image
     folder is never requested either."""
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     video(tmp_path / "downloads" / MATRIX, 60)
     with FakeTMDB() as elsewhere:

@@ -78,7 +78,7 @@ def stop(daemons: dict[str, subprocess.Popen[str]]) -> dict[str, int]:
 
 
 def test_burst_of_hooks_with_both_instances_running(tmp_path: Path, video: Any) -> None:
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     state_db = tmp_path / "state.db"
     complete = tmp_path / "complete"

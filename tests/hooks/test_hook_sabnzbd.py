@@ -56,7 +56,7 @@ def test_a_broken_profile_fails_the_job_with_a_readable_last_line(tmp_path: Path
 
 
 def test_a_blocking_client_waits_at_most_hook_wait_seconds(tmp_path: Path, make_profile: Any) -> None:
-    from shelver.testing.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 
     with FakeTMDB(latency=1.5) as slow:
         profile = with_hook(make_profile("nd", tmdb={"base_url": slow.base_url}), wait_seconds=0.5)

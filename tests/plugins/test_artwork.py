@@ -15,8 +15,8 @@ from shelver.discovery import TEMP_MARKER
 from shelver.manager import get_plugin_manager
 from shelver.metadata import FANART, POSTER, Episode, Image, Metadata
 from shelver.model import Identity, Item, Match, Placement, Plan, Status
-from shelver.plugins import artwork
-from shelver.plugins.artwork import ArtworkError, artwork_targets, download
+from shelver.plugins.artwork import plugin as artwork
+from shelver.plugins.artwork.images import ArtworkError, artwork_targets, download
 from shelver.plugins.tmdb.metadata import image_url
 from shelver.profiles import validate
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shelver import fileops as fsops
 from shelver.discovery import TEMP_MARKER
-from shelver.plugins import fsops
-from shelver.plugins.fsops import DestinationExists, place_file, recover, temp_name
+from shelver.fileops import DestinationExists, place_file, recover, temp_name
 from shelver.store import StateDB, owner_id
 
 
@@ -412,7 +412,7 @@ def test_recover_leaves_a_live_process_placement_alone(state: StateDB, tmp_path:
 PLACER = textwrap.dedent("""
     import json, sys
     from pathlib import Path
-    from shelver.plugins.fsops import place_file
+    from shelver.fileops import place_file
     from shelver.store import StateDB
     state = StateDB(Path(sys.argv[1]))
     jobs = json.loads(sys.argv[2])
@@ -575,7 +575,7 @@ def video_with_subtitle(tmp_path: Path, state: StateDB) -> tuple[Any, Any, bytes
 def test_conflict_skip_leaves_the_file_in_place(tmp_path: Path, state: StateDB, mode_ctx: Any,
                                                  conflict: str) -> None:
     from shelver.model import Status
-    from shelver.plugins.modes import shelver_place
+    from shelver.plugins.placement.plugin import shelver_place
 
     item, plan, data = video_with_subtitle(tmp_path, state)
     theirs = make(plan.destination, seed=12)
@@ -588,7 +588,7 @@ def test_conflict_skip_leaves_the_file_in_place(tmp_path: Path, state: StateDB, 
 def test_conflict_index_picks_a_free_name_for_video_and_companions(tmp_path: Path, state: StateDB,
                                                                    mode_ctx: Any) -> None:
     from shelver.model import Status
-    from shelver.plugins.modes import shelver_place
+    from shelver.plugins.placement.plugin import shelver_place
 
     item, plan, data = video_with_subtitle(tmp_path, state)
     make(plan.destination, seed=12)
@@ -604,7 +604,7 @@ def test_conflict_index_picks_a_free_name_for_video_and_companions(tmp_path: Pat
 
 def test_conflict_fail_raises_and_touches_nothing(tmp_path: Path, state: StateDB,
                                                   mode_ctx: Any) -> None:
-    from shelver.plugins.modes import shelver_place
+    from shelver.plugins.placement.plugin import shelver_place
 
     item, plan, data = video_with_subtitle(tmp_path, state)
     make(plan.destination, seed=12)
@@ -616,7 +616,7 @@ def test_conflict_fail_raises_and_touches_nothing(tmp_path: Path, state: StateDB
 def test_a_companion_that_cannot_follow_does_not_fail_the_item(tmp_path: Path, state: StateDB,
                                                                mode_ctx: Any) -> None:
     from shelver.model import Status
-    from shelver.plugins.modes import shelver_place
+    from shelver.plugins.placement.plugin import shelver_place
 
     item, plan, data = video_with_subtitle(tmp_path, state)
     (tmp_path / "in" / "Movie.en.srt").unlink()  # vanished between planning and placing
@@ -628,7 +628,7 @@ def test_a_companion_that_cannot_follow_does_not_fail_the_item(tmp_path: Path, s
 def test_bad_placement_verify_is_a_config_error(tmp_path: Path, state: StateDB,
                                                 mode_ctx: Any) -> None:
     from shelver.errors import ConfigError
-    from shelver.plugins.modes import shelver_place
+    from shelver.plugins.placement.plugin import shelver_place
 
     item, plan, data = video_with_subtitle(tmp_path, state)
     with pytest.raises(ConfigError, match="placement.verify"):
@@ -638,7 +638,7 @@ def test_bad_placement_verify_is_a_config_error(tmp_path: Path, state: StateDB,
 
 def test_metadata_only_moves_nothing(tmp_path: Path, state: StateDB, mode_ctx: Any) -> None:
     from shelver.model import Status
-    from shelver.plugins.modes import shelver_place
+    from shelver.plugins.placement.plugin import shelver_place
 
     item, plan, data = video_with_subtitle(tmp_path, state)
     placement = shelver_place(item=item, plan=None, ctx=mode_ctx("metadata-only"))

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from shelver.plugins.mediainfo import probe_file, resolution_label, shelver_probe
+from shelver.plugins.mediainfo.plugin import probe_file, resolution_label, shelver_probe
 
 
 @pytest.fixture(scope="module")

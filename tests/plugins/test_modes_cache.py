@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shelver import fileops as fsops
 from shelver.context import RunContext
 from shelver.discovery import TEMP_MARKER
 from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
 from shelver.model import Item, Plan, Status
-from shelver.plugins import cache_modes, fsops, modes, staging
+from shelver.plugins.placement import cache as cache_modes
+from shelver.plugins.placement import modes, staging
 from shelver.profiles import validate
 from shelver.store import StateDB
 
@@ -99,7 +101,7 @@ def test_cache_stages_then_finalize_moves_file_sidecars_and_descriptions(
         tmp_path: Path, state: StateDB, make_ctx: Any, other_fs: Path) -> None:
     ctx = make_ctx(work_dir=str(other_fs))
     item, plan, data = movie(tmp_path, state)
-    placement = cache_modes.shelver_place(item=item, plan=plan, ctx=ctx)
+    placement = cache_modes.place(item=item, plan=plan, ctx=ctx)
     # Staged: a whole copy in the cache, laid out like the library; nothing moved yet.
     assert placement.status == Status.ORGANISED and placement.path.is_relative_to(other_fs)
     assert placement.path.name == "Movie (2000).mkv" and placement.path.read_bytes() == data
@@ -136,7 +138,7 @@ def test_cache_with_action_copy_keeps_the_source(tmp_path: Path, state: StateDB,
                                                  other_fs: Path) -> None:
     ctx = make_ctx(work_dir=str(other_fs), action="copy")
     item, plan, data = movie(tmp_path, state)
-    item.placement = cache_modes.shelver_place(item=item, plan=plan, ctx=ctx)
+    item.placement = cache_modes.place(item=item, plan=plan, ctx=ctx)
     finalize(item, ctx)
     assert item.placement.path.read_bytes() == data and item.source.read_bytes() == data
     assert (tmp_path / "in" / "Movie.2000.en.srt").exists()
@@ -147,7 +149,7 @@ def test_hardlink_is_never_staged(tmp_path: Path, state: StateDB, make_ctx: Any,
                                   other_fs: Path) -> None:
     ctx = make_ctx(work_dir=str(other_fs), action="hardlink")
     item, plan, _data = movie(tmp_path, state)
-    placement = cache_modes.shelver_place(item=item, plan=plan, ctx=ctx)
+    placement = cache_modes.place(item=item, plan=plan, ctx=ctx)
     assert placement.path == plan.destination
     assert os.stat(placement.path).st_ino == os.stat(item.source).st_ino  # still seeding
     assert not any(r["op"].startswith("stage-") for r in journal(state))
@@ -157,7 +159,7 @@ def test_an_item_that_fails_after_staging_leaves_nothing_in_the_cache(
         tmp_path: Path, state: StateDB, make_ctx: Any, other_fs: Path) -> None:
     ctx = make_ctx(work_dir=str(other_fs))
     item, plan, data = movie(tmp_path, state)
-    item.placement = cache_modes.shelver_place(item=item, plan=plan, ctx=ctx)
+    item.placement = cache_modes.place(item=item, plan=plan, ctx=ctx)
     state.set_item_path(item.item_id, str(item.placement.path))  # as the engine records it
     item.status, item.error = Status.ERROR, "an enrich plugin failed"
     ctx.pm.hook.shelver_item_done(item=item, ctx=ctx)
@@ -169,7 +171,7 @@ def test_an_item_that_fails_after_staging_leaves_nothing_in_the_cache(
 def test_cache_mode_needs_a_work_dir(tmp_path: Path, state: StateDB, make_ctx: Any) -> None:
     item, plan, data = movie(tmp_path, state)
     with pytest.raises(ConfigError, match="work_dir"):
-        cache_modes.shelver_place(item=item, plan=plan, ctx=make_ctx())
+        cache_modes.place(item=item, plan=plan, ctx=make_ctx())
     assert item.source.read_bytes() == data
 
 
@@ -256,7 +258,7 @@ def test_a_file_that_does_not_fit_is_placed_in_place_without_copying(
         tmp_path: Path, state: StateDB, make_ctx: Any, tiny_tmpfs: Path) -> None:
     ctx = make_ctx(work_dir=str(tiny_tmpfs))
     item, plan, data = movie(tmp_path, state, size=3_000_000)
-    placement = cache_modes.shelver_place(item=item, plan=plan, ctx=ctx)
+    placement = cache_modes.place(item=item, plan=plan, ctx=ctx)
     assert placement.mode == "inplace" and "does not fit" in (placement.note or "")
     assert placement.path == plan.destination and plan.destination.read_bytes() == data
     assert not any(r["op"].startswith("stage-") for r in journal(state))
@@ -272,10 +274,10 @@ def test_enospc_mid_copy_loses_nothing(tmp_path: Path, state: StateDB, make_ctx:
     item, plan, data = movie(tmp_path, state, size=3_000_000)
     if when_full == "retry":
         with pytest.raises(cache_modes.CacheFull, match="retried later"):
-            cache_modes.shelver_place(item=item, plan=plan, ctx=ctx)
+            cache_modes.place(item=item, plan=plan, ctx=ctx)
         assert item.source.read_bytes() == data and not plan.destination.exists()
     else:
-        placement = cache_modes.shelver_place(item=item, plan=plan, ctx=ctx)
+        placement = cache_modes.place(item=item, plan=plan, ctx=ctx)
         assert placement.mode == "inplace" and "cache copy failed" in (placement.note or "")
         assert plan.destination.read_bytes() == data and not item.source.exists()
     assert list(tiny_tmpfs.iterdir()) == []  # the partial copy is gone
@@ -308,8 +310,8 @@ def test_selective_caches_what_fits_and_places_the_rest_in_place(
     ctx = make_ctx("selective", work_dir=str(other_fs), cache={"max_file_gb": 0.001})
     small, small_plan, _ = movie(tmp_path, state, size=200_000, title="Small")
     big, big_plan, big_data = movie(tmp_path, state, size=2_000_000, title="Big")
-    assert cache_modes.shelver_place(item=small, plan=small_plan, ctx=ctx).path.is_relative_to(other_fs)
-    placement = cache_modes.shelver_place(item=big, plan=big_plan, ctx=ctx)
+    assert cache_modes.place(item=small, plan=small_plan, ctx=ctx).path.is_relative_to(other_fs)
+    placement = cache_modes.place(item=big, plan=big_plan, ctx=ctx)
     assert placement.mode == "inplace" and "cache.max_file_gb" in (placement.note or "")
     assert big_plan.destination.read_bytes() == big_data
 
@@ -329,12 +331,12 @@ def test_auto_picks_a_mode_per_collection(tmp_path: Path, state: StateDB, make_c
     ctx = make_ctx("auto", work_dir=str(other_fs), assess={"cache_gb": 2000.0})
     huge_item = new_item(state, huge / "clip0000.mkv", root=root)
     assert cache_modes.auto_mode(huge_item, ctx) == "metadata-only"
-    placement = cache_modes.shelver_place(item=huge_item, plan=None, ctx=ctx)
+    placement = cache_modes.place(item=huge_item, plan=None, ctx=ctx)
     assert placement.status == Status.METADATA and placement.path == huge_item.path
     small_item = new_item(state, small, root=root)
     assert cache_modes.auto_mode(small_item, ctx) == "cache"
     dst = tmp_path / "lib" / "Movies" / "M" / "M.mkv"
-    placed = cache_modes.shelver_place(item=small_item, plan=Plan(destination=dst), ctx=ctx)
+    placed = cache_modes.place(item=small_item, plan=Plan(destination=dst), ctx=ctx)
     assert placed.mode == "cache" and placed.path.is_relative_to(other_fs)
     # Without a cache the same collection goes in place.
     assert cache_modes.auto_mode(new_item(state, small, root=root), make_ctx("auto")) == "inplace"
@@ -358,7 +360,7 @@ def test_a_source_grown_after_staging_is_not_moved_into_the_library(
         out.write(b"the rest")
     with pytest.raises(fsops.SourceChanged, match="still being written"):
         staging.finish(state, staged.entry)
-    staging.roll_back(state, staged.entry)  # what cache_modes.shelver_finalize does
+    staging.roll_back(state, staged.entry)  # what cache_modes.finalize_staged does
     assert item.source.read_bytes() == data + b"the rest"
     assert not staged.destination.exists() and not staged.folder.exists()
     assert state.journal_unfinished() == []

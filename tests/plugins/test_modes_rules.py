@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shelver import fileops as fsops
 from shelver.context import RunContext
 from shelver.manager import get_plugin_manager
 from shelver.model import Identity, Item, Match, Plan, Status
-from shelver.plugins import fsops, modes, undo
+from shelver.plugins.placement import modes, undo
 from shelver.profiles import validate
 from shelver.store import StateDB
 
@@ -60,7 +61,7 @@ def two_copies(tmp_path: Path, state: StateDB, video: Any, mine: tuple[int, int]
 def test_replace_if_better_keeps_the_worse_library_copy_aside(
         tmp_path: Path, state: StateDB, make_ctx: Any, video: Any) -> None:
     item, plan, mine, theirs = two_copies(tmp_path, state, video, (128, 72), (64, 48))
-    placement = modes.shelver_place(item=item, plan=plan, ctx=make_ctx(conflict="replace-if-better"))
+    placement = modes.place(item=item, plan=plan, ctx=make_ctx(conflict="replace-if-better"))
     assert placement.status == Status.ORGANISED and placement.path == plan.destination
     assert plan.destination.read_bytes() == mine
     kept = tmp_path / "lib" / ".duplicates" / "Movies" / "Heat (1995)" / "Heat (1995).mkv"
@@ -71,7 +72,7 @@ def test_replace_if_better_keeps_a_worse_newcomer_in_the_duplicates_folder(
         tmp_path: Path, state: StateDB, make_ctx: Any, video: Any) -> None:
     item, plan, mine, theirs = two_copies(tmp_path, state, video, (64, 48), (128, 72))
     ctx = make_ctx(conflict="replace-if-better", placement={"duplicates_dir": str(tmp_path / "dupes")})
-    placement = modes.shelver_place(item=item, plan=plan, ctx=ctx)
+    placement = modes.place(item=item, plan=plan, ctx=ctx)
     assert placement.status == Status.DUPLICATE
     assert placement.path == tmp_path / "dupes" / "Movies" / "Heat (1995)" / "Heat (1995).mkv"
     assert placement.path.read_bytes() == mine and plan.destination.read_bytes() == theirs
@@ -80,12 +81,12 @@ def test_replace_if_better_keeps_a_worse_newcomer_in_the_duplicates_folder(
 
 def test_replace_if_better_in_the_cache_mode_swaps_when_finishing(
         tmp_path: Path, state: StateDB, make_ctx: Any, video: Any) -> None:
-    from shelver.plugins import cache_modes
+    from shelver.plugins.placement import cache as cache_modes
 
     item, plan, mine, theirs = two_copies(tmp_path, state, video, (128, 72), (64, 48))
     ctx = make_ctx("cache", conflict="replace-if-better", work_dir=str(tmp_path / "cache"),
                    cache={"reserve_gb": 0.0})
-    item.placement = cache_modes.shelver_place(item=item, plan=plan, ctx=ctx)
+    item.placement = cache_modes.place(item=item, plan=plan, ctx=ctx)
     assert plan.destination.read_bytes() == theirs  # untouched until the staged file is ready
     ctx.pm.hook.shelver_finalize(item=item, ctx=ctx)
     assert plan.destination.read_bytes() == mine
@@ -97,7 +98,7 @@ def test_replace_if_better_in_the_cache_mode_swaps_when_finishing(
 
 
 def test_quality_order() -> None:
-    from shelver.plugins.duplicates import quality
+    from shelver.plugins.placement.duplicates import quality
 
     assert quality({"height": 2160}, 1) > quality({"height": 1080, "video_codec": "av1"}, 10**9)
     assert quality({"height": 1080, "video_codec": "hevc"}, 1) > quality(
@@ -116,7 +117,7 @@ def test_an_unidentified_item_moves_to_failed_dir_with_its_companions(
     (src.parent / "mystery.en.srt").write_text("sub")
     item = new_item(state, src, root=tmp_path / "in", status=Status.REVIEW)
     ctx = make_ctx(failed_dir=str(tmp_path / "failed"))
-    modes.shelver_item_done(item=item, ctx=ctx)
+    modes.move_to_failed_dir(item=item, ctx=ctx)
     target = tmp_path / "failed" / "Some.Release" / "mystery.mkv"
     assert target.read_bytes() == b"video" and (target.parent / "mystery.en.srt").exists()
     assert not src.exists() and item.path == target
@@ -124,7 +125,7 @@ def test_an_unidentified_item_moves_to_failed_dir_with_its_companions(
     # Default: no failed_dir, the file stays.
     other = tmp_path / "in" / "other.mkv"
     other.write_bytes(b"x")
-    modes.shelver_item_done(item=new_item(state, other, status=Status.REVIEW), ctx=make_ctx())
+    modes.move_to_failed_dir(item=new_item(state, other, status=Status.REVIEW), ctx=make_ctx())
     assert other.exists()
 
 
@@ -140,7 +141,7 @@ def placed_movie(tmp_path: Path, state: StateDB, ctx: RunContext,
     item.match = Match(identity=Identity("tmdb", "movie", 949), confidence=1.0)
     dst = tmp_path / "lib" / "Movies" / title / f"{title}.mkv"
     item.plan = Plan(destination=dst, folder=dst.parent)
-    item.placement = modes.shelver_place(item=item, plan=item.plan, ctx=ctx)
+    item.placement = modes.place(item=item, plan=item.plan, ctx=ctx)
     nfo = dst.with_suffix(".nfo")
     nfo.write_text("<movie/>")
     item.written = [nfo]
@@ -151,7 +152,7 @@ def test_finalize_records_created_files_and_applies_permissions(
         tmp_path: Path, state: StateDB, make_ctx: Any) -> None:
     ctx = make_ctx(placement={"file_mode": "0640", "dir_mode": "0750", "uid": 1234, "gid": 4321})
     item, dst = placed_movie(tmp_path, state, ctx)
-    modes.shelver_finalize(item=item, ctx=ctx)
+    modes.finalize(item=item, ctx=ctx)
     for path in (dst, dst.with_suffix(".nfo")):
         st = os.stat(path)
         assert stat.S_IMODE(st.st_mode) == 0o640 and (st.st_uid, st.st_gid) == (1234, 4321)
@@ -168,7 +169,7 @@ def test_a_bad_file_mode_is_a_config_error(tmp_path: Path, state: StateDB, make_
     ctx = make_ctx(placement={"file_mode": "rw-r--r--"})
     item, _dst = placed_movie(tmp_path, state, ctx)
     with pytest.raises(ConfigError, match="placement.file_mode"):
-        modes.shelver_finalize(item=item, ctx=ctx)
+        modes.finalize(item=item, ctx=ctx)
 
 
 def filesystem_reflinks(folder: Path) -> bool:
@@ -212,7 +213,7 @@ def test_extras_are_placed_by_the_plex_and_jellyfin_conventions(
     trailer = tmp_path / "in" / "Heat.1995.1080p" / "Heat.1995.Trailer.mkv"
     trailer.write_bytes(b"trailer")
     item, dst = placed_movie(tmp_path, state, ctx)
-    modes.shelver_finalize(item=item, ctx=ctx)
+    modes.finalize(item=item, ctx=ctx)
     assert (dst.parent / "Heat (1995)-sample.mkv").read_bytes() == b"sample"
     assert (dst.parent / "Heat (1995)-trailer.mkv").read_bytes() == b"trailer"
     assert not sample.exists() and not trailer.exists()
@@ -232,8 +233,8 @@ def test_extras_beside_an_episode_go_into_the_season_folders_extras_subfolders(
     item.match = Match(identity=Identity("tmdb", "tv", 1396, season=5, episodes=[14]), confidence=1.0)
     season = tmp_path / "lib" / "TV" / "Breaking Bad (2008)" / "Season 05"
     item.plan = Plan(destination=season / "Breaking Bad (2008) - S05E14.mkv", folder=season.parent)
-    item.placement = modes.shelver_place(item=item, plan=item.plan, ctx=ctx)
-    modes.shelver_finalize(item=item, ctx=ctx)
+    item.placement = modes.place(item=item, plan=item.plan, ctx=ctx)
+    modes.finalize(item=item, ctx=ctx)
     placed = season / "Featurettes" / featurette.name
     assert placed.read_bytes() == b"featurette" and not featurette.exists()
 
@@ -248,7 +249,7 @@ def test_clean_up_removes_junk_and_emptied_folders_never_a_video(
     (release / "Proof").mkdir()
     (release / "Proof" / "proof.jpg").write_bytes(b"jpg")
     item, _dst = placed_movie(tmp_path, state, ctx)
-    modes.shelver_finalize(item=item, ctx=ctx)
+    modes.finalize(item=item, ctx=ctx)
     assert not release.exists() and (tmp_path / "in").is_dir()  # never the source folder itself
     # A folder with a video left in it stays, with that video (whatever the patterns say).
     keep = tmp_path / "in" / "Keep.Release"
@@ -258,7 +259,7 @@ def test_clean_up_removes_junk_and_emptied_folders_never_a_video(
     (keep / "notes.txt").write_text("junk")
     ctx = make_ctx(placement={"cleanup": True, "junk": ["*"]})
     item, _dst = placed_movie(tmp_path, state, ctx, folder="Keep.Release", title="Keep (2000)")
-    modes.shelver_finalize(item=item, ctx=ctx)
+    modes.finalize(item=item, ctx=ctx)
     assert sorted(p.name for p in keep.iterdir()) == ["other.en.srt", "other.mkv"]
     # Undo makes the removed release folder again and moves the video back into it.
     undo.undo_run(state, 7, None)
@@ -271,7 +272,7 @@ def test_clean_up_is_off_by_default(tmp_path: Path, state: StateDB, make_ctx: An
     release.mkdir(parents=True)
     (release / "RARBG.txt").write_text("junk")
     item, _dst = placed_movie(tmp_path, state, ctx)
-    modes.shelver_finalize(item=item, ctx=ctx)
+    modes.finalize(item=item, ctx=ctx)
     assert (release / "RARBG.txt").exists()
 
 

@@ -16,7 +16,7 @@ from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
 from shelver.discovery import TEMP_MARKER
 from shelver.metadata import Metadata
-from shelver.plugins.mp4_tagger import (
+from shelver.plugins.mp4tags.tagger import (
     ITUNEXTC,
     ITUNMOVI,
     TagError,
@@ -397,7 +397,7 @@ def test_the_cover_comes_through_shelver_fetch_image(tmp_path: Path, state: Any)
     from shelver.metadata import POSTER
     from shelver.metadata import Image as Artwork
     from shelver.model import Identity, Item, Match
-    from shelver.plugins.mp4_tagger import _cover
+    from shelver.plugins.mp4tags.plugin import _cover
     from shelver.profiles import validate
 
     asked: list[str] = []

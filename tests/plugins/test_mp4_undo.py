@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shelver import fileops as fsops
 from shelver.discovery import TEMP_MARKER
 from shelver.manager import get_plugin_manager
-from shelver.plugins import fsops, mp4_undo
-from shelver.plugins.mp4_tagger import TagError, read_tags, tag_mp4
-from shelver.plugins.mp4_undo import TagJournal
+from shelver.plugins.mp4tags import undo as mp4_undo
+from shelver.plugins.mp4tags.tagger import TagError, read_tags, tag_mp4
+from shelver.plugins.mp4tags.undo import TagJournal
 from shelver.store import StateDB
 
 from tests.plugins.test_mp4_tagger import episode_metadata, image_bytes, make_mp4, movie_metadata
@@ -142,8 +143,8 @@ def test_no_recipe_when_the_media_does_not_line_up(tmp_path: Path) -> None:
 
 CRASHER = textwrap.dedent("""
     import os, signal, sys
-    from shelver.plugins.mp4_tagger import tag_mp4
-    from shelver.plugins.mp4_undo import TagJournal
+    from shelver.plugins.mp4tags.tagger import tag_mp4
+    from shelver.plugins.mp4tags.undo import TagJournal
     from shelver.store import StateDB
     sys.path.insert(0, sys.argv[4])
     from tests.plugins.test_mp4_tagger import movie_metadata
@@ -193,7 +194,7 @@ def test_killed_mid_tag_is_settled_by_recovery(movie: Path, tmp_path: Path, mome
 
 def test_undo_reverses_tags_through_the_registered_undo_step_and_refuses_without_it(
         movie: Path, state: StateDB) -> None:
-    from shelver.plugins import undo
+    from shelver.plugins.placement import undo
 
     before = digest(movie)
     run = state.start_run("t", "run", "inplace")

@@ -12,7 +12,7 @@ from shelver.errors import ConfigError
 from shelver.manager import get_plugin_manager
 from shelver.metadata import Episode, Metadata
 from shelver.model import Identity, Item, Match
-from shelver.plugins.naming import clean_component, shelver_plan_destination
+from shelver.plugins.naming.plugin import clean_component, shelver_plan_destination
 from shelver.profiles import validate
 from shelver.store import StateDB
 

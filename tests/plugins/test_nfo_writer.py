@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from shelver.discovery import TEMP_MARKER
 from shelver.metadata import Episode, Metadata, Rating
-from shelver.plugins import nfo_writer
-from shelver.plugins.nfo_writer import (
+from shelver.plugins.nfo import writer as nfo_writer
+from shelver.plugins.nfo.writer import (
     episode_nfo,
     is_user_nfo,
     movie_nfo,

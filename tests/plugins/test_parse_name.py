@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from shelver.plugins.parse_name import extract_ids, nfo_ids, parse_release
+from shelver.plugins.parse.name import extract_ids, nfo_ids, parse_release
 
 ROOT = Path("/downloads")
 

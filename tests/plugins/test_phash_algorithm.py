@@ -25,8 +25,8 @@ import av
 import numpy as np
 import pytest
 from PIL import Image
-from shelver.plugins import phash_algorithm as phash
-from shelver.plugins.phash_algorithm import PhashError
+from shelver.plugins.phash import algorithm as phash
+from shelver.plugins.phash.algorithm import PhashError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "phash"
 VECTORS: dict[str, Any] = json.loads((DATA / "vectors.json").read_text())

@@ -21,8 +21,8 @@ from shelver.errors import ItemError, NotFoundError
 from shelver.manager import get_plugin_manager
 from shelver.metadata import Metadata
 from shelver.model import Identity, Item, Match, State, Status
-from shelver.plugins import phash as plugin
-from shelver.plugins.phash import (
+from shelver.plugins.phash import plugin
+from shelver.plugins.phash.plugin import (
     find_duplicates,
     shelver_config_schema,
     shelver_fingerprint,

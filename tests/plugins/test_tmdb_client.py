@@ -27,8 +27,8 @@ from shelver.plugins.tmdb.cache import (
     release_date_of,
 )
 from shelver.plugins.tmdb.client import TMDBClient
+from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 from shelver.plugins.tmdb.ratelimit import RateLimiter, parse_rate
-from shelver.testing.tmdb_server import FakeTMDB
 
 KEY = "s3cret-key-0123456789"
 TOKEN = "s3cret-token-abcdefghij"

@@ -19,16 +19,17 @@ import pytest
 import trio
 from shelver.errors import ItemError
 from shelver.names import fit_name, is_image_path
-from shelver.plugins import mp4_tagger, nfo_writer
-from shelver.plugins.artwork import artwork_targets
+from shelver.plugins.artwork.images import artwork_targets
+from shelver.plugins.mp4tags import tagger as mp4_tagger
+from shelver.plugins.nfo import writer as nfo_writer
 from shelver.plugins.tmdb.cache import RATE_STATE_TABLE
 from shelver.plugins.tmdb.client import TMDBClient
+from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 from shelver.plugins.tmdb.matcher import MOVIE_APPEND, TV_APPEND
 from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.plugin import image_host_allowed
 from shelver.plugins.tmdb.ratelimit import RateLimiter, active_block
 from shelver.plugins.tmdb.validate import InvalidDocument, validate_document
-from shelver.testing.tmdb_server import FakeTMDB
 
 KEY = "hostile-test-key-0123"
 
@@ -353,7 +354,7 @@ def test_a_configured_image_host_is_allowed() -> None:
 def test_the_image_client_asks_no_other_host(fake: FakeTMDB) -> None:
     """Artwork and MP4 covers use a client bound to the allowed image host: a URL (or a
     redirect) to another host is refused before anything is sent."""
-    from shelver.plugins.artwork import ArtworkError, image_client
+    from shelver.plugins.artwork.images import ArtworkError, image_client
 
     with FakeTMDB() as other, image_client(fake.image_base_url) as client:
         with pytest.raises(ArtworkError, match="not the image host"):

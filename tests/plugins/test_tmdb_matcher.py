@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from shelver.metadata import Metadata
 from shelver.model import Identity
-from shelver.plugins.parse_name import parse_release
+from shelver.plugins.parse.name import parse_release
 from shelver.plugins.tmdb.client import TMDBClient
+from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 from shelver.plugins.tmdb.matcher import fetch_metadata, identify
-from shelver.testing.tmdb_server import FakeTMDB
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "corpus" / "release_names.json"

@@ -19,10 +19,10 @@ from shelver.metadata import (
     WRITING,
     Metadata,
 )
+from shelver.plugins.tmdb.fake.tmdb_server import load_snapshot
 from shelver.plugins.tmdb.matcher import matched_release_date
 from shelver.plugins.tmdb.metadata import image_url, to_metadata
 from shelver.plugins.tmdb.validate import validate_document
-from shelver.testing.tmdb_server import load_snapshot
 
 BASE = "https://images.example.net/tmdb/"
 SNAPSHOT = load_snapshot()

@@ -8,7 +8,8 @@ and registered under the entry point's name, ``example``. It adds:
 * a JSON-lines log of every finished item (when ``example.log_file`` is set);
 * a command, ``shelver example-hello``.
 
-Every function below is an ordinary ``@hookimpl``; none reaches into shelver's internals.
+Every function below is an ordinary ``@hookimpl``; it imports only ``shelver.api``, the
+declared plugin API, never shelver's internals.
 """
 
 from __future__ import annotations
@@ -19,12 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import click
-from shelver import hookimpl
-from shelver.context import RunContext
-from shelver.errors import ConfigError
-from shelver.model import Item, Placement, Plan, Status
-from shelver.plugins import fsops
-from shelver.plugins.naming import clean_component
+from shelver.api import (
+    ConfigError,
+    DestinationExists,
+    Item,
+    Placement,
+    Plan,
+    RunContext,
+    Status,
+    clean_component,
+    hookimpl,
+    place_file,
+)
 
 MODE = "copy-flat"
 
@@ -100,9 +107,9 @@ def shelver_place(item: Item, plan: Plan | None, ctx: RunContext) -> Placement |
         return None  # another mode: not ours to answer
     try:
         # Journaled and crash-safe; the copy is written under a temp name and linked into place.
-        placed = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path,
-                                  plan.destination, "copy")
-    except fsops.DestinationExists:
+        placed = place_file(ctx.state, ctx.run_id, item.item_id, item.path, plan.destination,
+                            "copy")
+    except DestinationExists:
         return Placement(path=item.path, status=Status.DUPLICATE, mode=MODE,
                          note=f"{plan.destination} already exists")
     return Placement(path=placed, status=Status.ORGANISED, mode=MODE)

@@ -1,0 +1,1 @@
+"""The `artwork` plugin: posters, fanart and thumbs where Kodi and Jellyfin look for them."""

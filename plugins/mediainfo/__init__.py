@@ -1,0 +1,1 @@
+"""The `mediainfo` plugin: stream details through pymediainfo."""

@@ -1,0 +1,1 @@
+"""The `naming` plugin: the library layout (Plex/Jellyfin/Kodi) and user templates."""

@@ -1,0 +1,1 @@
+"""The `nfo` plugin: Kodi .nfo files beside each placed file."""

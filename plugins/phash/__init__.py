@@ -1,0 +1,1 @@
+"""The `phash` plugin: the Stash-compatible perceptual hash; moved and duplicate files."""
