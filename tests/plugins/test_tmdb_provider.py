@@ -67,14 +67,14 @@ async def test_a_persons_decision_is_matched_by_its_own_provider(ctx: RunContext
     assert tmdb_server.count(path_prefix="/") == 0  # TMDB was never asked for "bb"
     item.forced = Identity("tmdb", "movie", 603)
     match = await _answer(ctx.pm.hook.shelver_match(item=item, ctx=ctx))
-    assert match.identity == item.forced and match.metadata["movie"]["title"] == "The Matrix"
+    assert match.identity == item.forced and match.metadata is not None and match.metadata.title == "The Matrix"
     assert match.release_date == "1999-03-31"
 
 
 async def test_shelver_fetch_metadata_answers_for_tmdb_identities_only(ctx: RunContext,
                                                                        tmdb_server: Any) -> None:
     tmdb = ctx.pm.hook.shelver_fetch_metadata(identity=Identity("tmdb", "movie", 603), ctx=ctx)
-    assert (await _answer(tmdb))["movie"]["title"] == "The Matrix"
+    assert (await _answer(tmdb)).title == "The Matrix"
     other = ctx.pm.hook.shelver_fetch_metadata(identity=Identity("catalogue", "movie", "bb"),
                                                ctx=ctx)
     assert other == Metadata(provider="catalogue", kind="movie", title="Breaking Bad")
