@@ -214,8 +214,11 @@ def shelver_fetch_metadata(identity: Identity, ctx: RunContext) -> Metadata | No
     A provider answers for its own identities only (``identity.provider`` is its registered name)
     and returns None for others; first non-None result wins. Any plugin that needs a work's
     metadata (phash recognising a moved file, a refresh, the web UI) calls this hook instead of
-    importing the provider. Called on the trio event loop; may be ``async def``. Raise
-    :class:`~shelver.errors.NotFoundError` when the provider no longer knows the id.
+    importing the provider. Called on the trio event loop. An ``async def`` implementation
+    always answers (its coroutine is not None), so a provider that must decline for other
+    providers' identities is a plain ``def`` that returns None or a coroutine (the calling
+    conventions above). Raise :class:`~shelver.errors.NotFoundError` when the provider no longer
+    knows the id.
     """
 
 
