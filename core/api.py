@@ -10,8 +10,8 @@ The names, by what they are for:
 * **Hooks and the run**: ``hookimpl`` (the marker for hook implementations), ``RunContext``
   (``ctx``), ``__version__``.
 * **The data model** (docs/architecture.md, "The data a file carries"): ``Item``,
-  ``ParsedName``, ``DownloaderHints``, ``Identity``, ``Match``, ``Plan``, ``Placement``,
-  ``State``, ``Status``, ``Priority``; the metadata a provider fills in: ``Metadata``,
+  ``ParsedName``, ``DownloaderHints``, ``Identity``, ``Match``, ``Duplicate``, ``Plan``,
+  ``Placement``, ``State``, ``Status``, ``Priority``; the metadata a provider fills in: ``Metadata``,
   ``Person``, ``Image``, ``Rating``, ``Season``, ``Episode``.
 * **Errors**: ``ShelverError``, ``ConfigError`` (exit 2, names the setting), ``ItemError`` (the
   item fails, the run goes on), ``NotFoundError``.
@@ -94,6 +94,7 @@ from shelver.metadata import (
 from shelver.model import (
     DemoService,
     DownloaderHints,
+    Duplicate,
     Identity,
     Item,
     Match,
@@ -118,7 +119,8 @@ __all__ = [
     # hooks and the run
     "LIMITER_SIZES", "RunContext", "__version__", "hookimpl", "DemoService",
     # the data model and the metadata model
-    "DownloaderHints", "Episode", "Identity", "Image", "Item", "Match", "Metadata", "ParsedName",
+    "DownloaderHints", "Duplicate", "Episode", "Identity", "Image", "Item", "Match", "Metadata",
+    "ParsedName",
     "Person", "Placement", "Plan", "Priority", "Rating", "Season", "State", "Status",
     # the metadata model's vocabulary: Person.department and Image.kind values
     "CAST", "DIRECTING", "FANART", "GUEST", "LOGO", "POSTER", "PRODUCTION", "SEASON_POSTER",

@@ -226,8 +226,12 @@ def shelver_fetch_metadata(identity: Identity, ctx: RunContext) -> Metadata | No
 def shelver_fingerprint(item: Item, ctx: RunContext) -> dict[str, Any] | None:
     """Compute content fingerprints (e.g. ``{"phash": "..."}``) merged into ``item.fingerprint``.
 
-    Called after match, for items that will be placed or described. A plugin may set
-    ``item.status`` to ``Status.DUPLICATE`` to stop the item before placement.
+    Called after match, for items that will be placed or described; every implementation is
+    called. A plugin that finds the file is another copy of a library file sets
+    ``item.duplicate_of`` (a :class:`~shelver.model.Duplicate`) and nothing else: it moves no
+    file, writes nothing to the state DB and leaves ``item.status`` alone. The place phase
+    carries the decision out by the profile's ``conflict`` policy (docs/architecture.md, "Only
+    placement moves files").
     """
 
 
@@ -246,6 +250,11 @@ def shelver_place(item: Item, plan: Plan | None, ctx: RunContext) -> Placement |
     Each mode plugin answers only for its own mode (``ctx.mode``) and returns None otherwise;
     first non-None result wins. ``plan`` is None for ``metadata-only``. Must never leave a file
     half-written under its final name; an existing destination is never overwritten.
+
+    Only this phase (and finalize) moves files. It is also called, ``plan`` None, for an item
+    left for review (``item.status == Status.REVIEW``; never in a dry run): the placement plugin
+    moves it to ``failed_dir``; a mode plugin returns None. The answer then only says where the
+    file is now (the item stays REVIEW).
     """
 
 
@@ -288,6 +297,6 @@ def shelver_finalize(item: Item, ctx: RunContext) -> None:
 def shelver_item_done(item: Item, ctx: RunContext) -> Any:
     """Called when an item has its final status (any status, errors included).
 
-    For notifications and media-server refreshes. Exceptions are logged, never fail the item.
-    May be ``async def``.
+    For notifications and media-server refreshes; it moves no file (``item.path`` is where
+    the file stays). Exceptions are logged, never fail the item. May be ``async def``.
     """

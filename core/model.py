@@ -214,6 +214,15 @@ class Placement:
 
 
 @dataclass
+class Duplicate:
+    """A library file the item is another copy of (``Item.duplicate_of``): set by a
+    fingerprint plugin, carried out by the place phase by the profile's ``conflict`` policy."""
+
+    path: Path  # the library file this one duplicates
+    reason: str  # why, for people: e.g. "phash distance 2, max 8"
+
+
+@dataclass
 class Item:
     """One video file travelling through the pipeline.
 
@@ -241,6 +250,7 @@ class Item:
     probe: dict[str, Any] = field(default_factory=dict)
     match: Match | None = None
     fingerprint: dict[str, Any] = field(default_factory=dict)
+    duplicate_of: Duplicate | None = None  # shelver_fingerprint: a library copy of this file
     plan: Plan | None = None
     placement: Placement | None = None
     written: list[Path] = field(default_factory=list)  # files enrich created (NFO, art)

@@ -20,11 +20,7 @@ EXAMPLES = REPO / "examples"
 
 # Cross-plugin imports that other parts of issue 10 are replacing with hooks right now. The
 # coordinator removes this set after the merge; anything not listed here fails.
-KNOWN_PENDING = {
-    # phash still carries out replace-if-better itself (issue 10 Build 4: duplicates become a
-    # decision placement carries out)
-    ("plugins/phash/plugin.py", "shelver.plugins.placement"),
-}
+KNOWN_PENDING: set[tuple[str, str]] = set()
 
 
 def is_shelver(name: str) -> bool:

@@ -357,3 +357,72 @@ async def test_a_source_replaced_after_identification_is_identified_again(
     assert round(probe["duration"]) == 1500 and probe["width"] == 96  # the new file's probe
     assert "changed since it was identified (replaced by another file): identifying it again" \
         in caplog.text
+
+
+class SeenAtDone:
+    """Where each item's file is when ``shelver_item_done`` runs (first, before any other)."""
+
+    def __init__(self) -> None:
+        self.paths: list[tuple[str, bool]] = []
+
+    @hookimpl(tryfirst=True)
+    def shelver_item_done(self, item: Any, ctx: Any) -> None:
+        self.paths.append((str(item.path), item.path.exists()))
+
+
+async def test_an_item_left_for_review_goes_to_failed_dir_in_the_place_phase(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    seen = SeenAtDone()  # no matcher at all: every file is left for review
+    engine, state = setup_engine(tmp_path, seen, failed_dir=str(tmp_path / "failed"))
+    source = make_file(tmp_path / "in" / "Some.Release" / "mystery.mkv")
+    make_file(tmp_path / "in" / "Some.Release" / "mystery.en.srt", b"sub")
+    with caplog.at_level("INFO", logger="shelver"):
+        (result,) = await engine.run([tmp_path / "in"])
+    target = tmp_path / "failed" / "Some.Release" / "mystery.mkv"
+    assert result["status"] == "review" and result["destination"] is None
+    assert not source.exists() and target.exists() and (target.parent / "mystery.en.srt").exists()
+    assert f"{source} could not be identified: moved to {target}" in caplog.text
+    # Moved before the outcome was recorded and item_done ran: notifications see where it is.
+    assert seen.paths == [(str(target), True)]
+    row = state.item_by_path(str(target))
+    assert row is not None and row["state"] == "REVIEW"
+    # A dry run moves nothing.
+    engine, _state = setup_engine(tmp_path, dry_run=True, failed_dir=str(tmp_path / "failed2"))
+    other = make_file(tmp_path / "in" / "other.mkv")
+    await engine.run([other])
+    assert other.exists() and not (tmp_path / "failed2").exists()
+
+
+class LooksLikeALibraryFile:
+    """A third-party fingerprint plugin: decides the file duplicates a library file."""
+
+    def __init__(self, library_file: Path) -> None:
+        self.library_file = library_file
+
+    @hookimpl
+    def shelver_fingerprint(self, item: Any, ctx: Any) -> dict[str, Any]:
+        from shelver.api import Duplicate
+
+        item.duplicate_of = Duplicate(path=self.library_file, reason="same checksum")
+        return {"checksum": "abc"}
+
+
+@pytest.mark.parametrize("policy, status, placed", [
+    ("skip", "duplicate", False), ("index", "organised", True), ("fail", "error", False)])
+async def test_a_duplicate_a_fingerprint_plugin_found_is_carried_out_by_placement(
+        tmp_path: Path, policy: str, status: str, placed: bool) -> None:
+    library_file = make_file(tmp_path / "lib" / "elsewhere" / "The Matrix.mkv", b"old")
+    decide = LooksLikeALibraryFile(library_file)
+    source = make_file(tmp_path / "in" / "The.Matrix.1999.mkv")
+    engine, state = setup_engine(tmp_path, KnownTitles(), decide, conflict=policy, dry_run=True)
+    (result,) = await engine.run([tmp_path / "in"])
+    assert result["status"] == ("organised" if placed else "duplicate")  # what a dry run says
+    engine, state = setup_engine(tmp_path, KnownTitles(), decide, conflict=policy)
+    (result,) = await engine.run([tmp_path / "in"])
+    assert result["status"] == status, result
+    assert source.exists() is not placed and library_file.read_bytes() == b"old"
+    if policy == "skip":
+        assert result["destination"] == str(source)
+        assert state.item_by_path(str(source))["state"] == "SKIPPED"  # type: ignore[index]
+    if policy == "fail":
+        assert f"duplicate: looks like {library_file} (same checksum)" in result["error"]

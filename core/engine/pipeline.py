@@ -209,8 +209,22 @@ class Pipeline:
         item.match = await phase("match", call_first(ctx, "shelver_match", "probe", item=item, ctx=ctx))
         if item.identity is None:
             item.status = Status.REVIEW
+            await self._place_for_review(ctx, item, phase)
         else:
             await self._place(ctx, item, phase, persist)
+
+    async def _place_for_review(self, ctx: RunContext, item: Item, phase: Any) -> None:
+        """The place phase of an item left for REVIEW: ``shelver_place(item, plan=None)`` with
+        ``item.status == Status.REVIEW``, so that placement, which alone moves files, may put
+        it aside (``failed_dir``). Its answer only says where the file is now: the item stays
+        REVIEW and unplaced (docs/architecture.md, "The pipeline")."""
+        if self.dry_run:
+            return
+        with trio.CancelScope(shield=True):
+            placement = await phase("place", call_first(ctx, "shelver_place", "disk", item=item,
+                                                        plan=None, ctx=ctx))
+        if placement is not None:
+            item.path = placement.path
 
     @staticmethod
     def _restamp(item: Item) -> None:
@@ -240,15 +254,18 @@ class Pipeline:
     async def _place(self, ctx: RunContext, item: Item, phase: Any, persist: bool) -> None:
         for fingerprint in await phase("fingerprint", call_all(ctx, "shelver_fingerprint", "hash", item=item, ctx=ctx)):
             item.fingerprint.update(fingerprint or {})
-        if item.status == Status.DUPLICATE:
-            return
         if self.mode != "metadata-only":
             item.plan = await phase("plan", call_first(ctx, "shelver_plan_destination", "probe", item=item, ctx=ctx))
             if item.plan is None:
                 raise RuntimeError("no plugin planned a destination (is the naming plugin disabled?)")
             self._check_inside_dest(item)
         if self.dry_run:
+            # What the place phase would make of it; a duplicate (item.duplicate_of) is carried
+            # out by the placement plugin by the conflict policy, reported here as a duplicate
+            # unless that policy places every copy.
             item.status = Status.ORGANISED if item.plan else Status.METADATA
+            if item.duplicate_of is not None and self.profile.conflict != "index":
+                item.status = Status.DUPLICATE
             return
         # Never placed (nor described) under an identity found for another version of the file.
         changed = await ctx.to_thread(self._changed_since_identified, item, limiter="probe")
@@ -335,7 +352,6 @@ class Pipeline:
             "parsed": parsed,
             "probe": item.probe,
             "fingerprint": item.fingerprint,
-            "phash": item.fingerprint.get("phash"),
             "confidence": item.confidence,
             "candidates": item.match.candidates if item.match else [],
             "durations": timings,
@@ -351,8 +367,7 @@ class Pipeline:
                           release_date=item.match.release_date if item.match else None)
         if item.placement is not None:
             stat = os.stat(item.placement.path) if os.path.exists(item.placement.path) else None
-            fields.update(path=str(item.placement.path), dir=str(item.placement.path.parent),
-                          destination=str(item.placement.path))
+            fields.update(path=str(item.placement.path))  # with dir and destination
             if stat is not None:
                 fields.update(size=stat.st_size, mtime=stat.st_mtime, inode=stat.st_ino)
         if not self.state.transition(item.item_id, State.PROCESSING, final, **fields):

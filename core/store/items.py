@@ -16,6 +16,28 @@ from shelver.model import Priority, State
 from shelver.store.connection import StoreBase, _dumps, pid_alive, retry_delay
 
 
+def move_item(conn: sqlite3.Connection, item_id: int, path: str, *, placed: bool = True) -> None:
+    """Record an item at ``path``: the one place that writes ``items.path`` (with ``dir`` and
+    ``destination``, which is ``path`` when ``placed``, else cleared). Every writer goes through
+    here: the journal when a placement or its undo is done (:mod:`shelver.store.journal`), the
+    engine's record of an outcome (:meth:`ItemStore.transition` with ``path=``), recovery.
+
+    A placement only ever goes to a free name, so another row still recorded at ``path``
+    describes a file that is gone (a MISSING library file now replaced): it makes way, unless
+    a worker holds it."""
+    stale = [r[0] for r in conn.execute(
+        "SELECT id FROM items WHERE path=? AND id!=? AND state!=?",
+        (path, item_id, State.PROCESSING.value))]
+    for stale_id in stale:
+        conn.execute("DELETE FROM queue WHERE item_id=?", (stale_id,))
+        conn.execute("DELETE FROM items WHERE id=?", (stale_id,))
+    try:
+        conn.execute("UPDATE items SET path=?, dir=?, destination=? WHERE id=?",
+                     (path, os.path.dirname(path), path if placed else None, item_id))
+    except sqlite3.IntegrityError:
+        pass  # held by a worker right now: the next scan sorts it out
+
+
 class ItemStore(StoreBase):
     """Items (one row per file) and the queue of items waiting for a worker."""
 
@@ -170,7 +192,11 @@ class ItemStore(StoreBase):
 
     def transition(self, item_id: int, expected: State, new: State, **fields: Any) -> bool:
         """Move an item from ``expected`` to ``new`` and set ``fields``; False if it was not in
-        ``expected`` (someone else changed it)."""
+        ``expected`` (someone else changed it). ``path=`` records the item there (its ``dir``
+        and ``destination`` along) through :func:`move_item`, in the same transaction."""
+        path = fields.pop("path", None)
+        if {"dir", "destination"} & fields.keys():
+            raise ValueError("items.dir and items.destination follow path=: set path")
         fields["updated_at"] = time.time()
         values = {k: (_dumps(v) if isinstance(v, (dict, list)) else v) for k, v in fields.items()}
         assignments = ", ".join(f"{k}=?" for k in values)
@@ -179,7 +205,29 @@ class ItemStore(StoreBase):
                 f"UPDATE items SET state=?, {assignments} WHERE id=? AND state=?",
                 (new.value, *values.values(), item_id, expected.value),
             )
+            if cur.rowcount == 1 and path is not None:
+                move_item(conn, item_id, str(path))
             return cur.rowcount == 1
+
+    def forget_item(self, item_id: int, *, path: str | None = None,
+                    states: list[State] | None = None) -> bool:
+        """Delete an item's record and its queue entry (a plugin that found the file under
+        another name, e.g. a moved file). Only while it is still recorded at ``path`` and in
+        one of ``states`` when they are given: a worker that took it, or a move meanwhile,
+        keeps it. True when the record was deleted."""
+        sql = "DELETE FROM items WHERE id=?"
+        args: list[Any] = [item_id]
+        if path is not None:
+            sql += " AND path=?"
+            args.append(path)
+        if states is not None:
+            sql += f" AND state IN ({','.join('?' * len(states))})"
+            args += [s.value for s in states]
+        with self.transaction() as conn:
+            cur = conn.execute(sql, args)
+            if cur.rowcount:
+                conn.execute("DELETE FROM queue WHERE item_id=?", (item_id,))
+            return bool(cur.rowcount)
 
     def fail(self, item_id: int, message: str) -> float:
         """Mark a PROCESSING item ERROR with its message and the next retry time."""

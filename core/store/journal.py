@@ -4,13 +4,13 @@ and after it is done, and the bytes a row needs (``journal_blobs``)."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterable
 from typing import Any
 
 from shelver.model import State
 from shelver.store.connection import StoreBase, _dumps, owner_id
+from shelver.store.items import move_item
 
 
 class JournalStore(StoreBase):
@@ -52,24 +52,7 @@ class JournalStore(StoreBase):
                 return
             item = conn.execute("SELECT path FROM items WHERE id=?", (row[0],)).fetchone()
             if item is not None and item[0] == row[1]:
-                self._move_item(conn, row[0], row[2])
-
-    @staticmethod
-    def _move_item(conn: sqlite3.Connection, item_id: int, path: str) -> None:
-        """Record an item at ``path``. A placement only ever goes to a free name, so another
-        row still recorded there describes a file that is gone (a MISSING library file now
-        replaced): it makes way, unless a worker holds it."""
-        stale = [r[0] for r in conn.execute(
-            "SELECT id FROM items WHERE path=? AND id!=? AND state!=?",
-            (path, item_id, State.PROCESSING.value))]
-        for stale_id in stale:
-            conn.execute("DELETE FROM queue WHERE item_id=?", (stale_id,))
-            conn.execute("DELETE FROM items WHERE id=?", (stale_id,))
-        try:
-            conn.execute("UPDATE items SET path=?, dir=?, destination=? WHERE id=?",
-                         (path, os.path.dirname(path), path, item_id))
-        except sqlite3.IntegrityError:
-            pass  # held by a worker right now: the next scan sorts it out
+                move_item(conn, row[0], row[2])
 
     def journal_unfinished(self) -> list[dict[str, Any]]:
         rows = self.conn().execute(
@@ -121,7 +104,7 @@ class JournalStore(StoreBase):
                 return
             item = conn.execute("SELECT path FROM items WHERE id=?", (row[0],)).fetchone()
             if item is not None and item[0] in set(item_from) and item[0] != item_to:
-                self._move_item(conn, row[0], item_to)
+                move_item(conn, row[0], item_to)
 
     def journal_write(self, run_id: int | None, item_id: int | None, path: str, *,
                       parent: int | None = None) -> int:
@@ -191,13 +174,16 @@ class JournalStore(StoreBase):
                 return
             item = conn.execute("SELECT path FROM items WHERE id=?", (row[0],)).fetchone()
             if item is not None and item[0] in (row[1], item_to):
-                if item[0] != item_to:
-                    self._move_item(conn, row[0], item_to)
-                conn.execute("UPDATE items SET state=?, status='undone', destination=NULL,"
-                             " updated_at=? WHERE id=? AND state!=?",
-                             (State.SKIPPED.value, time.time(), row[0], State.PROCESSING.value))
+                cur = conn.execute("UPDATE items SET state=?, status='undone', updated_at=?"
+                                   " WHERE id=? AND state!=?",
+                                   (State.SKIPPED.value, time.time(), row[0],
+                                    State.PROCESSING.value))
+                if cur.rowcount or item[0] != item_to:
+                    # Back where it was found: no longer placed (unless a worker holds it).
+                    move_item(conn, row[0], item_to, placed=not cur.rowcount)
 
     def set_item_path(self, item_id: int, path: str) -> None:
-        """Record an item at its new place (see :meth:`journal_finish`)."""
+        """Record an item at its new place (see :meth:`journal_finish`,
+        :func:`shelver.store.items.move_item`)."""
         with self.transaction() as conn:
-            self._move_item(conn, item_id, path)
+            move_item(conn, item_id, path)

@@ -1,10 +1,11 @@
 """phash: the Stash-compatible perceptual hash of every file shelver places, and what it is for.
 
-* ``shelver_fingerprint`` hashes each identified file (``item.fingerprint["phash"]``, which the
-  engine stores in ``items.phash``) and marks it ``duplicate`` when an INDEXED library file of
-  the same title (same TMDB identity) looks the same: Hamming distance ≤ ``phash.max_distance``
-  and durations within 1 %. A look-alike of *another* title is only reported (a warning naming
-  both files): phash and TMDB disagree, and a person has to say which is wrong.
+* ``shelver_fingerprint`` hashes each identified file (``item.fingerprint["phash"]``; this
+  plugin's migration keeps ``items.phash`` equal to it) and says the file duplicates an INDEXED
+  library file of the same title (same identity) that looks the same: Hamming distance ≤
+  ``phash.max_distance`` and durations within 1 % (``item.duplicate_of``). A look-alike of
+  *another* title is only reported (a warning naming both files): phash and the provider
+  disagree, and a person has to say which is wrong.
 * ``shelver_match`` (``tryfirst``) recognises a file that was moved or renamed: a file whose size
   equals that of a recorded item whose file is gone, and whose phash equals that item's, *is*
   that item. Its identity (and release date) is kept; its metadata comes from the identity's
@@ -17,12 +18,9 @@ profile on spinning disks can turn it off (``phash.enabled = false``): then noth
 (Cache mode, not built yet, should hash the fast cache copy: the copy must then happen before
 the fingerprint phase.)
 
-A duplicate follows the profile's ``conflict`` policy: ``skip`` leaves it in place as
-``duplicate``; ``index`` places it anyway (the user keeps every copy); ``fail`` fails the item,
-naming the library file it duplicates; ``replace-if-better`` compares the two (resolution, codec,
-size: :mod:`shelver.plugins.placement.duplicates`): a better newcomer moves the library copy into the
-duplicates folder and is placed as usual, a worse one goes into the duplicates folder itself
-(reported ``duplicate``). Nothing is deleted; every move is journaled (``shelver undo``).
+What becomes of a duplicate (the profile's ``conflict`` policy: left in place, placed anyway,
+failed, or the better copy kept in the library) is the placement plugin's to carry out in the
+place phase: this plugin only decides, never moves a file (docs/architecture.md).
 
 A recognised move replaces the old record: the old row (the path that is gone) is deleted and the
 new row carries the identity, the phash and ``fingerprint["moved_from"]`` (the old path).
@@ -40,14 +38,14 @@ from typing import Any
 
 import click
 from shelver.api import (
+    Duplicate,
     Identity,
     Item,
-    ItemError,
     Match,
     NotFoundError,
     RunContext,
     State,
-    Status,
+    StateDB,
     hookimpl,
 )
 
@@ -85,9 +83,23 @@ def _create_indexes(db: Any) -> None:
                "WHERE phash IS NOT NULL")
 
 
+_PHASH_OF_FINGERPRINT = ("CASE WHEN json_valid(NEW.fingerprint) "
+                         "THEN json_extract(NEW.fingerprint, '$.phash') END")
+
+
+def _phash_follows_fingerprint(db: Any) -> None:
+    # items.phash (the indexed column both queries read) is a copy of fingerprint's "phash":
+    # kept here, where phash is known, not by the engine (docs/architecture.md: core knows no
+    # media). The engine stores item.fingerprint as JSON text in items.fingerprint.
+    for event, when in (("INSERT", "AFTER INSERT"), ("UPDATE", "AFTER UPDATE OF fingerprint")):
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS items_phash_on_{event.lower()} {when} ON items "
+                   f"BEGIN UPDATE items SET phash = {_PHASH_OF_FINGERPRINT} WHERE id = NEW.id; END")
+
+
 @hookimpl
 def shelver_register_migrations(register: Callable[[str, Callable[[Any], None]], None]) -> None:
     register("phash-001-duration-and-size-indexes", _create_indexes)
+    register("phash-002-phash-column-follows-fingerprint", _phash_follows_fingerprint)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,14 +206,10 @@ def _identity_of(row: dict[str, Any]) -> Identity:
                     episodes=[int(e) for e in episodes])
 
 
-def forget_moved(state: Any, row: dict[str, Any]) -> bool:
+def forget_moved(state: StateDB, row: dict[str, Any]) -> bool:
     """Delete the record of a file that moved, unless a worker took it or it moved meanwhile."""
-    placeholders = ",".join("?" * len(_MAYBE_MOVED_STATES))
-    with state.transaction() as conn:
-        cur = conn.execute(f"DELETE FROM items WHERE id=? AND path=? AND state IN ({placeholders})",
-                           (row["id"], row["path"], *_MAYBE_MOVED_STATES))
-        conn.execute("DELETE FROM queue WHERE item_id=?", (row["id"],))
-        return bool(cur.rowcount)
+    return state.forget_item(row["id"], path=row["path"],
+                             states=[State(s) for s in _MAYBE_MOVED_STATES])
 
 
 def fetch_metadata(identity: Identity, ctx: RunContext) -> Any:
@@ -313,7 +321,7 @@ def shelver_fingerprint(item: Item, ctx: RunContext) -> dict[str, Any] | None:
         near = []
     same = [row for row in near if same_identity(row, item.identity)]
     if same:
-        _handle_duplicate(item, ctx, same[0])
+        _decide_duplicate(item, ctx, same[0])
     elif near:
         # The picture says one title, TMDB another: one of them is wrong, and a person can
         # tell which. Placing the file is the recoverable choice (undo, review); a false
@@ -325,49 +333,13 @@ def shelver_fingerprint(item: Item, ctx: RunContext) -> dict[str, Any] | None:
     return {"phash": phash}
 
 
-def _replace_if_better(item: Item, ctx: RunContext, existing: Path, what: str) -> bool:
-    """Keep the better copy in the library, the other in the duplicates folder; True when the
-    newcomer is to be placed as usual."""
-    from shelver import api as fsops  # the crash-safe file operations
-    from shelver.plugins.placement import duplicates  # pending: placement carries duplicates out
-
-    if not existing.is_file():
-        return False
-    if duplicates.is_better(item, existing, ctx):
-        aside = duplicates.keep_at(ctx, existing)
-        known = ctx.state.item_by_path(existing)
-        fsops.place_file(ctx.state, ctx.run_id, known["id"] if known else None, existing, aside, "move")
-        if known:
-            ctx.state.set_item_path(known["id"], str(aside))
-        item.notes.append(f"better than {existing} (kept as {aside}): {what}")
-        ctx.log.info("%s replaces %s (kept as %s)", item.source, existing, aside)
-        return True
-    aside = duplicates.keep_at(ctx, existing.with_suffix(item.path.suffix.lower()))
-    moved = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, aside, ctx.profile.action)
-    if item.item_id is not None and ctx.profile.action == "move":
-        ctx.state.set_item_path(item.item_id, str(moved))
-    item.notes.append(f"duplicate, not better: {what}; kept as {moved}")
-    ctx.log.warning("%s is a duplicate, not better than %s: kept as %s", item.source, existing, moved)
-    if ctx.profile.action == "move":
-        item.path = moved
-    item.status = Status.DUPLICATE
-    return True
-
-
-def _handle_duplicate(item: Item, ctx: RunContext, duplicate: dict[str, Any]) -> None:
-    what = (f"looks like {duplicate['path']} (phash distance {duplicate['distance']}, "
-            f"max {ctx.profile.get('phash.max_distance', 8)})")
-    policy = ctx.profile.conflict
-    if policy == "fail":
-        raise ItemError(f"{item.source}: duplicate: {what}")
-    if policy == "index":
-        item.notes.append(f"duplicate kept (conflict = index): {what}")
-        return
-    if policy == "replace-if-better" and _replace_if_better(item, ctx, Path(duplicate["path"]), what):
-        return
-    item.notes.append(f"duplicate: {what}; left in place")
-    ctx.log.warning("%s is a duplicate: it %s; left in place", item.source, what)
-    item.status = Status.DUPLICATE
+def _decide_duplicate(item: Item, ctx: RunContext, duplicate: dict[str, Any]) -> None:
+    """Say which library file ``item`` duplicates; the placement plugin carries the profile's
+    ``conflict`` policy out in the place phase (docs/architecture.md: only placement moves files)."""
+    item.duplicate_of = Duplicate(
+        path=Path(duplicate["path"]),
+        reason=(f"phash distance {duplicate['distance']}, "
+                f"max {ctx.profile.get('phash.max_distance', 8)}"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The ``inplace`` and ``metadata-only`` processing modes, and what every mode shares: conflict
-policies, companions, the record of what a run created, permissions, ``failed_dir``.
+policies (a taken destination, and a duplicate a fingerprint plugin found: ``item.duplicate_of``),
+companions, the record of what a run created, permissions, ``failed_dir``.
 
 ``inplace`` organises a file where it lies: the final move into ``dest_dir`` is a rename on the
 same filesystem (or a journaled copy-verify-rename across filesystems). ``metadata-only``
@@ -17,7 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from shelver import api as fsops  # the crash-safe file operations
-from shelver.api import ConfigError, Item, Placement, Plan, Priority, RunContext, Status, pid_alive
+from shelver.api import (
+    ConfigError,
+    Item,
+    ItemError,
+    Placement,
+    Plan,
+    Priority,
+    RunContext,
+    Status,
+    pid_alive,
+)
 from shelver.plugins.placement import duplicates, leftovers
 
 REFLINK = ("fallback", "error")
@@ -106,9 +117,7 @@ def resolve_conflict(item: Item, plan: Plan, ctx: RunContext, mode: str) -> Reso
         keep_at = duplicates.keep_at(ctx, destination)
         if duplicates.is_better(item, destination, ctx):
             return Resolution(destination, displace=(destination, keep_at))
-        placed = fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, keep_at,
-                                  ctx.profile.action, verify=setting(ctx, "verify", fsops.VERIFY),
-                                  expect=identified(item))
+        placed = set_aside(item, ctx, keep_at)
         return Resolution(destination, done=Placement(
             path=placed, status=Status.DUPLICATE, mode=mode,
             note=f"{destination} is as good or better; this copy is kept as {placed}"))
@@ -117,11 +126,53 @@ def resolve_conflict(item: Item, plan: Plan, ctx: RunContext, mode: str) -> Reso
         note=f"{destination} already exists; left in place"))
 
 
-def displace(ctx: RunContext, loser: Path, keep_at: Path) -> None:
+def set_aside(item: Item, ctx: RunContext, keep_at: Path) -> Path:
+    """Put the newcomer that lost a comparison at ``keep_at`` (by the profile's action)."""
+    return fsops.place_file(ctx.state, ctx.run_id, item.item_id, item.path, keep_at,
+                            ctx.profile.action, verify=setting(ctx, "verify", fsops.VERIFY),
+                            expect=identified(item))
+
+
+def displace(ctx: RunContext, loser: Path, keep_at: Path, *, quiet: bool = False) -> None:
     """Move the library's worse copy aside (replace-if-better), journaled, never deleted."""
     known = ctx.state.item_by_path(loser)
     fsops.place_file(ctx.state, ctx.run_id, known["id"] if known else None, loser, keep_at, "move")
-    ctx.log.info("replacing %s (kept as %s)", loser, keep_at)
+    if not quiet:
+        ctx.log.info("replacing %s (kept as %s)", loser, keep_at)
+
+
+def carry_out_duplicate(item: Item, ctx: RunContext) -> Placement | None:
+    """``item.duplicate_of`` (a fingerprint plugin found a library copy of this file) by the
+    profile's ``conflict`` policy: a Placement that ends the item, or None to place it as usual
+    (``index``; ``replace-if-better`` once the library's worse copy is set aside)."""
+    duplicate = item.duplicate_of
+    assert duplicate is not None
+    existing = duplicate.path
+    what = f"looks like {existing} ({duplicate.reason})"
+    policy = ctx.profile.conflict
+    if policy == "fail":
+        raise ItemError(f"{item.source}: duplicate: {what}")
+    if policy == "index":
+        item.notes.append(f"duplicate kept (conflict = index): {what}")
+        return None
+    if policy == "replace-if-better" and existing.is_file():
+        if duplicates.is_better(item, existing, ctx):
+            aside = duplicates.keep_at(ctx, existing)
+            displace(ctx, existing, aside, quiet=True)
+            item.notes.append(f"better than {existing} (kept as {aside}): {what}")
+            ctx.log.info("%s replaces %s (kept as %s)", item.source, existing, aside)
+            return None
+        moved = set_aside(item, ctx, duplicates.keep_at(
+            ctx, existing.with_suffix(item.path.suffix.lower())))
+        note = f"duplicate, not better: {what}; kept as {moved}"
+        item.notes.append(note)
+        ctx.log.warning("%s is a duplicate, not better than %s: kept as %s", item.source,
+                        existing, moved)
+        return Placement(path=moved, status=Status.DUPLICATE, mode=ctx.mode, note=note)
+    note = f"duplicate: {what}; left in place"
+    item.notes.append(note)
+    ctx.log.warning("%s is a duplicate: it %s; left in place", item.source, what)
+    return Placement(path=item.path, status=Status.DUPLICATE, mode=ctx.mode, note=note)
 
 
 def companion_targets(plan: Plan, destination: Path) -> dict[Path, Path]:
@@ -240,13 +291,15 @@ def apply_permissions(item: Item, ctx: RunContext) -> None:
 # -- items that cannot be identified -----------------------------------------------------------
 
 
-def move_to_failed_dir(item: Item, ctx: RunContext) -> None:
-    """``failed_dir``: an item left for review moves there (with its companions), if set."""
+def move_to_failed_dir(item: Item, ctx: RunContext) -> Placement | None:
+    """``failed_dir``: an item left for review moves there (with its companions), if set.
+    Called from the place phase the engine runs for a REVIEW item (``plan`` None); the
+    Placement says where the file is now (its status stays REVIEW), None when it stays."""
     failed_dir = ctx.profile.failed_dir
     if failed_dir is None or ctx.dry_run or item.status != Status.REVIEW:
-        return
+        return None
     if not item.path.is_file() or item.path.is_relative_to(failed_dir):
-        return
+        return None
     # The release folder comes along (failed_dir/Some.Release/file.mkv) when it was found
     # under a folder; a file given by itself lands at the top.
     root = item.root if item.root and item.path.is_relative_to(item.root) else item.path.parent
@@ -264,6 +317,7 @@ def move_to_failed_dir(item: Item, ctx: RunContext) -> None:
             ctx.log.warning("companion %s not moved to failed_dir: %s", sidecar, exc)
     item.path = placed
     ctx.log.info("%s could not be identified: moved to %s", item.source, placed)
+    return Placement(path=placed, status=Status.REVIEW, mode=ctx.mode, note="failed_dir")
 
 
 def free_if_taken(path: Path) -> Path:

@@ -3,9 +3,10 @@
 It registers the processing modes (``inplace`` and ``metadata-only``:
 :mod:`~shelver.plugins.placement.modes`; ``cache``, ``selective`` and ``auto``:
 :mod:`~shelver.plugins.placement.cache`, staging in :mod:`~shelver.plugins.placement.staging`),
-settles the placement journal at run start, applies the conflict policy, duplicates and
-``failed_dir``, records what a run created, cleans up leftovers, and adds the ``shelver undo``
-and ``shelver assess`` commands (:mod:`~shelver.plugins.placement.commands`). Being one plugin,
+settles the placement journal at run start, applies the conflict policy (to a taken
+destination and to a duplicate a fingerprint plugin found) and ``failed_dir`` in the place
+phase, records what a run created, cleans up leftovers, and adds the ``shelver undo`` and
+``shelver assess`` commands (:mod:`~shelver.plugins.placement.commands`). Being one plugin,
 disabling it turns every mode off together: no mode keeps running without crash recovery.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Generator
 from typing import Any
 
 import click
-from shelver.api import Item, Placement, Plan, RunContext, hookimpl
+from shelver.api import Item, Placement, Plan, RunContext, Status, hookimpl
 from shelver.plugins.placement import cache, commands, modes
 
 
@@ -48,6 +49,15 @@ def shelver_run_start(ctx: RunContext) -> None:
 
 @hookimpl
 def shelver_place(item: Item, plan: Plan | None, ctx: RunContext) -> Placement | None:
+    """Only placement moves files (docs/architecture.md): besides the modes' placement, an item
+    left for review goes to ``failed_dir`` here, and a duplicate (``item.duplicate_of``) is
+    carried out by the ``conflict`` policy before the mode places it."""
+    if item.status == Status.REVIEW:
+        return modes.move_to_failed_dir(item, ctx)
+    if item.duplicate_of is not None:
+        done = modes.carry_out_duplicate(item, ctx)
+        if done is not None:
+            return done
     if ctx.mode in cache.MODES:
         return cache.place(item, plan, ctx)
     return modes.place(item, plan, ctx)
@@ -67,9 +77,6 @@ def shelver_finalize(item: Item, ctx: RunContext) -> Generator[None, list[None],
 
 @hookimpl
 def shelver_item_done(item: Item, ctx: RunContext) -> None:
-    """A staged item that never reached finalize loses its cache copy; an item left for review
-    moves to ``failed_dir``. The second runs even when the first fails (as two plugins did)."""
-    try:
-        cache.discard_staged(item, ctx)
-    finally:
-        modes.move_to_failed_dir(item, ctx)
+    """A staged item that never reached finalize loses its cache copy (moves no file: the
+    source is where it was)."""
+    cache.discard_staged(item, ctx)

@@ -117,15 +117,22 @@ def test_an_unidentified_item_moves_to_failed_dir_with_its_companions(
     (src.parent / "mystery.en.srt").write_text("sub")
     item = new_item(state, src, root=tmp_path / "in", status=Status.REVIEW)
     ctx = make_ctx(failed_dir=str(tmp_path / "failed"))
-    modes.move_to_failed_dir(item=item, ctx=ctx)
+    # Only placement moves files: never the item_done phase, always the place phase.
+    ctx.pm.hook.shelver_item_done(item=item, ctx=ctx)
+    assert src.exists()
+    placement = ctx.pm.hook.shelver_place(item=item, plan=None, ctx=ctx)
     target = tmp_path / "failed" / "Some.Release" / "mystery.mkv"
+    assert placement.path == target and placement.status == Status.REVIEW
     assert target.read_bytes() == b"video" and (target.parent / "mystery.en.srt").exists()
     assert not src.exists() and item.path == target
     assert state.item(item.item_id)["path"] == str(target)  # type: ignore[index]
-    # Default: no failed_dir, the file stays.
+    # Default: no failed_dir, the file stays (and no mode answers for a review item).
     other = tmp_path / "in" / "other.mkv"
     other.write_bytes(b"x")
-    modes.move_to_failed_dir(item=new_item(state, other, status=Status.REVIEW), ctx=make_ctx())
+    for mode in ("inplace", "metadata-only", "cache"):
+        ctx = make_ctx(mode, work_dir=str(tmp_path / "cache"))
+        assert ctx.pm.hook.shelver_place(item=new_item(state, other, status=Status.REVIEW),
+                                         plan=None, ctx=ctx) is None
     assert other.exists()
 
 

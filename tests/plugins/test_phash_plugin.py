@@ -20,7 +20,7 @@ from shelver.context import RunContext
 from shelver.errors import ItemError, NotFoundError
 from shelver.manager import get_plugin_manager
 from shelver.metadata import Metadata
-from shelver.model import Identity, Item, Match, State, Status
+from shelver.model import Identity, Item, Match, Plan, State, Status
 from shelver.plugins.phash import plugin
 from shelver.plugins.phash.plugin import (
     find_duplicates,
@@ -114,13 +114,30 @@ def test_schema_defaults_and_the_indexes_are_used(state: StateDB) -> None:
     assert shelver_config_schema() == {"phash": {"enabled": True, "max_distance": 8}}
     names: list[str] = []
     shelver_register_migrations(register=lambda name, fn: names.append(name))
-    assert names == ["phash-001-duration-and-size-indexes"]
+    assert names == ["phash-001-duration-and-size-indexes",
+                     "phash-002-phash-column-follows-fingerprint"]
     # A library-sized lookup stays an index search, whatever share of the library is INDEXED.
     for query, args, index in ((plugin.DUPLICATES_QUERY, (1.0, 2.0, None), "items_phash_duration"),
                                (plugin.MOVES_QUERY, (5, None), "items_phash_size")):
         plan = " ".join(str(tuple(row)) for row in state.conn().execute(
             f"EXPLAIN QUERY PLAN {query}", args))
         assert f"USING INDEX {index}" in plan, plan
+
+
+def test_the_phash_column_follows_the_stored_fingerprint(state: StateDB) -> None:
+    """The engine stores item.fingerprint (JSON) and knows no phash: this plugin's migration
+    keeps items.phash, which both lookups read, equal to fingerprint's "phash"."""
+    item_id = state.observe("/downloads/a.mkv", 10, 1.0, 1, "test")
+    assert item_id is not None
+    assert state.transition(item_id, State.NEW, State.PROCESSING, fingerprint={"phash": LIBRARY_PHASH})
+    assert state.item(item_id)["phash"] == LIBRARY_PHASH  # type: ignore[index]
+    assert state.transition(item_id, State.PROCESSING, State.INDEXED, fingerprint={"phash": None})
+    assert state.item(item_id)["phash"] is None  # type: ignore[index]
+    assert state.transition(item_id, State.INDEXED, State.STALE, size=11)  # fingerprint untouched
+    with state.transaction() as conn:
+        conn.execute("INSERT INTO items (path, state, fingerprint) VALUES (?, ?, ?)",
+                     ("/downloads/b.mkv", State.NEW.value, f'{{"phash": "{CLIP_A_PHASH}"}}'))
+    assert state.item_by_path("/downloads/b.mkv")["phash"] == CLIP_A_PHASH  # type: ignore[index]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,9 +154,11 @@ def test_duplicate_threshold(tmp_path: Path, make_ctx: Any, library_item: Any, b
     ctx = make_ctx(phash={"max_distance": max_distance})
     item = new_item(tmp_path / "downloads" / "copy.mkv", phash=flip(LIBRARY_PHASH, bits))
     assert shelver_fingerprint(item=item, ctx=ctx) == {"phash": flip(LIBRARY_PHASH, bits)}
-    assert (item.status == Status.DUPLICATE) is duplicate
-    if duplicate:
-        assert any(original["path"] in note and f"distance {bits}" in note for note in item.notes)
+    assert (item.duplicate_of is not None) is duplicate
+    assert item.status is None  # a decision only: placement carries it out
+    if item.duplicate_of is not None:
+        assert str(item.duplicate_of.path) == original["path"]
+        assert item.duplicate_of.reason == f"phash distance {bits}, max {max_distance}"
 
 
 @pytest.mark.parametrize("duration, duplicate", [
@@ -152,7 +171,7 @@ def test_duplicate_needs_durations_within_one_percent(
     library_item(LIBRARY_PHASH, 1000.0)
     item = new_item(tmp_path / "copy.mkv", duration=duration, phash=LIBRARY_PHASH)
     shelver_fingerprint(item=item, ctx=make_ctx())
-    assert (item.status == Status.DUPLICATE) is duplicate
+    assert (item.duplicate_of is not None) is duplicate
 
 
 def test_what_is_not_a_duplicate(tmp_path: Path, make_ctx: Any, library_item: Any) -> None:
@@ -182,7 +201,7 @@ def test_a_look_alike_of_another_title_is_reported_not_a_duplicate(
     item.match = Match(identity=Identity("tmdb", "movie", 530915), confidence=0.9)
     with caplog.at_level(logging.WARNING):
         assert shelver_fingerprint(item=item, ctx=make_ctx()) is not None
-    assert item.status is None
+    assert item.status is None and item.duplicate_of is None
     assert room["path"] in caplog.text and "identified as another title" in caplog.text
     # The same show but another episode is another title too; the same episode is a duplicate.
     show = Identity("tmdb", "tv", 1396, season=5, episodes=[14])
@@ -191,26 +210,42 @@ def test_a_look_alike_of_another_title_is_reported_not_a_duplicate(
     episode.match = Match(identity=Identity("tmdb", "tv", 1396, season=5, episodes=[13]),
                           confidence=0.9)
     shelver_fingerprint(item=episode, ctx=make_ctx())
-    assert episode.status is None
+    assert episode.duplicate_of is None
     episode.match = Match(identity=show, confidence=0.9)
     episode.notes.clear()
     shelver_fingerprint(item=episode, ctx=make_ctx())
-    assert episode.status == Status.DUPLICATE
+    assert episode.duplicate_of is not None
 
 
 def test_conflict_policy_decides_what_a_duplicate_does(tmp_path: Path, make_ctx: Any,
-                                                       library_item: Any) -> None:
+                                                       library_item: Any, pm: Any) -> None:
+    """phash decides (moving nothing); the placement plugin's place phase carries it out."""
     original = library_item(LIBRARY_PHASH)
-    kept = new_item(tmp_path / "copy.mkv", phash=LIBRARY_PHASH)
-    shelver_fingerprint(item=kept, ctx=make_ctx(conflict="index"))
-    assert kept.status is None and "conflict = index" in kept.notes[0]
-    failed = new_item(tmp_path / "copy.mkv", phash=LIBRARY_PHASH)
+    copy = tmp_path / "downloads" / "copy.mkv"
+    copy.parent.mkdir()
+    plan = Plan(destination=tmp_path / "lib" / "Movies" / "The Matrix (1999).mkv")
+
+    def decided(policy: str) -> tuple[Item, RunContext]:
+        copy.write_bytes(b"copy")
+        item, ctx = new_item(copy, phash=LIBRARY_PHASH), make_ctx(conflict=policy)
+        shelver_fingerprint(item=item, ctx=ctx)
+        assert item.duplicate_of is not None and item.status is None and copy.is_file()
+        return item, ctx
+
+    kept, ctx = decided("index")
+    placement = pm.hook.shelver_place(item=kept, plan=plan, ctx=ctx)
+    assert placement.status == Status.ORGANISED and plan.destination.read_bytes() == b"copy"
+    assert "conflict = index" in kept.notes[0]
+    plan.destination.unlink()
+    failed, ctx = decided("fail")
     with pytest.raises(ItemError, match="duplicate") as raised:
-        shelver_fingerprint(item=failed, ctx=make_ctx(conflict="fail"))
+        pm.hook.shelver_place(item=failed, plan=plan, ctx=ctx)
     assert original["path"] in str(raised.value) and str(failed.source) in str(raised.value)
-    skipped = new_item(tmp_path / "copy.mkv", phash=LIBRARY_PHASH)
-    shelver_fingerprint(item=skipped, ctx=make_ctx(conflict="skip"))
-    assert skipped.status == Status.DUPLICATE
+    skipped, ctx = decided("skip")
+    placement = pm.hook.shelver_place(item=skipped, plan=plan, ctx=ctx)
+    assert placement.status == Status.DUPLICATE and placement.path == copy and copy.is_file()
+    assert not plan.destination.exists()
+    assert "left in place" in skipped.notes[0] and original["path"] in skipped.notes[0]
 
 
 def test_fingerprint_hashes_real_files_and_survives_unreadable_ones(
