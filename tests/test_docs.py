@@ -221,6 +221,23 @@ def test_python_block_runs_and_registers(block: Block) -> None:
     assert described["docs-example"] == hooks
 
 
+@pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=[f"line{b.line}" for b in PYTHON_BLOCKS])
+def test_python_block_imports_only_the_public_api(block: Block) -> None:
+    """What a plugin may import is ``shelver.api`` (docs/plugins.md, "The API"): the examples,
+    plugin code and test code alike, teach nothing else of shelver."""
+    import ast
+
+    imported = set()
+    for node in ast.walk(ast.parse(block.source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    private = {name for name in imported
+               if (name == "shelver" or name.startswith("shelver.")) and name != "shelver.api"}
+    assert not private, f"{DOC}:{block.line} imports {sorted(private)}: use shelver.api"
+
+
 def test_registration_examples_do_what_they_say(tmp_path: Any) -> None:
     """The registration hooks' examples, called for real."""
     pm = get_plugin_manager(disable=[name for name, _dotted in DEFAULT_PLUGINS])

@@ -12,6 +12,9 @@ provider: every value, image URLs included, comes from the model.
 Every file carries a marker comment with a checksum of its content. :func:`is_user_nfo` tells a
 file shelver wrote and nobody touched since (safe to refresh) from one a person wrote or edited
 (left alone unless asked): an edit anywhere, even keeping the marker, changes the checksum.
+
+A little over ~400 lines on purpose: one XML format, its movie, show and episode documents
+sharing the same element builders, next to the writer and the marker check that read them.
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ typical inputs. Frames come from PyAV (the same libav* code ffmpeg runs), so a c
 Stash's as long as the bundled libswscale scales like the user's ffmpeg.
 
 Everything here is synchronous and CPU-bound: callers run :func:`video_phash` in a thread.
+
+Longer than ~400 lines on purpose: it is one algorithm, Stash's, in the order above (frame
+times, frames, sprite, resize, gray, DCT, median), each step reproducing a Go library's
+arithmetic; in one file it reads side by side with the code it mirrors.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ Otherwise one search (``/search/movie``, ``/search/tv``, or ``/search/multi`` wh
 not say which), scored candidates, and the details of the winner only: 2 requests per film, 2 +
 one per season for a show, the rest coming from the shared cache. A wrong identity is worse than
 none, so anything short of ``min_confidence`` comes back without one, with its candidates.
+The documents of a known identity are fetched by :mod:`shelver.plugins.tmdb.details`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,16 @@ import unicodedata
 from typing import Any
 
 import trio
-from shelver.api import Identity, Match, Metadata, NotFoundError, ParsedName
+from shelver.api import Identity, Match, NotFoundError, ParsedName
 from shelver.plugins.tmdb.client import TMDBClient
+from shelver.plugins.tmdb.details import (
+    MOVIE_APPEND,
+    TV_APPEND,
+    _daily_episode,
+    fetch_documents,
+    fetch_metadata,
+    matched_release_date,
+)
 from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
@@ -25,10 +34,6 @@ from shelver.plugins.tmdb.scoring import (
     score_candidate,
 )
 
-# DESIGN's parts, plus the alternative titles: scoring a candidate against "Wo Hu Cang Long" or
-# "Stephen King's It" needs them, and they cost nothing in the same request.
-MOVIE_APPEND = "credits,images,release_dates,external_ids,keywords,videos,alternative_titles"
-TV_APPEND = "credits,images,external_ids,keywords,content_ratings,videos,alternative_titles"
 MAX_CANDIDATES = 10  # scored per search
 REFINE_DETAILS = 3  # at most this many candidates' details fetched to settle a close call
 SURE_TITLE = 0.9  # below this title similarity, the details' alternative titles may help
@@ -372,96 +377,6 @@ async def _resolve(
         metadata=to_metadata(documents, client.image_base),
         release_date=matched_release_date(documents),
     )
-
-
-async def _daily_episode(
-    client: TMDBClient, show_id: int, show: dict[str, Any], air_date: str, lang: dict[str, str]
-) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The (season, episode) that aired on ``air_date``.
-
-    Daily shows often number seasons by year on TMDB; otherwise the latest season that had
-    begun by then. At most two season requests.
-    """
-    listed = [s for s in show.get("seasons") or [] if isinstance(s, dict)]
-    year = int(air_date[:4])
-    order: list[int] = []
-    if any(s.get("season_number") == year for s in listed):
-        order.append(year)
-    dated = sorted(
-        (s for s in listed if s.get("air_date") and s.get("season_number")),
-        key=lambda s: str(s["air_date"]),
-    )
-    started = [s["season_number"] for s in dated if str(s["air_date"]) <= air_date]
-    if started:
-        order.append(started[-1])
-    for number in list(dict.fromkeys(order))[:2]:
-        try:
-            season = await client.get(f"/tv/{show_id}/season/{number}", lang)
-        except NotFoundError:
-            continue
-        for episode in season.get("episodes") or []:
-            if episode.get("air_date") == air_date:
-                return season, episode
-    return None
-
-
-async def fetch_metadata(
-    client: TMDBClient, identity: Identity, *, language: str = "en-US"
-) -> Metadata:
-    """The :class:`~shelver.metadata.Metadata` of a known identity (one a person chose with
-    ``shelver review``, a moved file's): no search. Its image URLs use ``client.image_base``.
-
-    Raises NotFoundError when TMDB has no such id (or season); episodes TMDB does not list are
-    left out.
-    """
-    documents = await fetch_documents(client, identity, language=language)
-    return to_metadata(documents, client.image_base)
-
-
-async def fetch_documents(
-    client: TMDBClient, identity: Identity, *, language: str = "en-US"
-) -> dict[str, Any]:
-    """The TMDB documents of a known identity: ``{"movie": details}`` or
-    ``{"show": details, "season": season, "episodes": [...]}`` (see :func:`fetch_metadata`)."""
-    lang = {"language": language} if language else {}
-    if identity.kind == "movie":
-        movie = await client.get(
-            f"/movie/{identity.id}", {"append_to_response": MOVIE_APPEND, **lang}
-        )
-        return {"movie": movie}
-    show = await client.get(f"/tv/{identity.id}", {"append_to_response": TV_APPEND, **lang})
-    if identity.season is None:
-        return {"show": show}
-    season = await client.get(f"/tv/{identity.id}/season/{identity.season}", lang)
-    if season.get("season_number") is None:  # TMDB may send null: it is the season asked for
-        season = {**season, "season_number": identity.season}
-    by_number = {e.get("episode_number"): e for e in season.get("episodes") or []}
-    episodes = [by_number[n] for n in identity.episodes if n in by_number]
-    return {"show": show, "season": season, "episodes": episodes}
-
-
-def matched_release_date(metadata: dict[str, Any] | Metadata) -> str | None:
-    """When the matched work came out (``Match.release_date``): the movie's release date, the
-    newest matched episode's air date, else the show's first air date; None when TMDB has none.
-
-    ``metadata`` is a :class:`~shelver.metadata.Metadata` or the TMDB documents it is made of."""
-
-    def iso(value: Any) -> str | None:
-        text = str(value or "")[:10]
-        return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
-
-    if isinstance(metadata, Metadata):
-        aired = [iso(e.aired) for e in metadata.episodes] if metadata.kind != "movie" else []
-        return max([d for d in aired if d], default=None) or iso(metadata.premiered)
-
-    if isinstance(metadata.get("movie"), dict):
-        return iso(metadata["movie"].get("release_date"))
-    aired = [iso(e.get("air_date")) for e in metadata.get("episodes") or [] if isinstance(e, dict)]
-    dates = [date for date in aired if date]
-    if dates:
-        return max(dates)
-    show = metadata.get("show")
-    return iso(show.get("first_air_date")) if isinstance(show, dict) else None
 
 
 def _summary(

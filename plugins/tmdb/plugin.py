@@ -208,7 +208,7 @@ async def shelver_run_end(ctx: RunContext) -> None:
 async def _forced(client: Any, forced: Identity, language: str) -> Match:
     """An identity set by a person (``shelver review``, ``item.forced``): fetch its metadata,
     no search."""
-    from shelver.plugins.tmdb.matcher import fetch_metadata, matched_release_date
+    from shelver.plugins.tmdb.details import fetch_metadata, matched_release_date
 
     identity = Identity("tmdb", forced.kind, forced.id, season=forced.season,
                         episodes=list(forced.episodes))
@@ -219,10 +219,10 @@ async def _forced(client: Any, forced: Identity, language: str) -> Match:
 
 @hookimpl
 def shelver_fetch_metadata(identity: Identity, ctx: RunContext) -> Any:
-    """The metadata of a TMDB identity (a coroutine: the matcher's ``fetch_metadata``, from the
+    """The metadata of a TMDB identity (a coroutine: ``details.fetch_metadata``, from the
     response cache when it has the documents); None for another provider's identity, or when
     this plugin did not start (no client): then another provider may answer."""
-    from shelver.plugins.tmdb.matcher import fetch_metadata
+    from shelver.plugins.tmdb.details import fetch_metadata
 
     client = ctx.resources.get("tmdb")
     if client is None or identity.provider != "tmdb":

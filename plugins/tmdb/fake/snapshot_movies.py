@@ -6,6 +6,9 @@ follow TMDB/IMDb as closely as known. Popularity and votes are realistic, not li
 chosen so that a remake or a namesake sometimes outranks the film a file actually is. Company,
 collection and well-known people's ids are TMDB's; other people get stable synthetic ids (from
 80,000,000 up), and image paths and video keys are synthetic but stable.
+
+A little over ~400 lines on purpose: it is data (one row per film the test corpus uses), with
+the few functions that expand it into TMDB's documents.
 """
 
 from __future__ import annotations

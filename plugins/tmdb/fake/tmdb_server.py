@@ -20,6 +20,10 @@ byte at a time, a ``/configuration`` naming another image host)::
     tmdb.override("/movie/603", pad_to=50_000_000)        # the real document, then spaces
     tmdb.override("/movie/603", trickle=0.5)              # one byte every half second
     tmdb.clear_overrides()
+
+Longer than ~400 lines on purpose: it is test equipment, one look-alike of one HTTP API (its
+routes, authentication, errors, rate limit and hostile answers side by side, as TMDB has them),
+not shelver's code; nothing outside the tests and ``shelver demo`` runs it.
 """
 
 from __future__ import annotations
