@@ -40,9 +40,7 @@ from shelver.api import (
     NotFoundError,
     ParsedName,
 )
-from shelver.context import RunContext
 from shelver.manager import get_plugin_manager
-from shelver.profiles import validate
 from test_example_plugin import build_wheel
 
 EXAMPLE = REPO / "examples" / "shelver-catalogue"
@@ -118,18 +116,12 @@ def plugin() -> ModuleType:
 
 
 @pytest.fixture
-def make_ctx(tmp_path: Path, state: Any, plugin: ModuleType) -> Any:
-    """``make_ctx(**catalogue_settings)``: a run context whose profile (tmp_path/home.toml) has
-    the catalogue plugin registered as "catalogue" and tmdb disabled."""
-
-    def make(**settings: Any) -> RunContext:
-        pm = get_plugin_manager(disable=["tmdb"])
-        pm.register(plugin, name="catalogue")
-        raw = {"dest_dir": str(tmp_path / "library"), "catalogue": settings}
-        profile = validate(raw, path=tmp_path / "home.toml", pm=pm)
-        return RunContext(profile=profile, state=state, pm=pm, run_id=1, mode="inplace")
-
-    return make
+def pm(plugin: ModuleType) -> Any:
+    """tests/conftest.py's ``pm`` for this module: tmdb disabled, the catalogue plugin registered
+    as "catalogue" (the shared ``make_ctx`` builds its contexts on it)."""
+    pm = get_plugin_manager(disable=["tmdb"])
+    pm.register(plugin, name="catalogue")
+    return pm
 
 
 @pytest.fixture
@@ -222,7 +214,8 @@ def test_metadata_is_built_from_the_entry(plugin: ModuleType, cat: Any) -> None:
 
 def test_hooks_answer_for_the_catalogue_only(tmp_path: Path, make_ctx: Any) -> None:
     (tmp_path / "catalogue.json").write_text(json.dumps(catalogue_data("http://art.test")))
-    ctx = make_ctx(path="catalogue.json")  # relative to the profile's folder
+    ctx = make_ctx(profile_path=tmp_path / "home.toml",
+                   catalogue={"path": "catalogue.json"})  # relative to the profile's folder
     ctx.pm.hook.shelver_run_check(ctx=ctx)
     hook = ctx.pm.hook
     # A person's review decision: that identity, without a search, with confidence 1.0.
@@ -245,7 +238,7 @@ def test_hooks_answer_for_the_catalogue_only(tmp_path: Path, make_ctx: Any) -> N
     item.hints = DownloaderHints(client="radarr", kind="movie", title="Our Wedding", year=2016)
     assert hook.shelver_match(item=item, ctx=ctx).identity == Identity("catalogue", "movie", "m1")
     # Without catalogue.path the plugin stays out of the way.
-    idle = make_ctx()
+    idle = make_ctx(profile_path=tmp_path / "home.toml")
     idle.pm.hook.shelver_run_check(ctx=idle)
     assert idle.pm.hook.shelver_match(item=item, ctx=idle) is None
     assert idle.pm.hook.shelver_fetch_metadata(identity=Identity("catalogue", "movie", "m1"),
@@ -266,7 +259,7 @@ def test_a_bad_catalogue_is_one_line_naming_the_file(tmp_path: Path, make_ctx: A
                                                      content: str | None, problem: str) -> None:
     if content is not None:
         (tmp_path / "catalogue.json").write_text(content)
-    ctx = make_ctx(path="catalogue.json")
+    ctx = make_ctx(profile_path=tmp_path / "home.toml", catalogue={"path": "catalogue.json"})
     with pytest.raises(ConfigError) as raised:
         ctx.pm.hook.shelver_run_check(ctx=ctx)
     message = str(raised.value)
@@ -275,8 +268,8 @@ def test_a_bad_catalogue_is_one_line_naming_the_file(tmp_path: Path, make_ctx: A
     assert "\n" not in message
 
 
-def test_min_confidence_must_be_a_share(make_ctx: Any) -> None:
-    ctx = make_ctx(min_confidence=1.5)
+def test_min_confidence_must_be_a_share(tmp_path: Path, make_ctx: Any) -> None:
+    ctx = make_ctx(profile_path=tmp_path / "home.toml", catalogue={"min_confidence": 1.5})
     with pytest.raises(ConfigError, match=r"catalogue.min_confidence = 1.5 must be .* at most 1"):
         ctx.pm.hook.shelver_run_check(ctx=ctx)
 
