@@ -1,8 +1,10 @@
-"""Shared fixtures: an isolated home, a loopback TMDB look-alike, profiles, real media files."""
+"""Shared fixtures: an isolated home, a plugin manager and run contexts, a loopback TMDB
+look-alike, profiles, real media files."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -42,6 +44,52 @@ def state(tmp_path: Path) -> Iterator[Any]:
     db = StateDB(tmp_path / "state.db")
     yield db
     db.close()
+
+
+@pytest.fixture
+def pm() -> Any:
+    """A real plugin manager with every built-in, fresh for each test (a test may register more).
+    A module that needs another set overrides this fixture; ``make_ctx`` uses whichever it gets."""
+    from shelver.manager import get_plugin_manager
+
+    return get_plugin_manager()
+
+
+@pytest.fixture
+def plugin_state(tmp_path: Path, pm: Any) -> Iterator[Any]:
+    """A fresh state DB with the migrations of every plugin in ``pm`` too (tmdb's cache...).
+    A module whose contexts need them overrides ``state`` with this one."""
+    from shelver.profiles import state_migrations
+    from shelver.store import StateDB
+
+    db = StateDB(tmp_path / "state.db", state_migrations(pm))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def make_ctx(tmp_path: Path, state: Any, pm: Any) -> Callable[..., Any]:
+    """``make_ctx(mode="inplace", *, run_id=1, dry_run=False, profile_path=None, log=None,
+    **settings)`` → a :class:`RunContext` on the ``pm`` fixture and the ``state`` DB.
+
+    Its profile is ``{"dest_dir": tmp_path/"library", "mode": mode, **settings}`` validated
+    against every plugin's schema in ``pm``, as if read from ``profile_path`` (relative paths and
+    error messages name that file; none: the built-in default profile)."""
+    from shelver.context import RunContext
+    from shelver.profiles import validate
+
+    def make(mode: str = "inplace", *, run_id: int = 1, dry_run: bool = False,
+             profile_path: Path | None = None, log: logging.Logger | None = None,
+             **settings: Any) -> RunContext:
+        raw = {"dest_dir": str(tmp_path / "library"), "mode": mode, **settings}
+        profile = validate(raw, path=profile_path, pm=pm)
+        ctx = RunContext(profile=profile, state=state, pm=pm, run_id=run_id, mode=mode,
+                         dry_run=dry_run)
+        if log is not None:
+            ctx.log = log
+        return ctx
+
+    return make
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@ catalogue through ``shelver.api`` alone (docs/plugins.md, "Write a provider").
 
 Fast: its scoring and the :class:`Metadata` it builds, in process on a real plugin manager; its
 run check's one-line errors and a review offering its candidates, as real ``shelver``
-subprocesses. Slow (one test): with ``plugins.disable = ["tmdb"]`` it organises a folder of movies
-and episodes end to end (layout, NFOs, artwork from a loopback server, MP4 tags, review, undo).
+subprocesses. Slow (one test body, run for each provider): with ``plugins.disable = ["tmdb"]`` it
+organises a folder of movies and episodes end to end (layout, NFOs, artwork from a loopback
+server, MP4 tags, review, undo), and the built-in TMDB plugin does the same against the loopback
+TMDB look-alike.
 The package is installed with pip into a private target, as tests/test_example_plugin.py does.
 """
 
@@ -19,8 +21,10 @@ import subprocess
 import sys
 import threading
 import tomllib
+import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -36,9 +40,7 @@ from shelver.api import (
     NotFoundError,
     ParsedName,
 )
-from shelver.context import RunContext
 from shelver.manager import get_plugin_manager
-from shelver.profiles import validate
 from test_example_plugin import build_wheel
 
 EXAMPLE = REPO / "examples" / "shelver-catalogue"
@@ -114,18 +116,12 @@ def plugin() -> ModuleType:
 
 
 @pytest.fixture
-def make_ctx(tmp_path: Path, state: Any, plugin: ModuleType) -> Any:
-    """``make_ctx(**catalogue_settings)``: a run context whose profile (tmp_path/home.toml) has
-    the catalogue plugin registered as "catalogue" and tmdb disabled."""
-
-    def make(**settings: Any) -> RunContext:
-        pm = get_plugin_manager(disable=["tmdb"])
-        pm.register(plugin, name="catalogue")
-        raw = {"dest_dir": str(tmp_path / "library"), "catalogue": settings}
-        profile = validate(raw, path=tmp_path / "home.toml", pm=pm)
-        return RunContext(profile=profile, state=state, pm=pm, run_id=1, mode="inplace")
-
-    return make
+def pm(plugin: ModuleType) -> Any:
+    """tests/conftest.py's ``pm`` for this module: tmdb disabled, the catalogue plugin registered
+    as "catalogue" (the shared ``make_ctx`` builds its contexts on it)."""
+    pm = get_plugin_manager(disable=["tmdb"])
+    pm.register(plugin, name="catalogue")
+    return pm
 
 
 @pytest.fixture
@@ -218,7 +214,8 @@ def test_metadata_is_built_from_the_entry(plugin: ModuleType, cat: Any) -> None:
 
 def test_hooks_answer_for_the_catalogue_only(tmp_path: Path, make_ctx: Any) -> None:
     (tmp_path / "catalogue.json").write_text(json.dumps(catalogue_data("http://art.test")))
-    ctx = make_ctx(path="catalogue.json")  # relative to the profile's folder
+    ctx = make_ctx(profile_path=tmp_path / "home.toml",
+                   catalogue={"path": "catalogue.json"})  # relative to the profile's folder
     ctx.pm.hook.shelver_run_check(ctx=ctx)
     hook = ctx.pm.hook
     # A person's review decision: that identity, without a search, with confidence 1.0.
@@ -241,7 +238,7 @@ def test_hooks_answer_for_the_catalogue_only(tmp_path: Path, make_ctx: Any) -> N
     item.hints = DownloaderHints(client="radarr", kind="movie", title="Our Wedding", year=2016)
     assert hook.shelver_match(item=item, ctx=ctx).identity == Identity("catalogue", "movie", "m1")
     # Without catalogue.path the plugin stays out of the way.
-    idle = make_ctx()
+    idle = make_ctx(profile_path=tmp_path / "home.toml")
     idle.pm.hook.shelver_run_check(ctx=idle)
     assert idle.pm.hook.shelver_match(item=item, ctx=idle) is None
     assert idle.pm.hook.shelver_fetch_metadata(identity=Identity("catalogue", "movie", "m1"),
@@ -262,7 +259,7 @@ def test_a_bad_catalogue_is_one_line_naming_the_file(tmp_path: Path, make_ctx: A
                                                      content: str | None, problem: str) -> None:
     if content is not None:
         (tmp_path / "catalogue.json").write_text(content)
-    ctx = make_ctx(path="catalogue.json")
+    ctx = make_ctx(profile_path=tmp_path / "home.toml", catalogue={"path": "catalogue.json"})
     with pytest.raises(ConfigError) as raised:
         ctx.pm.hook.shelver_run_check(ctx=ctx)
     message = str(raised.value)
@@ -271,8 +268,8 @@ def test_a_bad_catalogue_is_one_line_naming_the_file(tmp_path: Path, make_ctx: A
     assert "\n" not in message
 
 
-def test_min_confidence_must_be_a_share(make_ctx: Any) -> None:
-    ctx = make_ctx(min_confidence=1.5)
+def test_min_confidence_must_be_a_share(tmp_path: Path, make_ctx: Any) -> None:
+    ctx = make_ctx(profile_path=tmp_path / "home.toml", catalogue={"min_confidence": 1.5})
     with pytest.raises(ConfigError, match=r"catalogue.min_confidence = 1.5 must be .* at most 1"):
         ctx.pm.hook.shelver_run_check(ctx=ctx)
 
@@ -359,7 +356,7 @@ def test_an_unsure_file_waits_for_review_with_the_catalogue_candidates(
 
 
 # ---------------------------------------------------------------------------------------------
-# End to end: a folder of movies and episodes, TMDB disabled
+# End to end: a folder of movies and episodes, by the catalogue and by TMDB
 # ---------------------------------------------------------------------------------------------
 
 
@@ -415,104 +412,212 @@ def uniqueids(nfo: Path) -> tuple[str, dict[str, str]]:
     return root.tag, {**ids, "default": f"{default[0]}:{default[1]}"}
 
 
-def titled(name: str) -> str:
-    """A folder or file name: ``name``, then the provider's id tag if the naming adds one."""
-    return re.escape(name) + r"( \{[^/{}]+\})?"
+def served(url: str) -> bytes:
+    """The bytes a loopback image server sends for ``url``."""
+    with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 (a loopback http URL)
+        return bytes(answer.read())
+
+
+@dataclass
+class Provider:
+    """One provider's side of the end-to-end test: its profile settings, downloads named for works
+    it knows, and what it must make of each (every expectation of the test body)."""
+
+    name: str
+    settings: dict[str, Any]  # the profile's settings beside sources, dest_dir and state_db
+    env: dict[str, str]
+    movie: str  # an MP4 with an audio track, at the top of the downloads
+    release: str  # a folder holding "<release>.mkv" and "<release>.en.srt"
+    episodes: tuple[str, str]  # two episodes of one season: an MKV, then an MP4
+    unsure: str  # a name the provider leaves for review, with candidates
+    identities: dict[str, dict[str, Any] | None]  # by source file name
+    candidates: list[tuple[str, str]]  # (provider, id) of the unsure file's candidates, in order
+    choice: str  # the ``--id`` a person settles the unsure file with
+    layout: dict[str, str]  # library-relative destination by source name (unsure: after review)
+    movie_ids: dict[str, str]  # the MP4 movie's NFO uniqueids, the default one under "default"
+    show_ids: dict[str, str]  # tvshow.nfo's
+    episode_default: str  # the first episode's default uniqueid, "type:id"
+    episode_title: str
+    plot: str  # the MP4 movie's
+    choice_default: str  # the settled file's default uniqueid
+    art: dict[str, bytes]  # the served bytes of each piece of artwork, by role
+    movie_tags: tuple[str, str, list[str]]  # ©nam, the year ©day starts with, ©gen
+    episode_tags: tuple[str, str, int, int]  # the MP4 episode's ©nam, tvsh, tvsn, tves
+
+
+def catalogue_provider(tmp_path: Path, installed: Path, art: ArtServer) -> Provider:
+    """The example catalogue, TMDB disabled, artwork from the loopback ``ArtServer``."""
+    (tmp_path / "catalogue.json").write_text(json.dumps(catalogue_data(art.base_url)))
+    wedding = "Our Wedding (2016) {imdb-tt9900001}"
+    garden = "TV/Garden Diaries (2020) {tvdb-70001}/Season 01/Garden Diaries (2020)"
+    return Provider(
+        name="catalogue", settings={"plugins": {"disable": ["tmdb"]},
+                                    "catalogue": {"path": "catalogue.json"}},
+        env=env_with(installed), movie="Our.Wedding.2016.1080p.mp4",
+        release="Lisbon.Concert.2021",
+        episodes=("Garden.Diaries.S01E01.mkv", "Garden.Diaries.S01E02.Planting.Bulbs.mp4"),
+        unsure="Birthday.Party.mkv",  # two catalogue entries fit
+        identities={
+            "Our.Wedding.2016.1080p.mp4": {"provider": "catalogue", "kind": "movie", "id": "m1"},
+            "Lisbon.Concert.2021.mkv": {"provider": "catalogue", "kind": "movie", "id": "m2"},
+            "Garden.Diaries.S01E01.mkv": {"provider": "catalogue", "kind": "tv", "id": "s1",
+                                          "season": 1, "episodes": [1]},
+            "Garden.Diaries.S01E02.Planting.Bulbs.mp4": {
+                "provider": "catalogue", "kind": "tv", "id": "s1", "season": 1, "episodes": [2]},
+            "Birthday.Party.mkv": None},
+        candidates=[("catalogue", "m3"), ("catalogue", "m4")], choice="catalogue:movie/m4",
+        layout={"Our.Wedding.2016.1080p.mp4": f"Movies/{wedding}/{wedding}.mp4",
+                "Lisbon.Concert.2021.mkv": "Movies/Lisbon Concert (2021)/Lisbon Concert (2021).mkv",
+                "Garden.Diaries.S01E01.mkv": f"{garden} - S01E01 - First Frost.mkv",
+                "Garden.Diaries.S01E02.Planting.Bulbs.mp4": f"{garden} - S01E02 - Planting Bulbs.mp4",
+                "Birthday.Party.mkv": "Movies/Birthday Party (2016)/Birthday Party (2016).mkv"},
+        movie_ids={"catalogue": "m1", "imdb": "tt9900001", "default": "catalogue:m1"},
+        show_ids={"catalogue": "s1", "tvdb": "70001", "default": "catalogue:s1"},
+        episode_default="catalogue:s1e1", episode_title="First Frost",
+        plot="From the first dance to the last bus home.", choice_default="catalogue:m4",
+        art={"movie-poster": ART["wedding-poster.jpg"], "movie-fanart": ART["wedding-fanart.jpg"],
+             "show-poster": ART["garden-poster.jpg"], "show-fanart": ART["garden-fanart.jpg"],
+             "season-poster": ART["garden-s1-poster.jpg"], "thumb": ART["garden-s1e1.jpg"],
+             "choice-poster": ART["party-2016-poster.jpg"]},
+        movie_tags=("Our Wedding", "2016", ["Family"]),
+        episode_tags=("Planting Bulbs", "Garden Diaries", 1, 2))
+
+
+def tmdb_provider(tmdb: Any) -> Provider:
+    """The built-in TMDB plugin against the loopback look-alike (plugins/tmdb/fake/): works from
+    its snapshot, artwork served by it too."""
+    image = f"{tmdb.image_base_url}original"
+    matrix, dune = "The Matrix (1999) {tmdb-603}", "Dune (2021) {tmdb-438631}"
+    show = "TV/Breaking Bad (2008) {tmdb-1396}/Season 05/Breaking Bad (2008)"
+    return Provider(
+        name="tmdb", settings={"tmdb": {"base_url": tmdb.base_url, "api_key": tmdb.api_key}},
+        env={}, movie="The.Matrix.1999.1080p.mp4", release="Inception.2010",
+        episodes=("Breaking.Bad.S05E13.mkv", "Breaking.Bad.S05E14.Ozymandias.mp4"),
+        unsure="Dune.mkv",  # three films and a documentary: no year to tell them apart
+        identities={
+            "The.Matrix.1999.1080p.mp4": {"provider": "tmdb", "kind": "movie", "id": "603"},
+            "Inception.2010.mkv": {"provider": "tmdb", "kind": "movie", "id": "27205"},
+            "Breaking.Bad.S05E13.mkv": {"provider": "tmdb", "kind": "tv", "id": "1396",
+                                        "season": 5, "episodes": [13]},
+            "Breaking.Bad.S05E14.Ozymandias.mp4": {"provider": "tmdb", "kind": "tv",
+                                                   "id": "1396", "season": 5, "episodes": [14]},
+            "Dune.mkv": None},
+        candidates=[("tmdb", "693134"), ("tmdb", "438631"), ("tmdb", "841"), ("tmdb", "209403")],
+        choice="tmdb:movie/438631",
+        layout={"The.Matrix.1999.1080p.mp4": f"Movies/{matrix}/{matrix}.mp4",
+                "Inception.2010.mkv": "Movies/Inception (2010) {tmdb-27205}/"
+                                      "Inception (2010) {tmdb-27205}.mkv",
+                "Breaking.Bad.S05E13.mkv": f"{show} - S05E13 - To'hajiilee.mkv",
+                "Breaking.Bad.S05E14.Ozymandias.mp4": f"{show} - S05E14 - Ozymandias.mp4",
+                "Dune.mkv": f"Movies/{dune}/{dune}.mkv"},
+        movie_ids={"tmdb": "603", "imdb": "tt0133093", "wikidata": "Q83495",
+                   "default": "tmdb:603"},
+        show_ids={"tmdb": "1396", "imdb": "tt0903747", "tvdb": "81189", "wikidata": "Q1079",
+                  "default": "tmdb:1396"},
+        episode_default="tmdb:3940957", episode_title="To'hajiilee",
+        plot="A hacker learns that the world he lives in is a simulation run by machines and "
+             "joins the rebellion against them.", choice_default="tmdb:438631",
+        art={"movie-poster": served(f"{image}/oKEseUsoEh4hvq3c4zmFEShszAY.jpg"),
+             "movie-fanart": served(f"{image}/XOH1oSe7WKH5MM6KQyCJ7AXCLyC.jpg"),
+             "show-poster": served(f"{image}/STF0Qhcs7UzagTwwvoA0fSnkQMT.jpg"),
+             "show-fanart": served(f"{image}/DJnFf0u4CC5MzrI0XK9EM8nWZ88.jpg"),
+             "season-poster": served(f"{image}/iKr0Dm3N0GHqExqFNfUEMYpAFE3.jpg"),
+             "thumb": served(f"{image}/0zDcCy0iRZW0JCi4gXLsEFAEAZ3.jpg"),
+             "choice-poster": served(f"{image}/fhtguQEa5WTi7IsXssY5JcL0G2O.jpg")},
+        movie_tags=("The Matrix", "1999", ["Action"]),
+        episode_tags=("Ozymandias", "Breaking Bad", 5, 14))
+
+
+@pytest.fixture(params=["catalogue", "tmdb"])
+def provider(request: pytest.FixtureRequest, tmp_path: Path) -> Provider:
+    if request.param == "catalogue":
+        return catalogue_provider(tmp_path, request.getfixturevalue("installed"),
+                                  request.getfixturevalue("art_server"))
+    return tmdb_provider(request.getfixturevalue("tmdb_server"))
 
 
 @pytest.mark.slow
-def test_a_folder_organised_reviewed_and_undone_with_tmdb_disabled(
-        installed: Path, tmp_path: Path, video: Any, art_server: ArtServer) -> None:
+def test_a_folder_organised_reviewed_and_undone(tmp_path: Path, video: Any,
+                                                provider: Provider) -> None:
+    """The "Done when" of a second provider, run for the catalogue (TMDB disabled) and for TMDB."""
     from mutagen.mp4 import MP4
 
     downloads, library = tmp_path / "downloads", tmp_path / "library"
-    profile = home_profile(tmp_path)
-    (tmp_path / "catalogue.json").write_text(json.dumps(catalogue_data(art_server.base_url)))
-    video(downloads / "Our.Wedding.2016.1080p.mp4", 5640, seed=1, audio=True)
-    concert = downloads / "Lisbon.Concert.2021"
-    video(concert / "Lisbon.Concert.2021.mkv", 4200, seed=2)
-    (concert / "Lisbon.Concert.2021.en.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nOlá\n")
-    video(downloads / "Garden.Diaries.S01E01.mkv", 1500, seed=3)
-    video(downloads / "Garden.Diaries.S01E02.Planting.Bulbs.mp4", 1500, seed=4)
-    video(downloads / "Birthday.Party.mkv", 900, seed=5)  # two catalogue entries fit: review
+    profile = write_profile(tmp_path / "home.toml", {
+        "name": "home", "mode": "inplace", "sources": [str(downloads)],
+        "dest_dir": str(library), "state_db": str(tmp_path / "state.db"),
+        "filters": {"min_size_mb": 0}, **provider.settings})
+    video(downloads / provider.movie, 5640, seed=1, audio=True)
+    release = downloads / provider.release
+    video(release / f"{provider.release}.mkv", 4200, seed=2)
+    (release / f"{provider.release}.en.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nOlá\n")
+    video(downloads / provider.episodes[0], 1500, seed=3)
+    video(downloads / provider.episodes[1], 1500, seed=4)
+    video(downloads / provider.unsure, 900, seed=5)
     before = digests(downloads)
-    env = env_with(installed)
+    env = provider.env
 
     done = shelver("run", "-p", str(profile), "--json", env=env)
     records = {Path(r["source"]).name: r for r in json_lines(done.stdout)}
-    # Identification: what the catalogue plugin decided, file by file.
-    assert {name: r["identity"] for name, r in records.items()} == {
-        "Our.Wedding.2016.1080p.mp4": {"provider": "catalogue", "kind": "movie", "id": "m1"},
-        "Lisbon.Concert.2021.mkv": {"provider": "catalogue", "kind": "movie", "id": "m2"},
-        "Garden.Diaries.S01E01.mkv": {"provider": "catalogue", "kind": "tv", "id": "s1",
-                                      "season": 1, "episodes": [1]},
-        "Garden.Diaries.S01E02.Planting.Bulbs.mp4": {"provider": "catalogue", "kind": "tv",
-                                                     "id": "s1", "season": 1, "episodes": [2]},
-        "Birthday.Party.mkv": None}, done.stderr
+    # Identification: what the provider decided, file by file.
+    assert {name: r["identity"] for name, r in records.items()} == provider.identities, done.stderr
     review = shelver("review", "-p", str(profile), "--json", env=env)
     [waiting] = json_lines(review.stdout)
-    assert [(c["provider"], c["id"]) for c in waiting["candidates"]] == [
-        ("catalogue", "m3"), ("catalogue", "m4")]
+    assert [(c["provider"], str(c["id"])) for c in waiting["candidates"]] == provider.candidates
 
     # Everything else was organised into the Plex/Jellyfin layout.
     assert done.returncode == 0, done.stderr
     assert {name: r["status"] for name, r in records.items()} == {
-        **{name: "organised" for name in records}, "Birthday.Party.mkv": "review"}, done.stderr
-    placed = {name: Path(r["destination"]).relative_to(library).parts
+        **{name: "organised" for name in records}, provider.unsure: "review"}, done.stderr
+    placed = {name: Path(r["destination"]).relative_to(library).as_posix()
               for name, r in records.items() if r["status"] == "organised"}
-    wedding, concert_parts = placed["Our.Wedding.2016.1080p.mp4"], placed["Lisbon.Concert.2021.mkv"]
-    first, second = placed["Garden.Diaries.S01E01.mkv"], placed[
-        "Garden.Diaries.S01E02.Planting.Bulbs.mp4"]
-    assert wedding[0] == "Movies" and re.fullmatch(titled("Our Wedding (2016)"), wedding[1])
-    assert re.fullmatch(titled("Our Wedding (2016)") + r"\.mp4", wedding[2])
-    assert concert_parts[0] == "Movies" and re.fullmatch(titled("Lisbon Concert (2021)"),
-                                                         concert_parts[1])
-    assert first[:1] == second[:1] == ("TV",) and first[1] == second[1]
-    assert re.fullmatch(titled("Garden Diaries (2020)"), first[1])
-    assert first[2:] == ("Season 01", "Garden Diaries (2020) - S01E01 - First Frost.mkv")
-    assert second[2:] == ("Season 01", "Garden Diaries (2020) - S01E02 - Planting Bulbs.mp4")
-    movie_dir, show_dir = library.joinpath(*wedding[:2]), library.joinpath(*first[:2])
-    concert_video = library.joinpath(*concert_parts)
+    assert placed == {name: path for name, path in provider.layout.items()
+                      if name != provider.unsure}
+    movie = library / placed[provider.movie]
+    first, second = (library / placed[name] for name in provider.episodes)
+    movie_dir, show_dir = movie.parent, first.parent.parent
+    concert_video = library / placed[f"{provider.release}.mkv"]
     assert concert_video.with_name(concert_video.stem + ".en.srt").is_file()
 
-    # NFOs: the catalogue's id is the default uniqueid, the external ids follow.
-    assert uniqueids(library.joinpath(*wedding).with_suffix(".nfo")) == (
-        "movie", {"catalogue": "m1", "imdb": "tt9900001", "default": "catalogue:m1"})
-    assert uniqueids(show_dir / "tvshow.nfo") == (
-        "tvshow", {"catalogue": "s1", "tvdb": "70001", "default": "catalogue:s1"})
-    episode_nfo = library.joinpath(*first).with_suffix(".nfo")
-    assert uniqueids(episode_nfo)[1]["default"] == "catalogue:s1e1"
-    assert ET.parse(episode_nfo).getroot().findtext("title") == "First Frost"
-    assert ET.parse(library.joinpath(*wedding).with_suffix(".nfo")).getroot().findtext(
-        "plot") == "From the first dance to the last bus home."
+    # NFOs: the provider's id is the default uniqueid, the external ids follow.
+    assert uniqueids(movie.with_suffix(".nfo")) == ("movie", provider.movie_ids)
+    assert uniqueids(show_dir / "tvshow.nfo") == ("tvshow", provider.show_ids)
+    episode_nfo = first.with_suffix(".nfo")
+    assert uniqueids(episode_nfo)[1]["default"] == provider.episode_default
+    assert ET.parse(episode_nfo).getroot().findtext("title") == provider.episode_title
+    assert ET.parse(movie.with_suffix(".nfo")).getroot().findtext("plot") == provider.plot
 
-    # Artwork: the served bytes, from the catalogue's URLs.
-    assert (movie_dir / "poster.jpg").read_bytes() == ART["wedding-poster.jpg"]
-    assert (movie_dir / "fanart.jpg").read_bytes() == ART["wedding-fanart.jpg"]
-    assert (show_dir / "poster.jpg").read_bytes() == ART["garden-poster.jpg"]
-    assert (show_dir / "fanart.jpg").read_bytes() == ART["garden-fanart.jpg"]
-    assert (show_dir / "season01-poster.jpg").read_bytes() == ART["garden-s1-poster.jpg"]
-    episode = library.joinpath(*first)
-    assert episode.with_name(f"{episode.stem}-thumb.jpg").read_bytes() == ART["garden-s1e1.jpg"]
+    # Artwork: the served bytes, from the provider's URLs.
+    season = provider.episode_tags[2]
+    assert (movie_dir / "poster.jpg").read_bytes() == provider.art["movie-poster"]
+    assert (movie_dir / "fanart.jpg").read_bytes() == provider.art["movie-fanart"]
+    assert (show_dir / "poster.jpg").read_bytes() == provider.art["show-poster"]
+    assert (show_dir / "fanart.jpg").read_bytes() == provider.art["show-fanart"]
+    assert (show_dir / f"season{season:02d}-poster.jpg").read_bytes() == provider.art[
+        "season-poster"]
+    assert first.with_name(f"{first.stem}-thumb.jpg").read_bytes() == provider.art["thumb"]
 
     # MP4 tags, read back with mutagen.
-    movie_tags = MP4(library.joinpath(*wedding)).tags
-    assert movie_tags["©nam"] == ["Our Wedding"] and movie_tags["©day"][0].startswith("2016")
-    assert movie_tags["stik"] == [9] and movie_tags["©gen"] == ["Family"]
-    assert bytes(movie_tags["covr"][0]) == ART["wedding-poster.jpg"]
-    episode_tags = MP4(library.joinpath(*second)).tags
-    assert episode_tags["©nam"] == ["Planting Bulbs"] and episode_tags["stik"] == [10]
-    assert episode_tags["tvsh"] == ["Garden Diaries"]
-    assert episode_tags["tvsn"] == [1] and episode_tags["tves"] == [2]
+    title, year, genres = provider.movie_tags
+    movie_tags = MP4(movie).tags
+    assert movie_tags["©nam"] == [title] and movie_tags["©day"][0].startswith(year)
+    assert movie_tags["stik"] == [9] and movie_tags["©gen"] == genres
+    assert bytes(movie_tags["covr"][0]) == provider.art["movie-poster"]
+    episode_title, show, season, number = provider.episode_tags
+    episode_tags = MP4(second).tags
+    assert episode_tags["©nam"] == [episode_title] and episode_tags["stik"] == [10]
+    assert episode_tags["tvsh"] == [show]
+    assert episode_tags["tvsn"] == [season] and episode_tags["tves"] == [number]
 
     # A person settles the unsure file; it is organised under that identity.
     chosen = shelver("review", "-p", str(profile), "set", str(waiting["item"]),
-                     "--id", "catalogue:movie/m4", env=env)
+                     "--id", provider.choice, env=env)
     assert chosen.returncode == 0, chosen.stderr
-    [party] = library.glob("Movies/Birthday Party (2016)*/Birthday Party (2016)*.mkv")
-    assert uniqueids(party.with_suffix(".nfo"))[1]["default"] == "catalogue:m4"
-    assert (party.parent / "poster.jpg").read_bytes() == ART["party-2016-poster.jpg"]
-    assert not (downloads / "Birthday.Party.mkv").exists()
+    settled = library / provider.layout[provider.unsure]
+    assert settled.is_file()
+    assert uniqueids(settled.with_suffix(".nfo"))[1]["default"] == provider.choice_default
+    assert (settled.parent / "poster.jpg").read_bytes() == provider.art["choice-poster"]
+    assert not (downloads / provider.unsure).exists()
 
     # Undo every run, newest first: the downloads come back byte for byte, no media is left.
     undone = 0

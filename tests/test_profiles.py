@@ -10,16 +10,10 @@ from typing import Any
 
 import pytest
 from shelver.errors import ConfigError
-from shelver.manager import get_plugin_manager
 from shelver.paths import resolve_profile_path
 from shelver.profiles import VIDEO_EXTENSIONS, load_profile, load_with_plugins, validate
 
 from tests.conftest import shelver, write_profile
-
-
-@pytest.fixture(scope="module")
-def pm() -> Any:
-    return get_plugin_manager()
 
 
 @pytest.fixture

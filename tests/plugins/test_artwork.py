@@ -7,18 +7,16 @@ from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from shelver.context import RunContext
 from shelver.discovery import TEMP_MARKER
-from shelver.manager import get_plugin_manager
 from shelver.metadata import FANART, POSTER, Episode, Image, Metadata
 from shelver.model import Identity, Item, Match, Placement, Plan, Status
 from shelver.plugins.artwork import plugin as artwork
 from shelver.plugins.artwork.images import ArtworkError, artwork_targets, download
 from shelver.plugins.tmdb.metadata import image_url
-from shelver.profiles import validate
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4 + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -234,19 +232,10 @@ async def test_download_with_async_client(tmp_path: Path, server: ImageServer) -
 # ---------------------------------------------------------------------------------------------
 
 
-def make_ctx(tmp_path: Path, state: object, **artwork_settings: str) -> RunContext:
-    pm = get_plugin_manager()
-    settings: dict[str, object] = {"dest_dir": str(tmp_path / "library")}
-    if artwork_settings:
-        settings["artwork"] = artwork_settings
-    return RunContext(profile=validate(settings, pm=pm), state=state, pm=pm,  # type: ignore[arg-type]
-                      run_id=1, mode="inplace")
-
-
-def test_fetch_image_hook(tmp_path: Path, server: ImageServer, state: object) -> None:
+def test_fetch_image_hook(tmp_path: Path, server: ImageServer, make_ctx: Any) -> None:
     """The artwork plugin answers ``shelver_fetch_image`` (the MP4 cover): cached, http(s)
     only, and a redirect to another host is refused before anything is asked of it."""
-    ctx = make_ctx(tmp_path, state)
+    ctx = make_ctx()
     url = server.base + "original/poster.jpg"
     assert ctx.pm.hook.shelver_fetch_image(url=url, ctx=ctx) == JPEG
     assert ctx.pm.hook.shelver_fetch_image(url=url, ctx=ctx) == JPEG
@@ -266,10 +255,10 @@ def test_fetch_image_hook(tmp_path: Path, server: ImageServer, state: object) ->
 
 
 def test_artwork_of_another_providers_metadata(tmp_path: Path, server: ImageServer,
-                                               state: object) -> None:
+                                               make_ctx: Any) -> None:
     """Artwork reads only the Metadata: the rendition nearest the configured size (w500 here),
     or the full-size image when the provider offers no smaller one."""
-    ctx = make_ctx(tmp_path, state, poster_size="w400")
+    ctx = make_ctx(artwork={"poster_size": "w400"})
     folder = tmp_path / "library" / "Movies" / "Holiday (2019)"
     folder.mkdir(parents=True)
     placed = folder / "Holiday (2019).mkv"
@@ -291,10 +280,10 @@ def test_artwork_of_another_providers_metadata(tmp_path: Path, server: ImageServ
 
 
 def test_an_episode_thumb_given_only_as_episode_thumb(tmp_path: Path, server: ImageServer,
-                                                      state: object) -> None:
+                                                      make_ctx: Any) -> None:
     """A provider that gives an episode's still only as ``Episode.thumb`` (no THUMB image)
     still gets ``<stem>-thumb.jpg``."""
-    ctx = make_ctx(tmp_path, state)
+    ctx = make_ctx()
     season = tmp_path / "library" / "TV" / "Home Movies" / "Season 01"
     season.mkdir(parents=True)
     placed = season / "Home Movies - S01E02.mkv"

@@ -3,6 +3,7 @@ overwriting, and recovery from every step a crash can interrupt (constructed, an
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -544,18 +545,9 @@ def test_fsops_module_exports() -> None:
 
 
 @pytest.fixture
-def mode_ctx(tmp_path: Path, state: StateDB) -> Any:
-    from shelver.context import RunContext
-    from shelver.manager import get_plugin_manager
-    from shelver.profiles import validate
-
-    pm = get_plugin_manager()
-
-    def make(mode: str = "inplace", **settings: Any) -> RunContext:
-        profile = validate({"dest_dir": str(tmp_path / "lib"), "mode": mode, **settings}, pm=pm)
-        return RunContext(profile=profile, state=state, pm=pm, run_id=1, mode=mode)
-
-    return make
+def mode_ctx(tmp_path: Path, make_ctx: Any) -> Any:
+    """The shared ``make_ctx`` (tests/conftest.py) with the library in tmp_path/lib."""
+    return functools.partial(make_ctx, dest_dir=str(tmp_path / "lib"))
 
 
 def video_with_subtitle(tmp_path: Path, state: StateDB) -> tuple[Any, Any, bytes]:

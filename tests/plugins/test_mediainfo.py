@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from shelver.plugins.mediainfo.plugin import probe_file, resolution_label, shelver_probe
@@ -98,21 +99,14 @@ def test_truncated_file_is_described_by_its_header(tmp_path: Path, media: dict[s
     assert probe.get("width") in (1920, None)
 
 
-def test_the_hook_never_raises(tmp_path: Path, media: dict[str, Path],
+def test_the_hook_never_raises(tmp_path: Path, media: dict[str, Path], make_ctx: Any,
                                caplog: pytest.LogCaptureFixture) -> None:
-    from shelver.context import RunContext
-    from shelver.manager import get_plugin_manager
     from shelver.model import Item
-    from shelver.profiles import validate
-    from shelver.store import StateDB
 
-    state = StateDB(tmp_path / "state.db")
-    ctx = RunContext(profile=validate({}), state=state, pm=get_plugin_manager(), run_id=1,
-                     mode="inplace", log=logging.getLogger("test-mediainfo"))
+    ctx = make_ctx(log=logging.getLogger("test-mediainfo"))
     found = shelver_probe(item=Item(path=media["mp4"], source=media["mp4"]), ctx=ctx)
     assert found is not None and found["duration"] == 1234.0
     gone = tmp_path / "gone.mkv"
     with caplog.at_level(logging.WARNING):
         assert shelver_probe(item=Item(path=gone, source=gone), ctx=ctx) is None
     assert "gone.mkv" in caplog.text
-    state.close()

@@ -21,7 +21,6 @@ from shelver.manager import get_plugin_manager
 from shelver.model import Item, Plan, Status
 from shelver.plugins.placement import cache as cache_modes
 from shelver.plugins.placement import modes, staging
-from shelver.profiles import validate
 from shelver.store import StateDB
 
 OPS = fsops.journal_ops(get_plugin_manager())  # the stage-* ops are the cache_modes plugin's
@@ -43,14 +42,13 @@ def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-def make_ctx(tmp_path: Path, state: StateDB) -> Callable[..., RunContext]:
-    pm = get_plugin_manager()
+def make_ctx(make_ctx: Callable[..., RunContext], tmp_path: Path) -> Callable[..., RunContext]:
+    """The shared ``make_ctx`` (tests/conftest.py) with this module's defaults: cache mode, the
+    library in tmp_path/lib, no space kept free on the cache."""
 
     def make(mode: str = "cache", **settings: Any) -> RunContext:
-        raw = {"dest_dir": str(tmp_path / "lib"), "mode": mode, "cache": {"reserve_gb": 0.0},
-               **settings}
-        profile = validate(raw, pm=pm)
-        return RunContext(profile=profile, state=state, pm=pm, run_id=1, mode=mode)
+        return make_ctx(mode, **{"dest_dir": str(tmp_path / "lib"), "cache": {"reserve_gb": 0.0},
+                                 **settings})
 
     return make
 
@@ -342,10 +340,10 @@ def test_auto_picks_a_mode_per_collection(tmp_path: Path, state: StateDB, make_c
     assert cache_modes.auto_mode(new_item(state, small, root=root), make_ctx("auto")) == "inplace"
 
 
-def test_the_modes_are_registered(make_ctx: Any) -> None:
+def test_the_modes_are_registered(pm: Any) -> None:
     from shelver.profiles import registered_modes
 
-    modes_known = registered_modes(get_plugin_manager())
+    modes_known = registered_modes(pm)
     assert {"cache", "selective", "auto", "inplace", "metadata-only"} <= set(modes_known)
     assert modes.free_name(Path("/x/a.mkv")) == Path("/x/a (2).mkv")
 

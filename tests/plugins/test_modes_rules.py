@@ -7,35 +7,26 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from shelver import fileops as fsops
 from shelver.context import RunContext
-from shelver.manager import get_plugin_manager
 from shelver.model import Identity, Item, Match, Plan, Status
 from shelver.plugins.placement import modes, undo
-from shelver.profiles import validate
 from shelver.store import StateDB
 
 
 @pytest.fixture
-def state(tmp_path: Path) -> Iterator[StateDB]:
-    db = StateDB(tmp_path / "state.db")
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def make_ctx(tmp_path: Path, state: StateDB) -> Callable[..., RunContext]:
-    pm = get_plugin_manager()
+def make_ctx(make_ctx: Callable[..., RunContext], tmp_path: Path) -> Callable[..., RunContext]:
+    """The shared ``make_ctx`` (tests/conftest.py) with this module's defaults: run 7, the
+    library in tmp_path/lib, the downloads in tmp_path/in."""
 
     def make(mode: str = "inplace", **settings: Any) -> RunContext:
-        raw = {"dest_dir": str(tmp_path / "lib"), "mode": mode,
-               "sources": [str(tmp_path / "in")], **settings}
-        return RunContext(profile=validate(raw, pm=pm), state=state, pm=pm, run_id=7, mode=mode)
+        return make_ctx(mode, run_id=7, **{"dest_dir": str(tmp_path / "lib"),
+                                           "sources": [str(tmp_path / "in")], **settings})
 
     return make
 

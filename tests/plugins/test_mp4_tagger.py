@@ -387,18 +387,16 @@ def test_a_certification_of_another_country_is_not_written_as_a_us_one() -> None
     assert ITUNEXTC not in tag_values(movie, None)
 
 
-def test_the_cover_comes_through_shelver_fetch_image(tmp_path: Path, state: Any) -> None:
+def test_the_cover_comes_through_shelver_fetch_image(tmp_path: Path, pm: Any,
+                                                    make_ctx: Any) -> None:
     """The tagger asks ``shelver_fetch_image`` for the poster's w500 rendition: whoever answers
     (here a plugin of the test's, before the artwork plugin) gives the bytes; a failure is a
     warning and no cover, never a failed item."""
     from shelver import hookimpl
-    from shelver.context import RunContext
-    from shelver.manager import get_plugin_manager
     from shelver.metadata import POSTER
     from shelver.metadata import Image as Artwork
     from shelver.model import Identity, Item, Match
     from shelver.plugins.mp4tags.plugin import _cover
-    from shelver.profiles import validate
 
     asked: list[str] = []
 
@@ -410,9 +408,8 @@ def test_the_cover_comes_through_shelver_fetch_image(tmp_path: Path, state: Any)
                 raise OSError("image host down")
             return b"poster bytes"
 
-    pm = get_plugin_manager()
     pm.register(Images(), name="test-images")
-    ctx = RunContext(profile=validate({}, pm=pm), state=state, pm=pm, run_id=1, mode="inplace")
+    ctx = make_ctx()
     metadata = Metadata(provider="catalogue", kind="movie", title="Holiday", images=[Artwork(
         POSTER, url="https://images.example/p.jpg", sizes={500: "https://images.example/w500/p.jpg",
                                                            92: "https://images.example/w92/p.jpg"})])

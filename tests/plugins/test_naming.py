@@ -7,19 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from shelver.context import RunContext
 from shelver.errors import ConfigError
-from shelver.manager import get_plugin_manager
 from shelver.metadata import Episode, Metadata
 from shelver.model import Identity, Item, Match
 from shelver.plugins.naming.plugin import clean_component, shelver_plan_destination
-from shelver.profiles import validate
-from shelver.store import StateDB
-
-
-@pytest.fixture(scope="module")
-def pm() -> Any:
-    return get_plugin_manager()
 
 
 @pytest.fixture
@@ -28,17 +19,13 @@ def dest(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def plan(tmp_path: Path, dest: Path, pm: Any) -> Any:
+def plan(dest: Path, make_ctx: Any) -> Any:
     """``plan(item, **profile_settings)`` → the Plan the naming plugin makes."""
-    state = StateDB(tmp_path / "state.db")
 
     def make(item: Item, **settings: Any) -> Any:
-        profile = validate({"dest_dir": str(dest), **settings}, pm=pm)
-        ctx = RunContext(profile=profile, state=state, pm=pm, run_id=1, mode="inplace")
-        return shelver_plan_destination(item=item, ctx=ctx)
+        return shelver_plan_destination(item=item, ctx=make_ctx(dest_dir=str(dest), **settings))
 
-    yield make
-    state.close()
+    return make
 
 
 def movie(title: str, release_date: str | None = "1999-03-30", tmdb_id: int = 603,

@@ -17,8 +17,6 @@ from shelver.manager import get_plugin_manager
 from shelver.metadata import Metadata
 from shelver.model import Identity, Item, Match
 from shelver.plugins.tmdb.client import TMDBClient
-from shelver.profiles import state_migrations, validate
-from shelver.store import StateDB
 
 
 class Catalogue:
@@ -38,17 +36,25 @@ class Catalogue:
 
 
 @pytest.fixture
-async def ctx(tmp_path: Path, tmdb_server: Any) -> AsyncIterator[RunContext]:
+def pm() -> Any:
+    """Every built-in but phash, and this module's ``Catalogue`` (tests/conftest.py's ``pm``)."""
     pm = get_plugin_manager(disable=["phash"])
     pm.register(Catalogue(), name="catalogue")
-    state = StateDB(tmp_path / "state.db", state_migrations(pm))
-    run = RunContext(profile=validate({}, pm=pm), state=state, pm=pm, run_id=1, mode="inplace",
-                     log=logging.getLogger("test-tmdb-provider"))
+    return pm
+
+
+@pytest.fixture
+def state(plugin_state: Any) -> Any:
+    return plugin_state  # with TMDB's own tables: its client caches there
+
+
+@pytest.fixture
+async def ctx(make_ctx: Any, tmdb_server: Any) -> AsyncIterator[RunContext]:
+    run = make_ctx(log=logging.getLogger("test-tmdb-provider"))
     async with TMDBClient(tmdb_server.base_url, api_key=tmdb_server.api_key,
-                          db_path=state.path) as client:
+                          db_path=run.state.path) as client:
         run.resources["tmdb"] = client
         yield run
-    state.close()
 
 
 async def _answer(value: Any) -> Any:
