@@ -202,15 +202,15 @@ def corpus_bench(work: Path, env: dict[str, str], *, default_clock: bool) -> Tab
             placed = result["status"] in ("organised", "duplicate")
             if expect["status"] == "organised":
                 expected_organised += 1
-                if result["tmdb"] is None:
+                if result.get("tmdb") is None:
                     review += 1
                     problems.append(f"not identified: {entry['path']} ({result['status']})")
-                elif same_identity(result["tmdb"], expect["tmdb"]) and placed:
+                elif same_identity(result.get("tmdb"), expect["tmdb"]) and placed:
                     right += 1
-                elif placed or result["tmdb"] is not None:
+                elif placed or result.get("tmdb") is not None:
                     wrong += 1
                     problems.append(f"WRONG: {entry['path']} -> {result['tmdb']}")
-            elif result["tmdb"] is not None and placed:
+            elif result.get("tmdb") is not None and placed:
                 wrong += 1
                 problems.append(f"WRONG: {entry['path']} placed as {result['tmdb']}")
         bound = lower_bound([e["expect"]["tmdb"] for e in entries
@@ -229,9 +229,9 @@ def corpus_bench(work: Path, env: dict[str, str], *, default_clock: bool) -> Tab
             raise SystemExit(f"second corpus run failed ({code2}):\n{stderr2[-3000:]}")
         second = api_requests(server, mark)
         second_checks = sum(1 for r in second if r.path == "/3/configuration")
-        same = sum(1 for r in results2 if r["tmdb"] is not None
+        same = sum(1 for r in results2 if r.get("tmdb") is not None
                    and by_source.get(r["source"].replace(str(again), str(downloads), 1), {})
-                   .get("tmdb") == r["tmdb"])
+                   .get("tmdb") == r.get("tmdb"))
     for problem in problems:
         print(f"  corpus: {problem}")
     share = right / expected_organised
@@ -343,9 +343,9 @@ def backlog_bench(work: Path, env: dict[str, str], items: int) -> Table:
     for name, _seconds, identity in planned:
         result = by_source.get(str(downloads / name))
         statuses[result["status"] if result else "missing"] += 1
-        if result and same_identity(result["tmdb"], identity):
+        if result and same_identity(result.get("tmdb"), identity):
             right += 1
-        elif result and result["tmdb"] is not None:
+        elif result and result.get("tmdb") is not None:
             wrong += 1
     lookups = [r for r in requests if r.path != "/3/configuration"]
     throttled = sum(1 for r in requests if r.status == 429)
@@ -418,7 +418,7 @@ def two_profiles_bench(work: Path, env: dict[str, str]) -> Table:
         requests = api_requests(server)
     results = [json.loads(line) for out, _err in outs for line in out.splitlines() if line]
     organised = sum(1 for r in results if r["status"] == "organised"
-                    and expected.get(r["source"]) == r["tmdb"])
+                    and expected.get(r["source"]) == r.get("tmdb"))
     throttled = sum(1 for r in requests if r.status == 429)
     times = sorted(r.time for r in requests)
     busiest = max(sum(1 for u in times if t - 10.0 < u <= t) for t in times) if times else 0
