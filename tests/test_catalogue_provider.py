@@ -17,7 +17,6 @@ import importlib.util
 import io
 import json
 import re
-import subprocess
 import sys
 import threading
 import tomllib
@@ -41,7 +40,7 @@ from shelver.api import (
     ParsedName,
 )
 from shelver.manager import get_plugin_manager
-from test_example_plugin import build_wheel
+from test_example_plugin import pip_install
 
 EXAMPLE = REPO / "examples" / "shelver-catalogue"
 MODULE = EXAMPLE / "shelver_catalogue" / "__init__.py"
@@ -282,15 +281,7 @@ def test_min_confidence_must_be_a_share(tmp_path: Path, make_ctx: Any) -> None:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example installed with pip into a private target folder; returns that folder."""
-    build = tmp_path_factory.mktemp("catalogue-build")
-    target = tmp_path_factory.mktemp("catalogue-site")
-    wheel = build_wheel(EXAMPLE, build)
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile",
-         "--disable-pip-version-check", "--quiet", "--target", str(target), str(wheel)],
-        capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    return target
+    return pip_install(EXAMPLE, tmp_path_factory, "catalogue")
 
 
 def env_with(installed: Path) -> dict[str, str]:

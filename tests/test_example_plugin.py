@@ -70,17 +70,23 @@ def build_wheel(project: Path, out_dir: Path) -> Path:
     return wheel
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example installed with pip into a private target folder; returns that folder."""
-    build = tmp_path_factory.mktemp("example-build")
-    target = tmp_path_factory.mktemp("example-site")
-    wheel = build_wheel(EXAMPLE, build)
+def pip_install(project: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """``project`` built as a wheel and installed with pip into a private target folder."""
+    build = tmp_path_factory.mktemp(f"{name}-build")
+    target = tmp_path_factory.mktemp(f"{name}-site")
+    wheel = build_wheel(project, build)
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile",
          "--disable-pip-version-check", "--quiet", "--target", str(target), str(wheel)],
         capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+    return target
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example installed with pip into a private target folder; returns that folder."""
+    target = pip_install(EXAMPLE, tmp_path_factory, "example")
     assert (target / "shelver_example_plugin" / "__init__.py").is_file()
     return target
 
