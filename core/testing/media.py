@@ -31,7 +31,7 @@ def make_video(
     """Write a real video of ``duration`` seconds to ``path`` (container from the suffix).
 
     Content is a moving gradient that depends on ``seed``, so two seeds give different pictures.
-    ``faststart`` puts an MP4's ``moov`` before its ``mdat`` (as streaming releases have it).
+    ``faststart`` puts an ISO-BMFF file's ``moov`` box before its ``mdat`` (as streaming releases have it).
     """
     import av
 
@@ -40,8 +40,8 @@ def make_video(
     codec = codec or CONTAINER_CODEC.get(path.suffix.lower(), "h264")
     frames = max(2, int(duration / frame_interval) + 1)
     time_base = Fraction(1, 1000)
-    mp4_family = path.suffix.lower() in (".mp4", ".m4v", ".mov")
-    options = {"movflags": "faststart"} if faststart and mp4_family else {}
+    iso_bmff = path.suffix.lower() in (".mp4", ".m4v", ".mov")
+    options = {"movflags": "faststart"} if faststart and iso_bmff else {}
     with av.open(str(path), "w", options=options) as container:
         # AVI is constant-frame-rate: 1 fps there (still frames cost bytes, not kilobytes).
         cfr = path.suffix.lower() == ".avi"

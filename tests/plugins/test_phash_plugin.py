@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ import trio
 from shelver import hookimpl
 from shelver.context import RunContext
 from shelver.errors import ItemError, NotFoundError
-from shelver.manager import get_plugin_manager
 from shelver.metadata import Metadata
 from shelver.model import Identity, Item, Match, Plan, State, Status
 from shelver.plugins.phash import plugin
@@ -29,7 +28,6 @@ from shelver.plugins.phash.plugin import (
     shelver_match,
     shelver_register_migrations,
 )
-from shelver.profiles import state_migrations, validate
 from shelver.store import StateDB
 
 from tests.conftest import json_lines, shelver
@@ -45,24 +43,9 @@ def flip(phash: str, bits: int) -> str:
 
 
 @pytest.fixture
-def pm() -> Any:
-    return get_plugin_manager()
-
-
-@pytest.fixture
-def state(tmp_path: Path, pm: Any) -> Iterator[StateDB]:
-    db = StateDB(tmp_path / "state.db", state_migrations(pm))
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def make_ctx(state: StateDB, pm: Any) -> Callable[..., RunContext]:
-    def make(**settings: Any) -> RunContext:
-        return RunContext(profile=validate(settings, pm=pm), state=state, pm=pm, run_id=1,
-                          mode="inplace", log=logging.getLogger("test-phash"))
-
-    return make
+def state(plugin_state: StateDB) -> StateDB:
+    """The state DB with phash's own migrations (the shared ``make_ctx`` runs on this one)."""
+    return plugin_state
 
 
 @pytest.fixture
