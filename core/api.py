@@ -26,7 +26,7 @@ The names, by what they are for:
   ``placement.verify`` choices), ``COPY_CHUNK``, ``FICLONE`` (the reflink ioctl); the journal's op
   registry: ``journal_ops`` (every plugin's ops, as ``JournalOps``) and ``recover`` (settle
   interrupted rows); and the steps a multi-stage placement (the cache's staging) is built from:
-  ``start_stamp``, ``check_unchanged``, ``held_unchanged``, ``copy_verified``, ``size_or_none``,
+  ``start_stamp``, ``check_unchanged``, ``held_unchanged``, ``copy_verified``, ``copy_unchanged`` (both in one), ``size_or_none``,
   ``unlink_source``.
 * **Names and files**: ``clean_component`` (any text as one safe path component), ``fit_name``
   (a derived name within 255 bytes), ``is_image_path``; what discovery knows:
@@ -58,6 +58,7 @@ from shelver.fileops import (
     SourceChanged,
     check_unchanged,
     copy_owner,
+    copy_unchanged,
     copy_verified,
     fsync_dir,
     held_unchanged,
@@ -131,8 +132,8 @@ __all__ = [
     "Profile", "StateDB", "pid_alive",
     # crash-safe file operations and the journal's op registry
     "COPY_CHUNK", "FICLONE", "VERIFY", "DestinationExists", "JournalOps", "SourceChanged",
-    "check_unchanged", "copy_owner", "copy_verified", "fsync_dir", "held_unchanged",
-    "journal_ops", "make_dirs", "place_file", "recover", "remember_owner", "restore_owner",
+    "check_unchanged", "copy_owner", "copy_unchanged", "copy_verified", "fsync_dir",
+    "held_unchanged", "journal_ops", "make_dirs", "place_file", "recover", "remember_owner", "restore_owner",
     "size_or_none", "start_stamp", "temp_name", "unlink_source",
     # names and files
     "Sidecars", "TEMP_MARKER", "VIDEO_EXTENSIONS", "clean_component", "companions_of",

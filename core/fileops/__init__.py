@@ -49,6 +49,7 @@ from shelver.fileops.placing import (
     VERIFY,
     DestinationExists,
     copy_owner,
+    copy_unchanged,
     make_dirs,
     place_file,
     remember_owner,
@@ -70,7 +71,7 @@ from shelver.fileops.stamps import (
 __all__ = [
     "ACTIONS", "COPY_CHUNK", "FICLONE", "FILE_OPS", "NO_HARDLINKS", "NO_REFLINK", "OPEN_FOR_WRITING",
     "VERIFY", "DestinationExists", "JournalOp", "JournalOps", "ReflinkUnsupported", "Settle",
-    "SourceChanged", "Stamp", "check_unchanged", "copy_flushed", "copy_owner", "copy_verified",
+    "SourceChanged", "Stamp", "check_unchanged", "copy_flushed", "copy_owner", "copy_unchanged", "copy_verified",
     "describe_change", "file_digest", "fsync_dir", "held_unchanged", "journal_ops", "make_dirs",
     "place_file", "recover", "remember_owner", "restore_owner", "same_filesystem", "size_or_none",
     "stamp_of", "start_stamp", "temp_name", "unlink_source",

@@ -190,6 +190,20 @@ def _place_by_link(state: StateDB, run_id: int | None, item_id: int | None, src:
     return True
 
 
+def copy_unchanged(src: Path, target: Path, stamp: Stamp, verify: str, *,
+                   clone: str | None = "fallback", what: str = "copy") -> None:
+    """:func:`copy_verified` of ``src`` (of size ``stamp[0]``) to the new file ``target``, then
+    :class:`SourceChanged` unless ``src`` is still the file it was (``stamp``). A copy of the
+    wrong length from a source that changed meanwhile is reported as the change, not as EIO.
+    The caller removes ``target`` (or the folder it is in) on any error."""
+    try:
+        copy_verified(src, target, stamp[0], verify, clone=clone, what=what)
+    except OSError:
+        check_unchanged(src, stamp)  # a copy of the wrong length: the source grew?
+        raise
+    check_unchanged(src, stamp)
+
+
 def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src: Path, dst: Path,
                    op: str, stamp: Stamp, verify: str, parent: int | None = None,
                    clone: str | None = None) -> Path:
@@ -203,12 +217,7 @@ def _place_by_copy(state: StateDB, run_id: int | None, item_id: int | None, src:
     entry = state.journal_begin(run_id, item_id, op, str(src), str(dst), str(tmp), size,
                                 parent=parent, detail={"src_stamp": list(stamp)})
     try:
-        try:
-            copy_verified(src, tmp, size, verify, clone=clone)
-        except OSError:
-            check_unchanged(src, stamp)  # a copy of the wrong length: the source grew?
-            raise
-        check_unchanged(src, stamp)
+        copy_unchanged(src, tmp, stamp, verify, clone=clone)
     except Exception:
         _remove(tmp)
         state.journal_step(entry, "rolled-back")
