@@ -18,6 +18,11 @@ http(s) URLs are fetched, and a redirect to another host is refused. The same fe
 :func:`download` never replaces a file that is already there (it may be the user's own choice),
 writes atomically, and keeps a content cache keyed by URL so one poster shared by 200 episodes of
 a show (or fetched again on a refresh) crosses the network once.
+
+An image host is trusted with no more than an image's worth: a body over ``MAX_IMAGE_BYTES``
+(said in ``Content-Length`` or found while reading) or one still arriving ``IMAGE_DEADLINE``
+seconds after the request is refused with an :class:`ArtworkError` naming the URL, and nothing is
+written or cached (docs/configuration.md, "artwork").
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import overload
@@ -41,7 +47,58 @@ __all__ = ["ArtworkError", "artwork_targets", "download", "fetch_image", "is_ima
 
 _KINDS = ("movie", "show", "episode")
 class ArtworkError(ItemError):
-    """An artwork URL answered with something that is not an image."""
+    """An artwork URL answered with something that is not an image (or too much, or too slowly)."""
+
+
+# TMDB's largest "original" backdrops are a few MB; 32 MB is far beyond any real poster.
+MAX_IMAGE_BYTES = 32 * 1024 * 1024
+# Seconds from the request to the last byte; each read alone also times out (the client's 15 s).
+IMAGE_DEADLINE = 120.0
+
+
+class _Body:
+    """The bytes of one image answer, refused when there are too many or they come too slowly."""
+
+    def __init__(self, url: str, response: httpx.Response) -> None:
+        self.url, self.chunks, self.size = url, list[bytes](), 0
+        self.started = time.monotonic()
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_IMAGE_BYTES:
+            raise ArtworkError(f"{url} is {int(length):,} bytes: {self._over()}")
+
+    def _over(self) -> str:
+        return f"more than the {MAX_IMAGE_BYTES:,} bytes an image may be; not downloaded"
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > MAX_IMAGE_BYTES:
+            raise ArtworkError(f"{self.url} sent {self._over()}")
+        if time.monotonic() - self.started > IMAGE_DEADLINE:
+            raise ArtworkError(f"{self.url} was still sending after {IMAGE_DEADLINE:.0f} s; "
+                               "not downloaded")
+        self.chunks.append(chunk)
+
+    def image(self) -> bytes:
+        return _check_image(self.url, b"".join(self.chunks))
+
+
+def _get(client: httpx.Client, url: str) -> bytes:
+    """The image at ``url`` (following redirects the client allows), checked and bounded."""
+    with client.stream("GET", url, follow_redirects=True) as response:
+        response.raise_for_status()
+        body = _Body(url, response)
+        for chunk in response.iter_bytes():
+            body.add(chunk)
+    return body.image()
+
+
+async def _get_async(client: httpx.AsyncClient, url: str) -> bytes:
+    async with client.stream("GET", url, follow_redirects=True) as response:
+        response.raise_for_status()
+        body = _Body(url, response)
+        async for chunk in response.aiter_bytes():
+            body.add(chunk)
+    return body.image()
 
 
 def artwork_targets(
@@ -123,9 +180,7 @@ def download(
         return None
     data = _read_cache(url, cache_dir)
     if data is None:
-        response = client.get(url, follow_redirects=True)
-        response.raise_for_status()
-        data = _check_image(url, response.content)
+        data = _get(client, url)
         _write_cache(url, cache_dir, data)
     return _place(dest, data)
 
@@ -139,9 +194,7 @@ async def _download_async(
         return None
     data = await anyio.to_thread.run_sync(_read_cache, url, cache_dir)
     if data is None:
-        response = await client.get(url, follow_redirects=True)
-        response.raise_for_status()
-        data = _check_image(url, response.content)
+        data = await _get_async(client, url)
         await anyio.to_thread.run_sync(_write_cache, url, cache_dir, data)
     return await anyio.to_thread.run_sync(_place, dest, data)
 
@@ -220,9 +273,7 @@ def fetch_image(url: str, *, client: httpx.Client, cache_dir: Path) -> bytes:
     """The bytes of ``url``, from the cache when it has them (fetched and cached otherwise)."""
     data = _read_cache(url, Path(cache_dir))
     if data is None:
-        response = client.get(url, follow_redirects=True)
-        response.raise_for_status()
-        data = _check_image(url, response.content)
+        data = _get(client, url)
         _write_cache(url, Path(cache_dir), data)
     return data
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,7 @@ import pytest
 from shelver.discovery import TEMP_MARKER
 from shelver.metadata import FANART, POSTER, Episode, Image, Metadata
 from shelver.model import Identity, Item, Match, Placement, Plan, Status
+from shelver.plugins.artwork import images
 from shelver.plugins.artwork import plugin as artwork
 from shelver.plugins.artwork.images import ArtworkError, artwork_targets, download
 from shelver.plugins.tmdb.metadata import image_url
@@ -33,6 +35,8 @@ class ImageServer:
             "/t/p/original/error-page.jpg": ("text/html", b"<html>Service unavailable</html>"),
         }
         self.redirects: dict[str, str] = {}
+        self.unsized: set[str] = set()  # sent without Content-Length, ended by closing
+        self.drip: set[str] = set()  # sent 64 bytes every 50 ms
         self.hits: Counter[str] = Counter()
         server = self
 
@@ -51,9 +55,19 @@ class ImageServer:
                 content_type, body = server.files[self.path]
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
+                if self.path not in server.unsized | server.drip:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if self.path not in server.drip:
+                    self.wfile.write(body)
+                    return
+                for start in range(0, len(body), 64):
+                    try:
+                        self.wfile.write(body[start:start + 64])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up: that is the point
+                        return
+                    time.sleep(0.05)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -197,6 +211,42 @@ def test_http_error_and_non_image(
     assert not (tmp_path / "a.jpg").exists() and not (tmp_path / "b.jpg").exists()
     assert not cache.exists() or list(cache.iterdir()) == []  # nothing bad was cached
     assert no_temp_files(tmp_path)
+
+
+@pytest.mark.parametrize("sized", [True, False], ids=["content-length", "no-length"])
+def test_an_image_larger_than_the_cap_is_refused(
+    tmp_path: Path, server: ImageServer, client: httpx.Client, monkeypatch: pytest.MonkeyPatch,
+    sized: bool
+) -> None:
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 4096)
+    server.files["/t/p/original/huge.jpg"] = ("image/jpeg", JPEG[:-2] + b"\x00" * 5000 + JPEG[-2:])
+    if not sized:
+        server.unsized.add("/t/p/original/huge.jpg")
+    cache = tmp_path / "cache"
+    with pytest.raises(ArtworkError, match=r"huge\.jpg .*more than the 4,096 bytes"):
+        download(server.base + "original/huge.jpg", tmp_path / "a.jpg", client=client,
+                 cache_dir=cache)  # fmt: skip
+    assert not (tmp_path / "a.jpg").exists()
+    assert not cache.exists() or list(cache.iterdir()) == []
+    # The same host's images of a sane size still come.
+    assert download(server.base + "original/poster.jpg", tmp_path / "b.jpg", client=client,
+                    cache_dir=cache) == tmp_path / "b.jpg"  # fmt: skip
+    assert no_temp_files(tmp_path)
+
+
+async def test_an_image_still_arriving_at_the_deadline_is_refused(
+    tmp_path: Path, server: ImageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(images, "IMAGE_DEADLINE", 0.3)
+    server.files["/t/p/original/drip.jpg"] = ("image/jpeg", JPEG)  # 1 KB: 17 chunks, 0.85 s
+    server.drip.add("/t/p/original/drip.jpg")
+    started = time.monotonic()
+    async with httpx.AsyncClient(timeout=5) as http:
+        with pytest.raises(ArtworkError, match=r"drip\.jpg was still sending after 0 s"):
+            await download(server.base + "original/drip.jpg", tmp_path / "a.jpg", client=http,
+                           cache_dir=tmp_path / "cache")
+    assert time.monotonic() - started < 0.8  # gave up at the deadline, not at the last byte
+    assert not (tmp_path / "a.jpg").exists() and no_temp_files(tmp_path)
 
 
 def test_damaged_cache_entry_is_fetched_again(
