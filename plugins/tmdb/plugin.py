@@ -243,5 +243,8 @@ def shelver_match(item: Item, ctx: RunContext) -> Any:
         return _forced(client, item.forced, language) if item.forced.provider == "tmdb" else None
     # What a downloader said (its ids, title, numbers) wins over what the name says.
     parsed = item.hints.applied_to(item.parsed) if item.hints is not None else item.parsed
-    return identify(client, parsed, item.probe,
-                    min_confidence=float(ctx.profile.get("tmdb.min_confidence")), language=language)
+    threshold = float(ctx.profile.get("tmdb.min_confidence"))
+    from shelver.plugins.tmdb.explain import traced
+
+    return traced(identify(client, parsed, item.probe, min_confidence=threshold,
+                           language=language), ctx.trace, parsed, threshold)
