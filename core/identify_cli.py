@@ -5,6 +5,7 @@ thin like the rest of the command line (the work is in :mod:`shelver.explain` an
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def rematch(item: str, profile_name: str | None, ref: str | None, legacy: str | 
                            "--candidate K")
     profile, pm, state = open_profile(profile_name)
     try:
-        row = find_item(state, item)
+        row = find_item(state, item if item.isdigit() else os.path.abspath(item))
         check_organised(row, profile)
         if candidate is not None:
             identity = accept_candidate(row, candidate, season, list(episodes))
