@@ -100,7 +100,17 @@ def rematch_profile(profile: Profile, path: Path) -> Profile:
 
 def record(state: StateDB, row: dict[str, Any], identity: Identity, profile: str) -> None:
     """Store the identity as a person's decision on the organised item (guarded: ConfigError,
-    nothing changed, when it changed state meanwhile); the run then takes it."""
+    nothing changed, when it changed state meanwhile); the run then takes it. The item's
+    record as it is goes into the run's journal first, so that ``shelver undo`` of the
+    rematch gives the item its old identity back along with its files."""
+    import socket
+
+    run = state.conn().execute(
+        "SELECT id FROM runs WHERE profile=? AND command='rematch' AND status='running' AND"
+        " host=? AND pid=? ORDER BY id DESC LIMIT 1",
+        (profile, socket.gethostname(), os.getpid())).fetchone()
+    if run is not None:
+        state.journal_keep_record(int(run[0]), row)
     if not state.transition(row["id"], State(row["state"]), State.NEW,
                             forced_identity=json.dumps(identity.as_json()), profile=profile):
         raise ConfigError(f"item {row['id']} changed while the rematch was being prepared; "
