@@ -181,8 +181,8 @@ def human_lines(report: dict[str, Any]) -> list[str]:
     lines.append(f"queries:    {len(queries)} ({cached} from the cache)")
     for query in queries:
         where = "cache" if query.get("cached") else "sent"
-        lines.append(f"  {where:<6} {query.get('provider')} {query.get('request')} -> "
-                     f"{query.get('status')}")
+        status = f" -> {query['status']}" if query.get("status") is not None else ""
+        lines.append(f"  {where:<6} {query.get('provider')} {query.get('request')}{status}")
     candidates = report.get("candidates") or []
     threshold = report.get("threshold")
     lines.append(f"candidates: {len(candidates)}"

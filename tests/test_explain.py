@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shelver.api import Match, hookimpl
 from shelver.app import open_app
-from shelver.explain import explain_file
+from shelver.explain import explain_file, human_lines
 
 from tests.conftest import json_lines, shelver
 
@@ -156,3 +157,36 @@ def test_explain_refuses_what_is_not_one_file(tmp_path: Path, downloads: tuple[P
     proc = shelver("explain", str(folder), "-p", str(profile))
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"shelver: error: explain takes one video file: {folder} is a folder"
+
+
+class ShelfProvider:
+    """A provider that is not TMDB: explain shows what it records in ``ctx.trace``."""
+
+    @hookimpl(tryfirst=True)
+    def shelver_match(self, item: Any, ctx: Any) -> Any:
+        if ctx.trace is not None:
+            ctx.trace.query("shelf", f"lookup {item.path.name!r}", cached=True, found=False)
+            ctx.trace.candidates = [{"provider": "shelf", "kind": "movie", "id": "x", "title": "X",
+                                     "year": 2001, "score": 0.5,
+                                     "breakdown": {"folder": 0.3, "size": 0.2}}]
+            ctx.trace.reason = "not on the shelf"
+        return Match(identity=None, confidence=0.5, threshold=0.9)
+
+
+def test_explain_shows_any_providers_trace(downloads: tuple[Path, Path]) -> None:
+    profile, folder = downloads
+    app = open_app(str(profile))
+    app.pm.register(ShelfProvider(), name="shelf")
+    try:
+        report = explain_file(app.profile, app.pm, app.state, folder / CLEAR)
+    finally:
+        app.close()
+    assert report["queries"] == [{"provider": "shelf", "request": f"lookup {CLEAR!r}",
+                                  "cached": True, "found": False}]
+    assert report["threshold"] == 0.9 and report["confidence"] == 0.5
+    assert (report["decision"], report["reason"]) == ("review", "not on the shelf")
+    lines = human_lines(report)
+    assert "  1. shelf:movie/x  X (2001)  score 0.5" in lines
+    assert "       = folder 0.3000 + size 0.2000" in lines
+    assert "  cache  shelf lookup 'Heat.1995.1080p.BluRay.x264-GROUP.mkv'" in lines
+    assert lines[-1] == "decision:   review because not on the shelf"
