@@ -112,6 +112,18 @@ def rematch(item: str, profile_name: str | None, ref: str | None, legacy: str | 
         record(state, row, identity, profile.name)
         click.echo(f"item {row['id']}: {describe_identity(identity)} {title}", err=True)
 
-    sys.exit(run_engine(rematch_profile(profile, path), pm, state, [path], mode="inplace",
+    status = run_engine(rematch_profile(profile, path), pm, state, [path], mode="inplace",
                         dry_run=False, as_json=as_json, command="rematch",
-                        before_work=before_work))
+                        before_work=before_work)
+    if status == 1:  # failed before the file moved: the item keeps what it was
+        from shelver.profiles import state_migrations
+        from shelver.rematch import settle_failed
+        from shelver.store import StateDB
+
+        state = StateDB(profile.state_db, state_migrations(pm))
+        try:
+            if settle_failed(state, int(row["id"])):
+                click.echo(f"item {row['id']}: left as it was, at {path}", err=True)
+        finally:
+            state.close()
+    sys.exit(status)

@@ -98,6 +98,19 @@ def rematch_profile(profile: Profile, path: Path) -> Profile:
                                               "conflict": "fail", "filters": filters})
 
 
+def settle_failed(state: StateDB, item_id: int) -> bool:
+    """A rematch whose run failed before the file moved (a taken destination): the item gets
+    its old record back, rather than staying ERROR under the new identity for a later run to
+    retry. True when it did."""
+    item = state.item(item_id)
+    kept = state.conn().execute(
+        "SELECT id FROM journal WHERE item_id=? AND op='restore' AND step='done' ORDER BY id DESC"
+        " LIMIT 1", (item_id,)).fetchone()
+    if item is None or kept is None or item["state"] != State.ERROR.value:
+        return False
+    return state.journal_restore_record(int(kept[0]))
+
+
 def record(state: StateDB, row: dict[str, Any], identity: Identity, profile: str) -> None:
     """Store the identity as a person's decision on the organised item (guarded: ConfigError,
     nothing changed, when it changed state meanwhile); the run then takes it. The item's

@@ -16,7 +16,8 @@ from shelver.store.items import move_item
 # What a ``restore`` row keeps of an item (identity, outcome, what was recorded of its match).
 RESTORED = ("state", "status", "kind", "mode", "provider", "ident_kind", "ident", "season",
             "episodes", "confidence", "candidates", "threshold", "parsed", "release_date",
-            "indexed_at", "refreshed_at", "forced_identity")
+            "indexed_at", "refreshed_at", "forced_identity", "error_count", "last_error",
+            "next_retry")
 
 
 class JournalStore(StoreBase):

@@ -74,6 +74,9 @@ def test_rematch_a_movie_then_undo_it(tmp_path: Path, make_profile: Any, video: 
     assert placed == heat / "Heat (1995) {tmdb-949}.mp4"
     item_id = next(r["id"] for r in all_items(db) if r["path"] == str(placed))
     review_id = next(r["id"] for r in all_items(db) if r["state"] == "REVIEW")
+    taken = lib / "Movies" / "Psycho (1960) {tmdb-539}" / "Psycho (1960) {tmdb-539}.mp4"
+    taken.parent.mkdir(parents=True)
+    taken.write_bytes(b"someone else's file")
     before, items_before = library(lib), all_items(db)
 
     # Refused, each in one line, exit 2, nothing touched.
@@ -89,6 +92,14 @@ def test_rematch_a_movie_then_undo_it(tmp_path: Path, make_profile: Any, video: 
         "rematch moves a file shelver organised (`shelver review` decides a file waiting for "
         "review)\n"))
     assert library(lib) == before and all_items(db) == items_before
+    # The new place is taken: the run fails (exit 1), nothing moves, the item keeps its record.
+    proc = shelver("rematch", str(placed), "--tmdb", "movie/539", "-p", str(profile))
+    assert proc.returncode == 1
+    assert f"{taken} already exists (conflict = \"fail\")" in proc.stdout
+    assert proc.stderr.splitlines()[-1] == f"item {item_id}: left as it was, at {placed}"
+    assert library(lib) == before
+    kept = next(r for r in items_before if r["id"] == item_id)
+    assert item_row(db, item_id) == {k: v for k, v in kept.items() if k in ITEM_COLUMNS}
 
     proc = shelver("rematch", str(placed), "--tmdb", "movie/1091", "-p", str(profile), "--json")
     assert proc.returncode == 0, proc.stderr
