@@ -143,12 +143,13 @@ def test_rematch_an_episode_then_undo_it(tmp_path: Path, make_profile: Any, vide
     (item_id,) = [r["id"] for r in all_items(db)]
     before, record_before = library(lib), item_row(db, item_id)
 
-    proc = shelver("rematch", str(item_id), "--tmdb", "tv/2996", "--season", "2", "--episode",
-                   "1", "-p", str(profile))
+    # Candidate 2 of the match is the British show (the season and episode: the name's).
+    proc = shelver("rematch", str(item_id), "--candidate", "2", "-p", str(profile))
     assert proc.returncode == 0, proc.stderr
     uk_show = lib / "TV" / "The Office (2001) {tmdb-2996}"
     moved = uk_show / "Season 02" / "The Office (2001) - S02E01 - Merger.mkv"
     assert proc.stdout.splitlines() == [f"organised  {placed}", f"           -> {moved}"]
+    assert f"item {item_id}: tmdb:tv/2996 S02E01 The Office (2001)" in proc.stderr
     assert not us_show.exists()  # the old show's tvshow.nfo, artwork and folders: set aside
     assert sorted(str(p.relative_to(uk_show)) for p in uk_show.rglob("*") if p.is_file()) == [
         "Season 02/The Office (2001) - S02E01 - Merger-thumb.jpg",
