@@ -122,9 +122,9 @@ def record(state: StateDB, row: dict[str, Any], identity: Identity, profile: str
         "SELECT id FROM runs WHERE profile=? AND command='rematch' AND status='running' AND"
         " host=? AND pid=? ORDER BY id DESC LIMIT 1",
         (profile, socket.gethostname(), os.getpid())).fetchone()
-    if run is not None:
-        state.journal_keep_record(int(run[0]), row)
     if not state.transition(row["id"], State(row["state"]), State.NEW,
                             forced_identity=json.dumps(identity.as_json()), profile=profile):
         raise ConfigError(f"item {row['id']} changed while the rematch was being prepared; "
                           "nothing changed")
+    if run is not None:  # the record as it was (``row``), for undo
+        state.journal_keep_record(int(run[0]), row)

@@ -1,7 +1,8 @@
 """A library file placed again under another identity (``shelver rematch``): what describes the
 old identity does not travel with it.
 
-When the place phase moves a file that is already inside ``dest_dir`` to another place there,
+When the place phase moves a file that is already inside ``dest_dir`` to another place there
+under another identity than the one recorded (a rematch, a full scan that identifies it anew),
 its subtitles (and other sidecars) follow it as usual, but the NFO and images named after it
 (``<stem>.nfo``, ``<stem>-thumb.jpg``, ``<stem>-poster.jpg``...) describe the identity it is
 leaving: they are set aside, and the enrich phase writes the new identity's. Once the video is
@@ -15,6 +16,7 @@ run puts every one of them back, byte for byte, and removes what the run created
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -28,13 +30,25 @@ SET_ASIDE = "replaced"
 
 
 def moving_in_library(item: Item, plan: Plan | None, ctx: RunContext) -> bool:
-    """Whether this placement moves a library file (inside ``dest_dir``) somewhere else."""
+    """Whether this placement moves a library file (inside ``dest_dir``) somewhere else under
+    another identity than the one it is recorded with (a file renamed under its own identity,
+    e.g. an episode title TMDB corrected, keeps its NFO and images: they are rewritten)."""
     dest_dir = ctx.profile.dest_dir
-    if plan is None or dest_dir is None or ctx.dry_run:
+    if plan is None or dest_dir is None or ctx.dry_run or item.identity is None:
         return False
     here = Path(os.path.abspath(item.path))
-    return here.is_relative_to(os.path.abspath(dest_dir)) and \
-        os.path.abspath(plan.destination) != str(here)
+    if not here.is_relative_to(os.path.abspath(dest_dir)) or \
+            os.path.abspath(plan.destination) == str(here):
+        return False
+    row = ctx.state.item(item.item_id) if item.item_id is not None else None
+    if row is None or not row.get("ident"):
+        return False
+    episodes = row.get("episodes")
+    episodes = json.loads(episodes) if isinstance(episodes, str) else episodes
+    recorded = (row.get("provider"), row.get("ident_kind"), str(row.get("ident")),
+                row.get("season"), [int(e) for e in episodes or []])
+    new = item.identity
+    return recorded != (new.provider, new.kind, new.id, new.season, list(new.episodes))
 
 
 def _is_description(path: Path) -> bool:
