@@ -42,6 +42,10 @@ def explain(file: Path, profile_name: str | None, as_json: bool) -> None:
     except ShelverError as exc:
         click.echo(f"shelver: error: {file}: {exc}; nothing was changed", err=True)
         sys.exit(1)
+    except Exception as exc:  # a plugin's failure: one line, never a traceback
+        click.echo(f"shelver: error: {file}: {type(exc).__name__}: {exc}; nothing was changed",
+                   err=True)
+        sys.exit(1)
     finally:
         state.close()
     if as_json:
@@ -102,9 +106,10 @@ def rematch(item: str, profile_name: str | None, ref: str | None, legacy: str | 
     except ConfigError as exc:
         state.close()
         raise ConfigProblem(str(exc)) from None
-    except ShelverError as exc:  # the provider unreachable: said, nothing changed
+    except Exception as exc:  # the provider unreachable, a plugin's failure: nothing changed
         state.close()
-        click.echo(f"shelver: error: {exc}; nothing was changed", err=True)
+        shown = str(exc) if isinstance(exc, ShelverError) else f"{type(exc).__name__}: {exc}"
+        click.echo(f"shelver: error: {shown}; nothing was changed", err=True)
         sys.exit(1)
     path = Path(row["path"])
 

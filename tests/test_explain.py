@@ -190,3 +190,17 @@ def test_explain_shows_any_providers_trace(downloads: tuple[Path, Path]) -> None
     assert "       = folder 0.3000 + size 0.2000" in lines
     assert "  cache  shelf lookup 'Heat.1995.1080p.BluRay.x264-GROUP.mkv'" in lines
     assert lines[-1] == "decision:   review because not on the shelf"
+
+
+def test_explain_with_the_provider_unreachable_is_one_line(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    from click.testing import CliRunner
+    from shelver.cli import cli
+
+    profile = make_profile(tmdb={"base_url": "http://127.0.0.1:9/3"})  # nothing listens there
+    clip = video(tmp_path / "downloads" / CLEAR, 60)
+    result = CliRunner().invoke(cli, ["explain", str(clip), "-p", str(profile)])
+    assert result.exit_code == 1
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"shelver: error: {clip}: TMDB unreachable for /configuration")
+    assert line.endswith("; nothing was changed")
