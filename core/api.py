@@ -11,7 +11,8 @@ The names, by what they are for:
   (``ctx``), ``__version__``.
 * **The data model** (docs/architecture.md, "The data a file carries"): ``Item``,
   ``ParsedName``, ``DownloaderHints``, ``Identity``, ``Match``, ``Duplicate``, ``Plan``,
-  ``Placement``, ``State``, ``Status``, ``Priority``; the metadata a provider fills in: ``Metadata``,
+  ``Placement``, ``State``, ``Status``, ``Priority``, ``Trace`` (what ``shelver explain`` shows,
+  ``ctx.trace``); the metadata a provider fills in: ``Metadata``,
   ``Person``, ``Image``, ``Rating``, ``Season``, ``Episode``.
 * **Errors**: ``ShelverError``, ``ConfigError`` (exit 2, names the setting), ``ItemError`` (the
   item fails, the run goes on), ``NotFoundError``.
@@ -105,6 +106,7 @@ from shelver.model import (
     Priority,
     State,
     Status,
+    Trace,
 )
 from shelver.names import clean_component, fit_name, is_image_path
 from shelver.profiles import Profile, load_with_plugins
@@ -122,7 +124,7 @@ __all__ = [
     # the data model and the metadata model
     "DownloaderHints", "Duplicate", "Episode", "Identity", "Image", "Item", "Match", "Metadata",
     "ParsedName",
-    "Person", "Placement", "Plan", "Priority", "Rating", "Season", "State", "Status",
+    "Person", "Placement", "Plan", "Priority", "Rating", "Season", "State", "Status", "Trace",
     # the metadata model's vocabulary: Person.department and Image.kind values
     "CAST", "DIRECTING", "FANART", "GUEST", "LOGO", "POSTER", "PRODUCTION", "SEASON_POSTER",
     "THUMB", "WRITING",

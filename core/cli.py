@@ -523,5 +523,12 @@ def demo(keep: Path | None, serve: bool, port: int) -> None:
     sys.exit(serve_demo(keep, port) if serve else run_demo(keep))
 
 
+# `shelver explain` and `shelver rematch` (one file's identity): in their own module.
+from shelver.identify_cli import explain, rematch  # noqa: E402
+
+cli.add_command(explain)
+cli.add_command(rematch)
+
+
 if __name__ == "__main__":  # pragma: no cover: the console script is shelver.entry:main
     cli(prog_name="shelver")

@@ -12,6 +12,7 @@ import trio
 
 if TYPE_CHECKING:
     import pluggy
+    from shelver.model import Trace
     from shelver.profiles import Profile
     from shelver.store import StateDB
 
@@ -39,6 +40,8 @@ class RunContext:
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("shelver"))
     resources: dict[str, Any] = field(default_factory=dict)
     limiters: dict[str, trio.CapacityLimiter] = field(default_factory=dict)
+    # Set by ``shelver explain`` only: plugins record what they did for a person to read.
+    trace: Trace | None = None
 
     def limiter(self, name: str) -> trio.CapacityLimiter:
         """The named capacity limiter (created on first use)."""

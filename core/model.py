@@ -187,6 +187,9 @@ class Match:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     metadata: Metadata | None = None
     release_date: str | None = None
+    # The confidence the provider needed to decide (its setting, e.g. ``tmdb.min_confidence``):
+    # stored with a REVIEW item, shown by ``shelver explain`` and ``shelver review --json``.
+    threshold: float | None = None
 
 
 @dataclass
@@ -274,3 +277,27 @@ class DemoService:
     settings: dict[str, dict[str, Any]]  # profile sections pointing the plugin at the stand-in
     note: str  # one line: what is served where
     hint: str = ""  # ``shelver demo --serve``: what a person trying it on their own files should know
+
+
+@dataclass
+class Trace:
+    """What identifying one file took, for a person to read (``shelver explain``): set as
+    ``ctx.trace`` while ``shelver explain`` runs the match phase (None in every other run).
+
+    A provider records each request it sent in ``queries`` (:meth:`query`), every candidate it
+    scored in ``candidates`` (the dicts of :attr:`Match.candidates`, all of them, not only the
+    few kept for review), and, when it returns no identity, why not in ``reason``; ``notes`` is
+    for anything else worth saying (an id written in the name, a close call re-scored).
+    """
+
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[dict[str, Any]] | None = None
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def query(self, provider: str, request: str, *, cached: bool, **details: Any) -> None:
+        """Record one request: ``request`` as a person would read it (``/search/movie
+        query='heat' year=1995``, never a credential), ``cached`` when the answer came from a
+        cache instead of the network; ``details`` (``status``, ``results``...) as plain data."""
+        self.queries.append({"provider": provider, "request": request, "cached": cached,
+                             **details})

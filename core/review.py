@@ -25,14 +25,16 @@ DEFAULT_PROVIDER = LEGACY_PROVIDER
 
 def review_items(state: StateDB, profile: str) -> list[dict[str, Any]]:
     rows = state.conn().execute(
-        "SELECT id, path, candidates, parsed, last_error FROM items WHERE state=? AND profile=?"
+        "SELECT id, path, candidates, parsed, last_error, threshold FROM items"
+        " WHERE state=? AND profile=?"
         " ORDER BY id", (State.REVIEW.value, profile)).fetchall()
     out = []
     for row in rows:
         parsed = json.loads(row["parsed"] or "{}")
         out.append({"item": row["id"], "path": row["path"],
                     "parsed": {k: parsed.get(k) for k in ("kind", "title", "year", "season", "episodes")},
-                    "candidates": json.loads(row["candidates"] or "[]")})
+                    "candidates": json.loads(row["candidates"] or "[]"),
+                    "threshold": row["threshold"]})
     return out
 
 

@@ -354,6 +354,7 @@ class Pipeline:
             "fingerprint": item.fingerprint,
             "confidence": item.confidence,
             "candidates": item.match.candidates if item.match else [],
+            "threshold": item.match.threshold if item.match else None,
             "durations": timings,
             "error_count": 0,
             "last_error": None,

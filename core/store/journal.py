@@ -3,6 +3,7 @@ and after it is done, and the bytes a row needs (``journal_blobs``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterable
@@ -11,6 +12,12 @@ from typing import Any
 from shelver.model import State
 from shelver.store.connection import StoreBase, _dumps, owner_id
 from shelver.store.items import move_item
+
+# What a ``restore`` row keeps of an item (identity, outcome, what was recorded of its match).
+RESTORED = ("state", "status", "kind", "mode", "provider", "ident_kind", "ident", "season",
+            "episodes", "confidence", "candidates", "threshold", "parsed", "release_date",
+            "indexed_at", "refreshed_at", "forced_identity", "error_count", "last_error",
+            "next_retry")
 
 
 class JournalStore(StoreBase):
@@ -146,7 +153,7 @@ class JournalStore(StoreBase):
         rows = self.conn().execute(
             "SELECT DISTINCT i.id, i.state, i.owner FROM items i JOIN journal j"
             " ON j.item_id = i.id AND j.dst = i.path AND j.step = 'done'"
-            " AND j.op NOT IN ('write', 'mkdir', 'rmdir', 'tag', 'untag')"
+            " AND j.op NOT IN ('write', 'mkdir', 'rmdir', 'tag', 'untag', 'restore')"
             " WHERE i.profile = ? AND i.state IN (?, ?, ?)",
             (profile, State.NEW.value, State.CHANGED.value, State.PROCESSING.value))
         return [dict(r) for r in rows]
@@ -181,6 +188,41 @@ class JournalStore(StoreBase):
                 if cur.rowcount or item[0] != item_to:
                     # Back where it was found: no longer placed (unless a worker holds it).
                     move_item(conn, row[0], item_to, placed=not cur.rowcount)
+
+    def journal_keep_record(self, run_id: int, item: dict[str, Any]) -> int:
+        """Remember an item's record as it is before a run changes it (``shelver rematch``): a
+        done ``restore`` row, which ``shelver undo`` of the run reverses last, putting the
+        record back (:meth:`journal_restore_record`)."""
+        kept = {key: item.get(key) for key in RESTORED}
+        return self.journal_begin(run_id, item["id"], "restore", item["path"], item["path"], None,
+                                  0, detail=kept, step="done")
+
+    def journal_restore_record(self, entry_id: int) -> bool:
+        """The record a ``restore`` row kept, put back on its item if the item is where it
+        was then (the run's placements undone); the row is marked undone either way."""
+        row = self.journal_row(entry_id)
+        with self.transaction() as conn:
+            conn.execute("UPDATE journal SET step='undone', updated_at=? WHERE id=?",
+                         (time.time(), entry_id))
+            if row is None or row["item_id"] is None:
+                return False
+            kept = json.loads(row["detail"] or "{}")
+            fields = {k: v for k, v in kept.items() if k in RESTORED}
+            assignments = ", ".join(f"{k}=?" for k in fields)
+            cur = conn.execute(f"UPDATE items SET {assignments}, updated_at=? WHERE id=? AND"
+                               " path=? AND state!=?",
+                               (*fields.values(), time.time(), row["item_id"], row["src"],
+                                State.PROCESSING.value))
+            if not cur.rowcount:
+                return False
+            move_item(conn, row["item_id"], row["src"])
+            try:  # as the file is now (undo rebuilt a re-tagged file): a scan sees no change
+                st = os.stat(row["src"])
+            except OSError:
+                return True
+            conn.execute("UPDATE items SET size=?, mtime=?, inode=? WHERE id=?",
+                         (st.st_size, st.st_mtime, st.st_ino, row["item_id"]))
+            return True
 
     def set_item_path(self, item_id: int, path: str) -> None:
         """Record an item at its new place (see :meth:`journal_finish`,

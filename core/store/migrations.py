@@ -227,3 +227,11 @@ def m009_provider_identity(db: sqlite_utils.Database) -> None:
                f" WHERE {old_id} IS NOT NULL AND provider IS NULL", [LEGACY_PROVIDER])
     db.execute(f"DROP INDEX IF EXISTS idx_items_{old_kind}_{old_id}")
     db.table("items").create_index(["provider", "ident_kind", "ident"], if_not_exists=True)
+
+
+@migration
+def m010_match_threshold(db: sqlite_utils.Database) -> None:
+    # The confidence the provider needed (Match.threshold), kept with a REVIEW item beside its
+    # candidates: `shelver review --json` and the web UI show what was missing.
+    if "threshold" not in db.table("items").columns_dict:
+        db.table("items").add_column("threshold", float)

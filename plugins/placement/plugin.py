@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 from shelver.api import Item, Placement, Plan, RunContext, Status, hookimpl
-from shelver.plugins.placement import cache, commands, modes
+from shelver.plugins.placement import cache, commands, modes, relocate
 
 
 @hookimpl
@@ -58,6 +58,17 @@ def shelver_place(item: Item, plan: Plan | None, ctx: RunContext) -> Placement |
         done = modes.carry_out_duplicate(item, ctx)
         if done is not None:
             return done
+    if relocate.moving_in_library(item, plan, ctx):
+        # A library file under another identity (shelver rematch): its old NFO and images
+        # are set aside, not carried along.
+        assert plan is not None
+        old_path = item.path
+        plan, left = relocate.without_descriptions(plan)
+        placed = cache.place(item, plan, ctx) if ctx.mode in cache.MODES else modes.place(
+            item, plan, ctx)
+        if placed is not None:
+            relocate.after_placement(item, ctx, placed, old_path, left)
+        return placed
     if ctx.mode in cache.MODES:
         return cache.place(item, plan, ctx)
     return modes.place(item, plan, ctx)

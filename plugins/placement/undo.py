@@ -28,7 +28,7 @@ from shelver.api import StateDB
 PLACEMENTS = ("move", "copy", "hardlink", "symlink", "reflink")
 STAGED = ("stage-move", "stage-copy")
 # The ops undo reverses itself; any other op is a plugin's, reversed by its registered undo step.
-OWN = (*PLACEMENTS, *STAGED, "write", "mkdir", "rmdir")
+OWN = (*PLACEMENTS, *STAGED, "write", "mkdir", "rmdir", "restore")
 
 
 class UndoRefused(Exception):
@@ -50,6 +50,7 @@ class Report:
     folders_kept: list[str] = field(default_factory=list)
     folders_made: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    records_restored: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -116,7 +117,7 @@ def check(rows: list[dict[str, Any]], every: list[dict[str, Any]] | None = None,
             continue
         if op in (*PLACEMENTS, *STAGED, "write"):
             vacated.add(row["dst"])
-        if op in ("mkdir", "rmdir"):
+        if op in ("mkdir", "rmdir", "restore"):
             continue
         if op == "write":
             if os.path.lexists(row["dst"]) and (why := _changed(row)):
@@ -166,6 +167,10 @@ def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
                 report.folders_kept.append(dst)
             if not dry_run:
                 state.journal_undone(row["id"])
+            continue
+        if op == "restore":  # the oldest row: the item's record as it was before the run
+            if not dry_run and state.journal_restore_record(row["id"]):
+                report.records_restored.append(src)
             continue
         if op == "rmdir":
             if not dry_run:

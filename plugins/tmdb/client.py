@@ -27,6 +27,7 @@ import httpx
 import trio
 from shelver.api import ConfigError, ItemError, NotFoundError
 from shelver.plugins.tmdb.cache import ResponseCache, cache_key
+from shelver.plugins.tmdb.explain import record_query
 from shelver.plugins.tmdb.ratelimit import RateLimiter
 from shelver.plugins.tmdb.validate import InvalidDocument, describe, validate_document
 
@@ -193,6 +194,7 @@ class TMDBClient:
         flight = self._flights.get(key)
         if flight is not None:
             await flight.done.wait()
+            record_query(path, params, "shared", 200 if flight.error is None else 0)
             if isinstance(flight.error, trio.Cancelled):
                 return await self.get(path, params, max_age=max_age)  # its owner gave up: ask
             if flight.error is not None:
@@ -223,11 +225,14 @@ class TMDBClient:
                 entry = None
         if entry is not None and entry.fresh(max_age):
             self.cache_hits += 1
+            record_query(path, params, "cache", entry.status)
             if entry.status == 404:
                 raise NotFoundError(f"TMDB has no {path}")
             return dict(entry.body)
         etag = entry.etag if entry is not None and entry.status == 200 else None
         response = await self._send(path, params, etag=etag)
+        record_query(path, params, "revalidated" if response.status_code == 304 and entry
+                     is not None else "network", response.status_code)
         if response.status_code == 304 and entry is not None:
             await trio.to_thread.run_sync(self.cache.touch, key)
             return dict(entry.body)

@@ -25,6 +25,7 @@ from shelver.plugins.tmdb.details import (
     fetch_metadata,
     matched_release_date,
 )
+from shelver.plugins.tmdb.explain import record_candidates
 from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
@@ -382,9 +383,12 @@ async def _resolve(
 def _summary(
     scored: list[tuple[dict[str, Any], float, dict[str, Any]]], limit: int = 5
 ) -> list[dict[str, Any]]:
-    """The top candidates for the review queue."""
+    """The top candidates for the review queue, each with its score's ``breakdown`` (the
+    points of each signal, summing to the score; an id given in the name: ``{"id": score}``).
+    ``shelver explain`` gets every one of them."""
     out = []
-    for candidate, score, reasons in scored[:limit]:
+    for candidate, score, reasons in scored:
+        breakdown = reasons.get("breakdown") or {"id": score}
         out.append(
             {
                 "provider": "tmdb",
@@ -393,10 +397,12 @@ def _summary(
                 "title": candidate.get("title") or candidate.get("name"),
                 "year": candidate_year(candidate),
                 "score": round(score, 4),
-                "reasons": reasons,
+                "reasons": {k: v for k, v in reasons.items() if k != "breakdown"},
+                "breakdown": {k: round(v, 4) for k, v in breakdown.items()},
             }
         )
-    return out
+    record_candidates(out)
+    return out[:limit]
 
 
 __all__ = ["MOVIE_APPEND", "TV_APPEND", "fetch_documents", "fetch_metadata", "identify",

@@ -238,10 +238,14 @@ def shelver_match(item: Item, ctx: RunContext) -> Any:
     if client is None:
         return None
     language = str(ctx.profile.get("tmdb.language"))
+    threshold = float(ctx.profile.get("tmdb.min_confidence"))
+    from shelver.plugins.tmdb.explain import traced  # shelver explain: requests, candidates
+
     if item.forced is not None:
         # A person chose another provider's work: that provider answers, never a TMDB search.
-        return _forced(client, item.forced, language) if item.forced.provider == "tmdb" else None
+        return traced(_forced(client, item.forced, language), ctx.trace, item.parsed, threshold
+                      ) if item.forced.provider == "tmdb" else None
     # What a downloader said (its ids, title, numbers) wins over what the name says.
     parsed = item.hints.applied_to(item.parsed) if item.hints is not None else item.parsed
-    return identify(client, parsed, item.probe,
-                    min_confidence=float(ctx.profile.get("tmdb.min_confidence")), language=language)
+    return traced(identify(client, parsed, item.probe, min_confidence=threshold,
+                           language=language), ctx.trace, parsed, threshold)

@@ -260,6 +260,7 @@ def score_candidate(
     reasons["year"] = {"given": parsed.year, "candidate": year, "fit": year_fit}
 
     score = best_title * (0.6 + 0.4 * year_fit)
+    points = _Points(reasons, title=best_title * 0.6, year=score - best_title * 0.6)
 
     wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
     if wanted is None:
@@ -270,6 +271,7 @@ def score_candidate(
         reasons["kind"] = f"mismatch ({cand_kind})"
     else:
         reasons["kind"] = "match"
+    points.add("kind", score)
 
     if parsed.country:
         countries = _countries(candidate, details)
@@ -280,6 +282,7 @@ def score_candidate(
         elif countries:
             score *= _COUNTRY_MISMATCH
             reasons["country"] = f"mismatch ({','.join(sorted(countries))})"
+    points.add("country", score)
 
     runtime = _runtime_minutes(candidate, details)
     if duration and runtime and cand_kind == "movie":
@@ -304,17 +307,38 @@ def score_candidate(
             "fit": fit,
             "bonus": round(bonus, 3),
         }
+    points.add("runtime", score)
 
     if cand_kind == "tv" and details:
         missing = _missing_episode(parsed, details)
         if missing:
             score *= 0.5
             reasons["episodes"] = missing
+    points.add("episodes", score, keep_zero=False)
 
     popularity = float(candidate.get("popularity") or 0.0)
     score += 0.01 * min(1.0, math.log10(1.0 + popularity) / 3.0)
+    points.add("popularity", score)
     score = max(0.0, min(1.0, score))
+    points.add("cap", score, keep_zero=False)
     return score, reasons
+
+
+class _Points:
+    """The score's breakdown (``reasons["breakdown"]``): the points each signal added (or took
+    away, negative) as the score was built, so that they sum to the score. Title and year share
+    the base score (the title's similarity scaled by how well the year fits); every later step
+    is the change it made; ``cap`` is what keeping the score within 1 took off."""
+
+    def __init__(self, reasons: dict[str, Any], *, title: float, year: float) -> None:
+        self.last = title + year
+        self.points: dict[str, float] = {"title": title, "year": year}
+        reasons["breakdown"] = self.points
+
+    def add(self, component: str, score: float, *, keep_zero: bool = True) -> None:
+        change, self.last = score - self.last, score
+        if keep_zero or abs(change) > 1e-12:
+            self.points[component] = self.points.get(component, 0.0) + change
 
 
 def choose(
