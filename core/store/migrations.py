@@ -227,3 +227,16 @@ def m009_provider_identity(db: sqlite_utils.Database) -> None:
                f" WHERE {old_id} IS NOT NULL AND provider IS NULL", [LEGACY_PROVIDER])
     db.execute(f"DROP INDEX IF EXISTS idx_items_{old_kind}_{old_id}")
     db.table("items").create_index(["provider", "ident_kind", "ident"], if_not_exists=True)
+
+
+@migration
+def m010_deliveries(db: sqlite_utils.Database) -> None:
+    # Deliveries to services outside shelver (media-server refreshes, notifications) that failed
+    # and wait to be tried again (docs/media-servers.md, "When a server is down"). ``last_error``
+    # never holds a secret: it is scrubbed before it is written.
+    db.execute("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+               " profile TEXT NOT NULL, plugin TEXT NOT NULL, target TEXT NOT NULL,"
+               " label TEXT NOT NULL, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+               " first_at FLOAT NOT NULL, next_at FLOAT NOT NULL, last_error TEXT,"
+               " waiting INTEGER NOT NULL DEFAULT 0)")
+    db.execute("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (profile, next_at)")

@@ -1,0 +1,156 @@
+"""The ``plex`` plugin's hooks: settings, the run-start check of ``plex.token``, one partial
+refresh per changed folder (docs/media-servers.md, "Plex"), ``.plexmatch`` hint files
+(:mod:`~shelver.plugins.plex.plexmatch`, ``plex.write_plexmatch``) and its ``shelver status``
+section. The refreshes are off unless ``[plex] url`` is set."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+import httpx
+from shelver.api import (
+    Change,
+    ConfigError,
+    Delivery,
+    Item,
+    Profile,
+    RunContext,
+    StateDB,
+    delivery_status,
+    hookimpl,
+    map_path,
+    redact,
+)
+from shelver.plugins.plex import client, plexmatch
+
+log = logging.getLogger("shelver")
+NAME = "plex"
+SECTIONS_TTL = 60.0  # seconds the library list is reused within a process
+
+
+@hookimpl
+def shelver_config_schema() -> dict[str, dict[str, Any]]:
+    return {NAME: {"url": "", "token": "", "path_map": {}, "required": False,
+                   "fallback_full": False, "write_plexmatch": False, "timeout": 10.0}}
+
+
+def settings(profile: Profile) -> dict[str, Any] | None:
+    """The ``[plex]`` settings when Plex is configured (``url`` set), else None."""
+    section = profile.section(NAME)
+    if not section.get("url"):
+        return None
+    redact(section.get("token"))
+    return section
+
+
+def check_settings(profile: Profile, section: dict[str, Any]) -> None:
+    if not str(section["url"]).startswith(("http://", "https://")):
+        raise ConfigError(f"plex.url must start with http:// or https://, not "
+                          f"{section['url']!r} ({profile.where('plex.url')})")
+    for prefix, target in section["path_map"].items():
+        if not isinstance(target, str) or not prefix.startswith("/"):
+            raise ConfigError(f"plex.path_map: each key must be an absolute path and each value a "
+                              f"string, not {prefix!r} = {target!r} ({profile.where('plex.path_map')})")
+    if not section["timeout"] > 0:
+        raise ConfigError(f"plex.timeout must be more than 0 ({profile.where('plex.timeout')})")
+
+
+@hookimpl
+def shelver_run_check(ctx: RunContext) -> None:
+    section = settings(ctx.profile)
+    if section is None:
+        return
+    check_settings(ctx.profile, section)
+    problem = None
+    try:
+        client.sections(section["url"], section["token"], min(section["timeout"], 5.0))
+    except client.Unauthorized:
+        problem = f"plex.token was refused by Plex at {section['url']} (401 Unauthorized)"
+    except (httpx.HTTPError, ValueError) as exc:
+        log.warning("Plex at %s does not answer (%s): refreshes wait until it does "
+                    "(shelver status)", section["url"], type(exc).__name__)
+        return
+    if problem is None:
+        return
+    where = ctx.profile.where("plex.token")
+    if section["required"]:
+        raise ConfigError(f"{problem} ({where}; plex.required = true)")
+    log.warning("%s (%s): refreshes wait until it is fixed (shelver status)", problem, where)
+
+
+def nearest_existing(path: str) -> str:
+    while not os.path.isdir(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)
+    return path
+
+
+@hookimpl
+def shelver_library_changed(changes: list[Change], ctx: RunContext) -> list[Delivery] | None:
+    """One partial refresh per changed folder, as Plex sees it (``plex.path_map``); a folder
+    inside another one refreshed is left out. A removed folder refreshes its nearest folder
+    still there (Plex notices what is gone when it scans it)."""
+    section = settings(ctx.profile)
+    if section is None:
+        return None
+    folders: list[str] = []
+    for change in changes:
+        local = nearest_existing(change.path) if change.kind == "deleted" else change.path
+        folder = map_path(local, section["path_map"])
+        if folder not in folders:
+            folders.append(folder)
+    kept = [f for f in folders if not any(f.startswith(o.rstrip("/") + "/") for o in folders)]
+    return [Delivery(NAME, NAME, f"refresh {folder}", {"folder": folder}) for folder in kept]
+
+
+def _sections(ctx: RunContext, section: dict[str, Any]) -> list[client.Section]:
+    cached = ctx.resources.get(NAME)
+    if cached is not None and time.monotonic() - cached[0] < SECTIONS_TTL:
+        return list(cached[1])
+    known = client.sections(section["url"], section["token"], section["timeout"])
+    ctx.resources[NAME] = (time.monotonic(), known)
+    return known
+
+
+@hookimpl
+def shelver_deliver(delivery: Delivery, ctx: RunContext) -> str | None:
+    if delivery.plugin != NAME:
+        return None
+    section = settings(ctx.profile)
+    if section is None:
+        return None
+    folder = str(delivery.payload["folder"])
+    known = _sections(ctx, section)
+    found = client.section_for(folder, known)
+    if found is not None:
+        library, _location = found
+        status = client.refresh(section["url"], section["token"], library.key, folder,
+                                section["timeout"])
+        return f"{status}: library {library.title!r} scans {folder}"
+    where = ", ".join(loc for s in known for loc in s.locations) or "none"
+    if section["fallback_full"]:
+        for library in known:
+            client.refresh(section["url"], section["token"], library.key, None, section["timeout"])
+        return (f"no library holds {folder}: every library refreshed in full "
+                f"(plex.fallback_full; their folders: {where})")
+    message = (f"not refreshed: no Plex library holds {folder} (their folders: {where}); "
+               f"check plex.path_map ({ctx.profile.where('plex.path_map')})")
+    log.warning("plex: %s", message)
+    return message
+
+
+@hookimpl
+def shelver_enrich(item: Item, ctx: RunContext) -> list[Any] | None:
+    """``.plexmatch`` in the movie's or show's folder (``plex.write_plexmatch``)."""
+    if not ctx.profile.get("plex.write_plexmatch", False):
+        return None
+    return plexmatch.write(item)
+
+
+@hookimpl
+def shelver_status(profile: Profile, state: StateDB) -> dict[str, Any] | None:
+    if settings(profile) is None:
+        return None
+    return {NAME: delivery_status(state, profile.name, NAME, NAME)}
