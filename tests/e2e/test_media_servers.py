@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from shelver.plugins.jellyfin.fake import FakeJellyfin
 from shelver.plugins.kodi.fake import FakeKodi
 from shelver.plugins.plex.fake import FakePlex
 
-from tests.conftest import json_lines, shelver
+from tests.conftest import BIN, json_lines, shelver, stop_daemon
 
 SECRETS = ("plex-token", "jellyfin-key", "emby-key", "kodi-password")
 # Only what these tests look at: the rest of the pipeline has its own tests.
@@ -160,6 +162,7 @@ def test_movie_and_a_50_episode_season_are_one_refresh_per_folder_and_undo_tells
     assert_no_secret(undo.stdout, undo.stderr)
 
 
+@pytest.mark.slow
 def test_a_server_down_slow_or_refusing_never_fails_an_item_and_is_retried_later(
         tmp_path: Path, make_profile: Any, video: Any, servers: dict[str, Any]) -> None:
     downloads, library = tmp_path / "downloads", tmp_path / "library"
@@ -233,3 +236,45 @@ def test_a_refused_key_stops_the_run_naming_the_setting_only_when_required(
     assert "wrong-plex-token" not in run.stderr + run.stdout
     assert not library.exists() or not any(library.rglob("*.mkv"))  # nothing touched
     assert servers["plex"].refreshes() == []
+
+
+def wait_for(condition: Any, seconds: float, daemon: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if daemon.poll() is not None:
+            pytest.fail(f"the daemon stopped: {daemon.stderr.read() if daemon.stderr else ''}")
+        time.sleep(0.05)
+    pytest.fail("timed out")
+
+
+@pytest.mark.slow
+def test_a_daemon_tells_the_server_once_per_quiet_batch(tmp_path: Path, make_profile: Any,
+                                                        video: Any) -> None:
+    downloads, library = tmp_path / "downloads", tmp_path / "library"
+    with FakeJellyfin() as jellyfin:
+        profile = make_profile(
+            plugins=LEAN, watch={"settle_seconds": 0.2, "sweep_interval": 3600,
+                                 "debounce_seconds": 1.0},
+            jellyfin={"url": jellyfin.base_url, "api_key": "jellyfin-key"})
+        for number in (1, 2, 3):
+            video(downloads / f"Breaking.Bad.S01E0{number}.720p.mkv", 1.0, seed=number)
+        time.sleep(0.3)  # settled: the daemon's first sweep takes them
+        daemon = subprocess.Popen([str(BIN / "shelver"), "watch", "-p", str(profile)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            season = library / "TV" / "Breaking Bad (2008) {tmdb-1396}" / "Season 01"
+            wait_for(lambda: len(list(season.glob("*.mkv"))) == 3, 30, daemon)
+            placed = time.monotonic()
+            wait_for(lambda: jellyfin.updates(), 10, daemon)
+            assert time.monotonic() - placed >= 0.8  # waited for the batch to be quiet
+            time.sleep(1.5)
+            (update,) = jellyfin.updates()  # three episodes, one folder, one request
+            assert update.json() == {"Updates": [{"Path": str(season), "UpdateType": "Created"}]}
+            video(downloads / "Breaking.Bad.S01E04.720p.mkv", 1.0, seed=4)
+            wait_for(lambda: len(jellyfin.updates()) == 2, 30, daemon)
+        finally:
+            stop_daemon(daemon)
+        assert daemon.returncode == 0, daemon.stderr.read() if daemon.stderr else ""
+        assert len(jellyfin.updates()) == 2  # nothing left to send at the stop
