@@ -9,7 +9,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-SHOWN_ITEMS = 10  # review and error lines in a message; the webhook's JSON has every record
+SHOWN_ITEMS = 10  # review and error lines in a message
+# Records in one webhook POST: a backlog run of 100,000 files is not one 30 MB request; the
+# counts always cover every file, and `items_left_out` says how many records were left out.
+WEBHOOK_ITEMS = 1000
 
 
 def shown(url: str) -> str:
@@ -21,8 +24,16 @@ def shown(url: str) -> str:
 
 
 def webhook_body(summary: dict[str, Any]) -> dict[str, Any]:
-    """The webhook's JSON: the summary (each file's ``--json`` record under ``items``)."""
-    return {"event": "run-summary", **summary}
+    """The webhook's JSON: the summary (each file's ``--json`` record under ``items``, the
+    first WEBHOOK_ITEMS of them; those left for review and the errors come first)."""
+    items = list(summary.get("items") or [])
+    if len(items) > WEBHOOK_ITEMS:
+        first = [r for r in items if r.get("status") in ("review", "error")]
+        rest = [r for r in items if r.get("status") not in ("review", "error")]
+        kept = (first + rest)[:WEBHOOK_ITEMS]
+        return {"event": "run-summary", **summary, "items": kept,
+                "items_left_out": len(items) - len(kept)}
+    return {"event": "run-summary", **summary, "items_left_out": 0}
 
 
 def level(summary: dict[str, Any]) -> str:
