@@ -307,8 +307,9 @@ def shelver_finalize(item: Item, ctx: RunContext) -> None:
 def shelver_item_done(item: Item, ctx: RunContext) -> Any:
     """Called when an item has its final status (any status, errors included).
 
-    For notifications and media-server refreshes; it moves no file (``item.path`` is where
-    the file stays). Exceptions are logged, never fail the item. May be ``async def``.
+    For per-file work once the outcome is known; it moves no file (``item.path`` is where the
+    file stays). Media servers and run summaries are told once per run instead, through
+    ``shelver_library_changed`` and ``shelver_run_summary``. Exceptions are logged, never fail the item. May be ``async def``.
     """
 
 
