@@ -161,7 +161,6 @@ __all__ = [
 ]  # fmt: skip
 
 
-
 def send_now(ctx: RunContext, changes: list[Change], summary: dict[str, Any] | None = None
              ) -> list[tuple[Delivery, str | None, str | None]]:
     """:func:`announce` for a test: what fails is reported, not kept for later."""

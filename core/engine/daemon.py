@@ -174,7 +174,14 @@ class Engine(Runner):
                 retried = now
             elif now - retried >= RETRY_TICK_SECONDS:
                 retried = now
-                await ctx.to_thread(retry_due, ctx, limiter="net")
+                await ctx.to_thread(self._retry_quietly, ctx, limiter="net")
+
+    @staticmethod
+    def _retry_quietly(ctx: RunContext) -> None:
+        try:
+            retry_due(ctx)
+        except Exception as exc:  # the state DB busy or failing: the next tick tries again
+            log.warning("media servers and notifications: %s: %s", type(exc).__name__, exc)
 
     async def _sweeper(self, ctx: RunContext) -> None:
         interval = float(self.profile.get("watch.sweep_interval", 900.0))

@@ -34,9 +34,14 @@ def _tell_servers(profile: Any, pm: Any, state: Any, undo_id: int, report: Any) 
     library = str(profile.dest_dir) + "/" if profile.dest_dir else None
     changes += [Change(str(Path(src).parent), "created") for _dst, src in pairs
                 if library is not None and src.startswith(library)]
-    if changes:
-        ctx = RunContext(profile=profile, state=state, pm=pm, run_id=undo_id, mode="undo")
+    if not changes:
+        return
+    ctx = RunContext(profile=profile, state=state, pm=pm, run_id=undo_id, mode="undo")
+    try:
         announce(ctx, changes)
+    except Exception as exc:  # the state DB failing: the undo itself is done
+        click.echo(f"shelver: warning: the media servers were not told about the undo: "
+                   f"{type(exc).__name__}: {exc}", err=True)
 
 
 def register_commands(cli: click.Group) -> None:
