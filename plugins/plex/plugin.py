@@ -66,7 +66,8 @@ def shelver_run_check(ctx: RunContext) -> None:
     check_settings(ctx.profile, section)
     problem = None
     try:
-        client.sections(section["url"], section["token"], min(section["timeout"], 5.0))
+        known = client.sections(section["url"], section["token"], min(section["timeout"], 5.0))
+        ctx.resources[NAME] = (time.monotonic(), known)  # the run's refreshes reuse the list
     except client.Unauthorized:
         problem = f"plex.token was refused by Plex at {section['url']} (401 Unauthorized)"
     except (httpx.HTTPError, ValueError) as exc:
