@@ -24,13 +24,14 @@ DEFAULT_SECTIONS: list[dict[str, Any]] = [{"key": "1", "type": "movie", "title":
 
 
 class FakePlex(LoopbackServer):
-    """``FakePlex(token=..., sections=[{"key", "type", "title", "locations"}])``."""
+    """``FakePlex(token=..., sections=[{"key", "type", "title", "locations"}], json=True)``."""
 
     def __init__(self, *, token: str = "plex-token", sections: list[dict[str, Any]] | None = None,
-                 **kwargs: Any) -> None:
+                 json: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.token = token
         self.sections = sections if sections is not None else DEFAULT_SECTIONS
+        self.json = json  # False: XML whatever the client accepts, as older releases answer
 
     def refreshes(self) -> list[LoopbackRequest]:
         """The refresh requests received so far."""
@@ -45,7 +46,7 @@ class FakePlex(LoopbackServer):
         if token != self.token:
             return 401, {"Content-Type": "text/html"}, UNAUTHORIZED
         if request.method == "GET" and request.path == "/library/sections":
-            if "json" in (request.header("Accept") or ""):
+            if self.json and "json" in (request.header("Accept") or ""):
                 return self.json_answer({"MediaContainer": {
                     "size": len(self.sections), "allowSync": False, "title1": "Plex Library",
                     "Directory": [{"key": s["key"], "type": s["type"], "title": s["title"],
