@@ -1,9 +1,10 @@
 """``.plexmatch``: a hint file in each movie and show folder naming the work's id, which Plex
 (1.25.9 and later) reads to match without guessing (docs/media-servers.md, ".plexmatch").
 
-It is written like the other files enrich creates (returned to the engine, journaled by
-placement, removed by ``shelver undo``), atomically (a temporary name, then a rename), and only
-when the folder has none: one a person wrote, or an earlier run's, is left alone.
+It is written in the finalize phase, once the file is in the library (a ``cache`` mode's staged
+file has been moved there by then), added to ``item.written`` (journaled by placement, removed by
+``shelver undo``), atomically (a temporary name, then a hard link that never replaces a file),
+and only when the folder has none: one a person wrote, or an earlier run's, is left alone.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ SCHEMES = ("tmdb", "tvdb", "imdb")
 
 
 def folder_of(item: Item) -> Path | None:
-    """The movie's or show's folder where the file is now (a staged file's too)."""
+    """The movie's or show's folder where the file is now."""
     if item.placement is None or item.plan is None or item.plan.folder is None:
         return None
     try:

@@ -143,11 +143,16 @@ def shelver_deliver(delivery: Delivery, ctx: RunContext) -> str | None:
 
 
 @hookimpl
-def shelver_enrich(item: Item, ctx: RunContext) -> list[Any] | None:
-    """``.plexmatch`` in the movie's or show's folder (``plex.write_plexmatch``)."""
+def shelver_finalize(item: Item, ctx: RunContext) -> None:
+    """``.plexmatch`` in the movie's or show's folder (``plex.write_plexmatch``), once the file
+    is in the library (a staged file too): added to ``item.written``, which placement records
+    after every finalize for ``shelver undo``. A failure is a warning: the file is placed."""
     if not ctx.profile.get("plex.write_plexmatch", False):
-        return None
-    return plexmatch.write(item)
+        return
+    try:
+        item.written.extend(plexmatch.write(item) or [])
+    except OSError as exc:
+        log.warning("%s: .plexmatch not written: %s", item.path, exc)
 
 
 @hookimpl

@@ -280,3 +280,18 @@ def test_a_daemon_tells_the_server_once_per_quiet_batch(tmp_path: Path, make_pro
             stop_daemon(daemon)
         assert daemon.returncode == 0, daemon.stderr.read() if daemon.stderr else ""
         assert len(jellyfin.updates()) == 2  # nothing left to send at the stop
+
+
+def test_plexmatch_in_cache_mode_is_written_once_in_the_library_show_folder(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    downloads, library = tmp_path / "downloads", tmp_path / "library"
+    for number in (1, 2):
+        video(downloads / f"Breaking.Bad.S01E0{number}.720p.mkv", 1.0, seed=number)
+    profile = make_profile(mode="cache", work_dir=str(tmp_path / "cache"), plugins=LEAN,
+                           plex={"write_plexmatch": True})
+    run = shelver("run", "-p", str(profile), "--json")
+    assert run.returncode == 0, run.stderr
+    assert [r["status"] for r in json_lines(run.stdout)] == ["organised", "organised"]
+    show = library / "TV" / "Breaking Bad (2008) {tmdb-1396}"
+    assert "tmdbid: 1396" in (show / ".plexmatch").read_text(encoding="utf-8")
+    assert not list((tmp_path / "cache").rglob(".plexmatch"))
