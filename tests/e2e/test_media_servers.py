@@ -22,6 +22,7 @@ from shelver.plugins.kodi.fake import FakeKodi
 from shelver.plugins.plex.fake import FakePlex
 
 from tests.conftest import BIN, json_lines, shelver, stop_daemon
+from tests.e2e.test_notifications import Receiver
 
 SECRETS = ("plex-token", "jellyfin-key", "emby-key", "kodi-password")
 # Only what these tests look at: the rest of the pipeline has its own tests.
@@ -255,11 +256,12 @@ def wait_for(condition: Any, seconds: float, daemon: subprocess.Popen[str]) -> N
 def test_a_daemon_tells_the_server_once_per_quiet_batch(tmp_path: Path, make_profile: Any,
                                                         video: Any) -> None:
     downloads, library = tmp_path / "downloads", tmp_path / "library"
-    with FakeJellyfin() as jellyfin:
+    with FakeJellyfin() as jellyfin, Receiver() as webhook:
         profile = make_profile(
             plugins=LEAN, watch={"settle_seconds": 0.2, "sweep_interval": 3600,
                                  "debounce_seconds": 1.0},
-            jellyfin={"url": jellyfin.base_url, "api_key": "jellyfin-key"})
+            jellyfin={"url": jellyfin.base_url, "api_key": "jellyfin-key"},
+            webhook={"url": webhook.base_url})
         for number in (1, 2, 3):
             video(downloads / f"Breaking.Bad.S01E0{number}.720p.mkv", 1.0, seed=number)
         time.sleep(0.3)  # settled: the daemon's first sweep takes them
@@ -280,6 +282,10 @@ def test_a_daemon_tells_the_server_once_per_quiet_batch(tmp_path: Path, make_pro
             stop_daemon(daemon)
         assert daemon.returncode == 0, daemon.stderr.read() if daemon.stderr else ""
         assert len(jellyfin.updates()) == 2  # nothing left to send at the stop
+        # One summary per batch, each with that batch's files.
+        summaries = [r.json() for r in webhook.requests]
+        assert [(s["command"], s["status"], s["counts"]) for s in summaries] == [
+            ("watch", "running", {"organised": 3}), ("watch", "running", {"organised": 1})]
 
 
 def test_plexmatch_in_cache_mode_is_written_once_in_the_library_show_folder(
