@@ -39,7 +39,8 @@ _ids = itertools.count(1)
 @hookimpl
 def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {NAME: {"url": "", "username": "kodi", "password": "", "path_map": {},
-                   "skip_while_playing": False, "required": False, "timeout": 10.0}}
+                   "skip_while_playing": False, "required": False, "timeout": 10.0,
+                   "max_scans": 100}}
 
 
 def settings(profile: Profile) -> dict[str, Any] | None:
@@ -84,6 +85,8 @@ def shelver_run_check(ctx: RunContext) -> None:
                           f"({ctx.profile.where('kodi.url')})")
     if not section["timeout"] > 0:
         raise ConfigError(f"kodi.timeout must be more than 0 ({ctx.profile.where('kodi.timeout')})")
+    if section["max_scans"] < 1:
+        raise ConfigError(f"kodi.max_scans must be at least 1 ({ctx.profile.where('kodi.max_scans')})")
     for prefix, target in section["path_map"].items():
         if not isinstance(target, str) or not prefix.startswith("/"):
             raise ConfigError(f"kodi.path_map: each key must be an absolute path and each value a "
@@ -116,16 +119,26 @@ def shelver_library_changed(changes: list[Change], ctx: RunContext) -> list[Deli
             if folder not in folders:
                 folders.append(folder)
     kept = [f for f in folders if not any(f.startswith(o + "/") for o in folders)]
+    deleted = any(change.kind == "deleted" for change in changes)
+    if len(kept) > section["max_scans"]:  # a backlog run: one scan of every source
+        return [Delivery(NAME, NAME, f"scan the whole video library ({len(kept)} folders, more "
+                         f"than kodi.max_scans)",
+                         {"method": "VideoLibrary.Scan", "params": {"showdialogs": False}})] + (
+            [_clean()] if deleted else [])
     # Kodi wants a source's folder with its trailing separator.
     deliveries = [Delivery(NAME, NAME, f"scan {folder}/",
                            {"method": "VideoLibrary.Scan",
                             "params": {"directory": folder + ("\\" if "\\" in folder and "/" not in folder else "/"),
                                        "showdialogs": False}})
                   for folder in kept]
-    if any(change.kind == "deleted" for change in changes):
-        deliveries.append(Delivery(NAME, NAME, "clean the video library",
-                                   {"method": "VideoLibrary.Clean", "params": {"showdialogs": False}}))
+    if deleted:
+        deliveries.append(_clean())
     return deliveries
+
+
+def _clean() -> Delivery:
+    return Delivery(NAME, NAME, "clean the video library",
+                    {"method": "VideoLibrary.Clean", "params": {"showdialogs": False}})
 
 
 @hookimpl

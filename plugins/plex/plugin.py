@@ -34,7 +34,8 @@ SECTIONS_TTL = 60.0  # seconds the library list is reused within a process
 @hookimpl
 def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {NAME: {"url": "", "token": "", "path_map": {}, "required": False,
-                   "fallback_full": False, "write_plexmatch": False, "timeout": 10.0}}
+                   "fallback_full": False, "write_plexmatch": False, "timeout": 10.0,
+                   "max_refreshes": 100}}
 
 
 def settings(profile: Profile) -> dict[str, Any] | None:
@@ -56,6 +57,9 @@ def check_settings(profile: Profile, section: dict[str, Any]) -> None:
                               f"string, not {prefix!r} = {target!r} ({profile.where('plex.path_map')})")
     if not section["timeout"] > 0:
         raise ConfigError(f"plex.timeout must be more than 0 ({profile.where('plex.timeout')})")
+    if section["max_refreshes"] < 1:
+        raise ConfigError(f"plex.max_refreshes must be at least 1 "
+                          f"({profile.where('plex.max_refreshes')})")
 
 
 @hookimpl
@@ -103,6 +107,9 @@ def shelver_library_changed(changes: list[Change], ctx: RunContext) -> list[Deli
         if folder not in folders:
             folders.append(folder)
     kept = [f for f in folders if not any(f.startswith(o.rstrip("/") + "/") for o in folders)]
+    if len(kept) > section["max_refreshes"]:  # a backlog run: see shelver_deliver
+        return [Delivery(NAME, NAME, f"refresh {len(kept)} folders (more than "
+                         f"plex.max_refreshes)", {"folders": kept})]
     return [Delivery(NAME, NAME, f"refresh {folder}", {"folder": folder}) for folder in kept]
 
 
@@ -122,14 +129,49 @@ def shelver_deliver(delivery: Delivery, ctx: RunContext) -> str | None:
     section = settings(ctx.profile)
     if section is None:
         return None
-    folder = str(delivery.payload["folder"])
     known = _sections(ctx, section)
+    if "folders" in delivery.payload:
+        return _refresh_many(ctx, section, known, [str(f) for f in delivery.payload["folders"]])
+    folder = str(delivery.payload["folder"])
     found = client.section_for(folder, known)
     if found is not None:
         library, _location = found
         status = client.refresh(section["url"], section["token"], library.key, folder,
                                 section["timeout"])
         return f"{status}: library {library.title!r} scans {folder}"
+    return _not_held(ctx, section, known, folder)
+
+
+def _refresh_many(ctx: RunContext, section: dict[str, Any], known: list[client.Section],
+                  folders: list[str]) -> str:
+    """More folders than ``plex.max_refreshes``: a library with more than that many of them is
+    scanned whole (one request, not hundreds); the others folder by folder."""
+    held: dict[str, list[str]] = {}
+    answers, unheld = [], []
+    for folder in folders:
+        found = client.section_for(folder, known)
+        if found is None:
+            unheld.append(folder)
+        else:
+            held.setdefault(found[0].key, []).append(folder)
+    if unheld:  # reported (or refreshed in full) once, not once per folder
+        more = f" and {len(unheld) - 1} other folder(s)" if len(unheld) > 1 else ""
+        answers.append(_not_held(ctx, section, known, unheld[0] + more))
+    for library in known:
+        mine = held.get(library.key, [])
+        if len(mine) > section["max_refreshes"]:
+            client.refresh(section["url"], section["token"], library.key, None, section["timeout"])
+            answers.append(f"library {library.title!r} scanned whole ({len(mine)} folders)")
+        elif mine:
+            for folder in mine:
+                client.refresh(section["url"], section["token"], library.key, folder,
+                               section["timeout"])
+            answers.append(f"library {library.title!r} scans {len(mine)} folder(s)")
+    return "; ".join(answers)
+
+
+def _not_held(ctx: RunContext, section: dict[str, Any], known: list[client.Section],
+              folder: str) -> str:
     where = ", ".join(loc for s in known for loc in s.locations) or "none"
     if section["fallback_full"]:
         for library in known:

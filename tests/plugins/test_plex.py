@@ -73,3 +73,20 @@ def test_a_refused_token_fails_the_delivery_without_showing_it(make_ctx: Any,
     assert "not-the-token" not in str(refused.value)
     assert server.requests[-1].header("X-Plex-Token") == "not-the-token"
     assert plex.shelver_deliver(delivery, make_ctx()) is None  # no [plex] url: not ours
+
+
+def test_a_backlog_run_scans_a_library_whole_rather_than_hundreds_of_folders(
+        make_ctx: Any, server: FakePlex) -> None:
+    ctx = make_ctx(plex={"url": server.base_url, "token": "plex-token", "max_refreshes": 3})
+    changes = [Change(f"/data/Movies/M{n}", "created") for n in range(5)]
+    changes += [Change("/data/TV/Show/Season 01", "created"), Change("/nowhere/a", "created"),
+                Change("/nowhere/b", "created")]
+    (delivery,) = plex.shelver_library_changed(changes, ctx)
+    answer = plex.shelver_deliver(delivery, ctx)
+    assert [(r.path, r.query) for r in server.refreshes()] == [
+        ("/library/sections/1/refresh", {}),
+        ("/library/sections/2/refresh", {"path": ["/data/TV/Show/Season 01"]})]
+    assert answer is not None and "library 'Movies' scanned whole (5 folders)" in answer
+    assert "no Plex library holds /nowhere/a and 1 other folder(s)" in answer
+    few = plex.shelver_library_changed(changes[:3], ctx)
+    assert [d.payload for d in few] == [{"folder": f"/data/Movies/M{n}"} for n in range(3)]
