@@ -200,7 +200,7 @@ def delivery_status(state: StateDB, profile: str, plugin: str, title: str) -> di
     """A ``shelver_status`` section for ``plugin``'s deliveries: ``title`` (e.g. the server's
     name) and how many wait, with the newest error and when the next try is."""
     rows = waiting_deliveries(state, profile, plugin)
-    head = f"{title + ':':<9}"
+    head = f"{title + ':':<8} "
     if not rows:
         return {"lines": [f"{head}nothing waiting"], "waiting": []}
     now = time.time()
