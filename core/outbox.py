@@ -8,7 +8,8 @@ summary; ``shelver undo`` calls it with what it removed or restored. :func:`anno
 :class:`~shelver.model.Delivery` objects the plugins return through ``shelver_deliver``, the one
 plugin named in each answering. A delivery that fails (a server down, slow, refusing the key)
 never fails an item or the run: it is written to the ``deliveries`` table and tried again by
-:func:`retry_due` (the end of the next run, a daemon every ``RETRY_TICK_SECONDS``), backing
+:func:`retry_due` (as the next run starts, beside its files, and at its end; a daemon every
+``RETRY_TICK_SECONDS``), backing
 off from ``RETRY_FIRST_SECONDS`` doubling to ``RETRY_MAX_SECONDS``, and given up after
 ``GIVE_UP_SECONDS``. Error texts are scrubbed of every registered secret before they are logged
 or stored. Everything here blocks (HTTP): the engine calls it in a worker thread.
@@ -210,7 +211,7 @@ def delivery_status(state: StateDB, profile: str, plugin: str, title: str) -> di
     wait = max(0, int(due - now))
     lines = [f"{head}{len(rows)} delivery(ies) waiting"
              + (f", {len(failing)} failed (attempt {newest['attempts']})" if failing else "")
-             + f"; next try in {wait} s (or at the end of the next run)"]
+             + f"; next try in {wait} s (or at the next run)"]
     lines.append(f"{'':9}last error: {newest['last_error']}")
     return {"lines": lines, "waiting": rows}
 

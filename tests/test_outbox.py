@@ -5,6 +5,8 @@ service fails, the backoff, waiting without failing, path mapping and an undo's 
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,9 @@ from shelver.api import (
     Change,
     Delivery,
     DeliveryDeferred,
+    Identity,
+    Match,
+    Metadata,
     announce,
     delivery_status,
     hookimpl,
@@ -179,3 +184,53 @@ def test_an_undos_removed_files_become_one_change_per_vanished_folder(tmp_path: 
         Change(str(library / "Movies/X (1999)"), "deleted"),
         Change(str(library / "TV/Show/Season 01"), "deleted"),
         Change(str(library / "TV/Show/tvshow.nfo"), "deleted")]
+
+
+class SlowFile:
+    """Identifies every file, and takes its time over it until a waiting delivery went out."""
+
+    def __init__(self) -> None:
+        self.sent = threading.Event()
+        self.sent_while_working: bool | None = None
+
+    @hookimpl
+    def shelver_match(self, item: Any, ctx: Any) -> Match:
+        self.sent_while_working = self.sent.wait(5)
+        return Match(identity=Identity("tmdb", "movie", 603), confidence=0.99,
+                     metadata=Metadata(provider="tmdb", kind="movie", title="The Matrix",
+                                       year=1999, ids={"tmdb": "603"}))
+
+    @hookimpl
+    def shelver_deliver(self, delivery: Delivery, ctx: Any) -> str | None:
+        if delivery.plugin != "svc":
+            return None
+        self.sent.set()
+        return "200 OK"
+
+
+async def test_a_run_retries_waiting_deliveries_as_it_starts_beside_its_files(
+        tmp_path: Path) -> None:
+    from shelver.engine import Engine
+    from shelver.manager import get_plugin_manager
+    from shelver.profiles import state_migrations, validate
+    from shelver.store import StateDB
+
+    plugin = SlowFile()
+    pm = get_plugin_manager(disable=["tmdb", "artwork", "phash", "nfo", "mp4tags"])
+    pm.register(plugin)
+    profile = validate({"name": "t", "dest_dir": str(tmp_path / "lib"),
+                        "state_db": str(tmp_path / "state.db"), "filters": {"min_size_mb": 0}},
+                       pm=pm)
+    state = StateDB(profile.state_db, state_migrations(pm))
+    with state.transaction() as conn:  # a refresh that failed in an earlier run, now due
+        conn.execute("INSERT INTO deliveries (profile, plugin, target, label, payload, attempts,"
+                     " first_at, next_at, last_error) VALUES ('t','svc','svc','rescan /lib/A',"
+                     " '{}', 1, ?, 0, 'ConnectError')", (time.time() - 120,))
+    source = tmp_path / "in" / "The.Matrix.1999.mkv"
+    source.parent.mkdir()
+    source.write_bytes(b"x" * 1000)
+    results = await Engine(profile, pm, state).run([source])
+    assert [r["status"] for r in results] == ["organised"]
+    assert plugin.sent_while_working is True  # not held back until the run's end
+    assert rows(state) == []
+    state.close()

@@ -15,7 +15,7 @@ from shelver.discovery import walk
 from shelver.engine.run import EVENTS_PRUNE_SECONDS, SHUTDOWN_GRACE_SECONDS, Runner
 from shelver.errors import user_facing
 from shelver.model import Priority, State
-from shelver.outbox import RETRY_TICK_SECONDS, retry_due
+from shelver.outbox import RETRY_TICK_SECONDS
 
 log = logging.getLogger("shelver")
 
@@ -174,14 +174,7 @@ class Engine(Runner):
                 retried = now
             elif now - retried >= RETRY_TICK_SECONDS:
                 retried = now
-                await ctx.to_thread(self._retry_quietly, ctx, limiter="net")
-
-    @staticmethod
-    def _retry_quietly(ctx: RunContext) -> None:
-        try:
-            retry_due(ctx)
-        except Exception as exc:  # the state DB busy or failing: the next tick tries again
-            log.warning("media servers and notifications: %s: %s", type(exc).__name__, exc)
+                await ctx.to_thread(self.retry_quietly, ctx, limiter="net")
 
     async def _sweeper(self, ctx: RunContext) -> None:
         interval = float(self.profile.get("watch.sweep_interval", 900.0))

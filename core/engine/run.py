@@ -103,14 +103,28 @@ class Runner(Pipeline):
                        "review": [r for r in results if r["status"] == Status.REVIEW.value]}
 
         def deliver() -> None:
+            self.retry_quietly(ctx)
             try:
-                retry_due(ctx)
                 announce(ctx, changes, summary)
             except Exception as exc:  # the state DB itself failing: never fails the run
                 log.warning("media servers and notifications: %s: %s", type(exc).__name__, exc)
 
         with trio.CancelScope(shield=True):
             await ctx.to_thread(deliver, limiter="net")
+
+    @staticmethod
+    def retry_quietly(ctx: RunContext) -> None:
+        """Try the deliveries whose time has come (blocking: call it in a thread); a state DB
+        error is a warning, tried again later."""
+        try:
+            retry_due(ctx)
+        except Exception as exc:
+            log.warning("media servers and notifications: %s: %s", type(exc).__name__, exc)
+
+    async def _retry_beside_work(self, ctx: RunContext) -> None:
+        """A run tries the deliveries that wait (a server that was down) as it starts, beside
+        its files, never ahead of them; what is still due is tried again at its end."""
+        await ctx.to_thread(self.retry_quietly, ctx, limiter="net")
 
     def _flush_events(self, prune: bool = False) -> None:
         """Write the buffered events (and prune old ones); a failure is logged, never fatal:
@@ -180,6 +194,7 @@ class Runner(Pipeline):
                     if signals is not None:
                         guard.start_soon(self._stop_on_signal, signals, workers)
                     guard.start_soon(self._flush_events_loop, ctx)
+                    guard.start_soon(self._retry_beside_work, ctx)
                     await self._observe_all(ctx, videos)
                     for _ in range(int(self.profile.get("workers", 4))):
                         workers.start_soon(self._worker, ctx, ctx.run_id)

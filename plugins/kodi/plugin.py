@@ -7,7 +7,7 @@ Kodi's JSON-RPC API (kodi.wiki, "JSON-RPC API") answers ``POST /jsonrpc`` with H
 authentication ("Allow remote control via HTTP"). ``kodi.skip_while_playing`` asks
 ``Player.GetActivePlayers`` first and, while a video plays, the delivery waits
 (:class:`~shelver.api.DeliveryDeferred`): a daemon sends it once playback stopped, a one-shot
-run leaves it for the end of the next run (or a daemon).
+run leaves it for the next run (or a daemon).
 """
 
 from __future__ import annotations
