@@ -39,7 +39,8 @@ The names, by what they are for:
   ``shelver_library_changed``/``shelver_run_summary`` and send what they return: what
   ``shelver undo`` calls), ``send_now`` (the same, keeping nothing that fails: ``shelver notify test``),
   ``delivery_status`` (a ``shelver status`` section of a plugin's waiting deliveries),
-  ``removed_changes`` (an undo's removed files as changes); ``LoopbackServer``,
+  ``removed_changes`` (an undo's removed files as changes), ``check_service_section`` (a
+  service section's ``url``, ``timeout`` and ``path_map`` checked alike); ``LoopbackServer``,
   ``LoopbackRequest`` (the recording loopback HTTP server a look-alike of a service is built
   on, for tests and the demo).
 * **Plugin commands** (``shelver_register_commands``): ``profile_option`` (the ``-p/--profile``
@@ -117,7 +118,13 @@ from shelver.model import (
     Status,
 )
 from shelver.names import clean_component, fit_name, is_image_path
-from shelver.outbox import announce, delivery_status, map_path, removed_changes
+from shelver.outbox import (
+    announce,
+    check_service_section,
+    delivery_status,
+    map_path,
+    removed_changes,
+)
 from shelver.profiles import Profile, load_with_plugins
 from shelver.store import StateDB, pid_alive
 from shelver.testing.loopback import LoopbackServer
@@ -155,7 +162,7 @@ __all__ = [
     "redact",
     # media servers and notifications
     "Change", "Delivery", "DeliveryDeferred", "LoopbackRequest", "LoopbackServer", "announce",
-    "delivery_status", "map_path", "removed_changes", "send_now",
+    "check_service_section", "delivery_status", "map_path", "removed_changes", "send_now",
     # plugin commands
     "ConfigProblem", "UsageProblem", "load_with_plugins", "open_profile", "profile_option",
 ]  # fmt: skip

@@ -251,3 +251,31 @@ def map_path(path: str, path_map: dict[str, str]) -> str:
     if not rest:
         return target or separator
     return target + separator + rest.replace("/", separator)
+
+
+def check_service_section(profile: Any, section: str, secret: str | None) -> list[str]:
+    """Check a service's profile section the same way for every plugin (its ``url``, ``timeout``
+    and ``path_map``), touching nothing: a wrong value raises :class:`~shelver.errors.ConfigError`
+    naming the setting and the file. Returns warnings: an empty ``secret`` setting (the service
+    will refuse shelver). Nothing to check when ``url`` is not set (the service is off)."""
+    from shelver.errors import ConfigError
+
+    values = profile.section(section)
+    url = str(values.get("url") or "")
+    if not url:
+        return []
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{section}.url must start with http:// or https://, not {url!r} "
+                          f"({profile.where(f'{section}.url')})")
+    if "timeout" in values and not values["timeout"] > 0:
+        raise ConfigError(f"{section}.timeout must be more than 0 "
+                          f"({profile.where(f'{section}.timeout')})")
+    for prefix, target in (values.get("path_map") or {}).items():
+        if not isinstance(target, str) or not prefix.startswith("/"):
+            raise ConfigError(f"{section}.path_map: each key must be an absolute path and each "
+                              f"value a string, not {prefix!r} = {target!r} "
+                              f"({profile.where(f'{section}.path_map')})")
+    if secret is not None and not values.get(secret):
+        return [f"{section}.{secret} is not set: the server will refuse shelver "
+                f"({profile.where(f'{section}.{secret}')})"]
+    return []

@@ -20,6 +20,7 @@ from shelver.api import (
     Profile,
     RunContext,
     StateDB,
+    check_service_section,
     delivery_status,
     hookimpl,
     map_path,
@@ -60,21 +61,17 @@ def request(section: dict[str, Any], method: str, path: str, timeout: float,
 
 
 @hookimpl
+def shelver_check_profile(profile: Profile) -> list[str] | None:
+    """``url``, ``timeout`` and ``path_map`` checked (touching nothing); a warning without a key."""
+    return check_service_section(profile, NAME, "api_key") or None
+
+
+@hookimpl
 def shelver_run_check(ctx: RunContext) -> None:
     section = settings(ctx.profile)
     if section is None:
         return
     url = str(section["url"])
-    if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{NAME}.url must start with http:// or https://, not {url!r} "
-                          f"({ctx.profile.where(f'{NAME}.url')})")
-    if not section["timeout"] > 0:
-        raise ConfigError(f"{NAME}.timeout must be more than 0 ({ctx.profile.where(f'{NAME}.timeout')})")
-    for prefix, target in section["path_map"].items():
-        if not isinstance(target, str) or not prefix.startswith("/"):
-            raise ConfigError(f"{NAME}.path_map: each key must be an absolute path and each value "
-                              f"a string, not {prefix!r} = {target!r} "
-                              f"({ctx.profile.where(f'{NAME}.path_map')})")
     try:
         request(section, "GET", "/System/Info", min(section["timeout"], 5.0))
     except PermissionError:

@@ -25,6 +25,7 @@ from shelver.api import (
     Profile,
     RunContext,
     StateDB,
+    check_service_section,
     delivery_status,
     hookimpl,
     map_path,
@@ -75,23 +76,21 @@ def call(section: dict[str, Any], method: str, params: dict[str, Any] | None = N
 
 
 @hookimpl
+def shelver_check_profile(profile: Profile) -> list[str] | None:
+    """``url``, ``timeout``, ``path_map`` and ``max_scans`` checked, touching nothing (Kodi's
+    web server may have no password: nothing to warn about)."""
+    warnings = check_service_section(profile, NAME, None)
+    if profile.section(NAME).get("url") and profile.get("kodi.max_scans", 100) < 1:
+        raise ConfigError(f"kodi.max_scans must be at least 1 ({profile.where('kodi.max_scans')})")
+    return warnings or None
+
+
+@hookimpl
 def shelver_run_check(ctx: RunContext) -> None:
     section = settings(ctx.profile)
     if section is None:
         return
     url = str(section["url"])
-    if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"kodi.url must start with http:// or https://, not {url!r} "
-                          f"({ctx.profile.where('kodi.url')})")
-    if not section["timeout"] > 0:
-        raise ConfigError(f"kodi.timeout must be more than 0 ({ctx.profile.where('kodi.timeout')})")
-    if section["max_scans"] < 1:
-        raise ConfigError(f"kodi.max_scans must be at least 1 ({ctx.profile.where('kodi.max_scans')})")
-    for prefix, target in section["path_map"].items():
-        if not isinstance(target, str) or not prefix.startswith("/"):
-            raise ConfigError(f"kodi.path_map: each key must be an absolute path and each value a "
-                              f"string, not {prefix!r} = {target!r} "
-                              f"({ctx.profile.where('kodi.path_map')})")
     try:
         call(section, "JSONRPC.Ping", timeout=min(section["timeout"], 5.0))
     except PermissionError:

@@ -19,6 +19,7 @@ from shelver.api import (
     Profile,
     RunContext,
     StateDB,
+    check_service_section,
     delivery_status,
     hookimpl,
     map_path,
@@ -47,19 +48,15 @@ def settings(profile: Profile) -> dict[str, Any] | None:
     return section
 
 
-def check_settings(profile: Profile, section: dict[str, Any]) -> None:
-    if not str(section["url"]).startswith(("http://", "https://")):
-        raise ConfigError(f"plex.url must start with http:// or https://, not "
-                          f"{section['url']!r} ({profile.where('plex.url')})")
-    for prefix, target in section["path_map"].items():
-        if not isinstance(target, str) or not prefix.startswith("/"):
-            raise ConfigError(f"plex.path_map: each key must be an absolute path and each value a "
-                              f"string, not {prefix!r} = {target!r} ({profile.where('plex.path_map')})")
-    if not section["timeout"] > 0:
-        raise ConfigError(f"plex.timeout must be more than 0 ({profile.where('plex.timeout')})")
-    if section["max_refreshes"] < 1:
+@hookimpl
+def shelver_check_profile(profile: Profile) -> list[str] | None:
+    """``url``, ``timeout``, ``path_map`` and ``max_refreshes`` checked, touching nothing; a
+    warning without a token."""
+    warnings = check_service_section(profile, NAME, "token")
+    if profile.section(NAME).get("url") and profile.get("plex.max_refreshes", 100) < 1:
         raise ConfigError(f"plex.max_refreshes must be at least 1 "
                           f"({profile.where('plex.max_refreshes')})")
+    return warnings or None
 
 
 @hookimpl
@@ -67,7 +64,6 @@ def shelver_run_check(ctx: RunContext) -> None:
     section = settings(ctx.profile)
     if section is None:
         return
-    check_settings(ctx.profile, section)
     problem = None
     try:
         known = client.sections(section["url"], section["token"], min(section["timeout"], 5.0))

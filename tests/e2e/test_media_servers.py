@@ -301,3 +301,21 @@ def test_plexmatch_in_cache_mode_is_written_once_in_the_library_show_folder(
     show = library / "TV" / "Breaking Bad (2008) {tmdb-1396}"
     assert "tmdbid: 1396" in (show / ".plexmatch").read_text(encoding="utf-8")
     assert not list((tmp_path / "cache").rglob(".plexmatch"))
+
+
+def test_profile_check_names_a_wrong_server_setting_and_warns_of_a_missing_key(
+        tmp_path: Path, make_profile: Any) -> None:
+    profile = make_profile(plex={"url": "plex.local:32400", "token": "plex-token"})
+    check = shelver("profile", "check", "-p", str(profile))
+    assert check.returncode == 2
+    assert f"plex.url must start with http:// or https://, not 'plex.local:32400' (plex.url in " \
+           f"{profile})" in check.stderr
+    profile = make_profile(jellyfin={"url": "http://127.0.0.1:8096"},
+                           kodi={"url": "http://127.0.0.1:8080", "path_map": {"media": "/x"}})
+    check = shelver("profile", "check", "-p", str(profile))
+    assert check.returncode == 2 and "kodi.path_map: each key must be an absolute path" in check.stderr
+    profile = make_profile(jellyfin={"url": "http://127.0.0.1:8096"})
+    check = shelver("profile", "check", "-p", str(profile))
+    assert check.returncode == 0, check.stderr
+    assert f"shelver: warning: jellyfin.api_key is not set: the server will refuse shelver " \
+           f"(jellyfin.api_key in {profile})" in check.stderr
