@@ -30,21 +30,22 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
 
 
 @hookimpl
-def shelver_run_check(ctx: RunContext) -> None:
-    url = str(ctx.profile.get("webhook.url", "") or "")
+def shelver_check_profile(profile: Profile) -> None:
+    """The webhook's URL and the Apprise URLs checked, touching nothing (Apprise installed?)."""
+    url = str(profile.get("webhook.url", "") or "")
     if url and not url.startswith(("http://", "https://")):
         raise ConfigError(f"webhook.url must start with http:// or https://, not "
-                          f"{messages.shown(url)!r} ({ctx.profile.where('webhook.url')})")
-    urls = ctx.profile.get(f"{NAME}.urls", []) or []
+                          f"{messages.shown(url)!r} ({profile.where('webhook.url')})")
+    urls = profile.get(f"{NAME}.urls", []) or []
     if any(not isinstance(u, str) for u in urls):
         raise ConfigError(f"{NAME}.urls must be a list of Apprise URLs (strings) "
-                          f"({ctx.profile.where(f'{NAME}.urls')})")
+                          f"({profile.where(f'{NAME}.urls')})")
     if urls:
         try:
             import apprise  # noqa: F401 - only whether it is installed
         except ImportError:
             raise ConfigError(f"{NAME}.urls needs Apprise, an optional part of shelver: pip install "
-                              f"'shelver[notify]' ({ctx.profile.where(f'{NAME}.urls')})") from None
+                              f"'shelver[notify]' ({profile.where(f'{NAME}.urls')})") from None
 
 
 def _configured(profile: Profile) -> tuple[str, list[str]]:

@@ -51,3 +51,22 @@ def test_urls_are_shown_without_their_secrets() -> None:
     assert messages.shown("tgram://123456:ABCdef/987") == "tgram://…"
     assert messages.shown("https://user:pw@hooks.example.org/x?token=t") == "https://hooks.example.org"
     assert messages.shown("json://127.0.0.1:8080/path") == "json://127.0.0.1"
+
+
+def test_the_profile_check_names_a_wrong_webhook_and_a_missing_apprise(
+        tmp_path: Any, pm: Any, monkeypatch: Any) -> None:
+    import pytest
+    from shelver.api import ConfigError
+    from shelver.profiles import check_profile, validate
+
+    def check(**settings: Any) -> None:
+        check_profile(validate({"dest_dir": str(tmp_path), **settings}, pm=pm), pm)
+
+    check(webhook={"url": "https://hooks.example.org/x"}, notify={"urls": ["json://127.0.0.1/"]})
+    with pytest.raises(ConfigError, match=r"webhook.url must start with http:// or https://, "
+                                          r"not 'ftp://…'"):
+        check(webhook={"url": "ftp://user:secret@files.example.org/"})
+    monkeypatch.setitem(__import__("sys").modules, "apprise", None)  # not installed
+    with pytest.raises(ConfigError, match=r"notify.urls needs Apprise.*pip install "
+                                          r"'shelver\[notify\]'"):
+        check(notify={"urls": ["discord://id/token"]})
