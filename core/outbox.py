@@ -209,7 +209,7 @@ def delivery_status(state: StateDB, profile: str, plugin: str, title: str) -> di
     newest = max(rows, key=lambda r: (r["attempts"], r["id"]))
     due = min(r["next_at"] for r in rows)
     wait = max(0, int(due - now))
-    lines = [f"{head}{len(rows)} delivery(ies) waiting"
+    lines = [f"{head}{len(rows)} waiting deliver{'y' if len(rows) == 1 else 'ies'}"
              + (f", {len(failing)} failed (attempt {newest['attempts']})" if failing else "")
              + f"; next try in {wait} s (or at the next run)"]
     lines.append(f"{'':9}last error: {newest['last_error']}")

@@ -100,9 +100,9 @@ def test_a_failed_delivery_waits_with_backoff_and_its_target_is_tried_once(
     assert "s3cr3t-key" not in kept[0]["last_error"] and "***" in kept[0]["last_error"]
     assert kept[0]["next_at"] - kept[0]["first_at"] == pytest.approx(backoff(1), abs=1)
     section = delivery_status(ctx.state, ctx.profile.name, "svc", "svc")
-    assert section["lines"][0].startswith("svc:     2 delivery(ies) waiting, 2 failed (attempt 1)")
+    assert section["lines"][0].startswith("svc:     2 waiting deliveries, 2 failed (attempt 1)")
     long_name = delivery_status(ctx.state, ctx.profile.name, "svc", "jellyfin")["lines"][0]
-    assert long_name.startswith("jellyfin: 2 delivery(ies)")
+    assert long_name.startswith("jellyfin: 2 waiting deliveries")
     # Not due yet: nothing is tried.
     assert retry_due(ctx) == 0 and rows(ctx.state)[0]["attempts"] == 1
     # Due and still down: one attempt for the target, both postponed, the backoff doubled.

@@ -199,7 +199,7 @@ def test_a_server_down_slow_or_refusing_never_fails_an_item_and_is_retried_later
     assert status.returncode == 0, status.stderr
     lines = status.stdout.splitlines()
     plex_line = next(i for i, line in enumerate(lines) if line.startswith("plex:"))
-    assert "1 delivery(ies) waiting, 1 failed (attempt 1)" in lines[plex_line]
+    assert "1 waiting delivery, 1 failed (attempt 1)" in lines[plex_line]
     assert "last error: ConnectError" in lines[plex_line + 1]
     assert any(line.startswith("kodi:") and "waiting" in line for line in lines)
     assert_no_secret(status.stdout, status.stderr)
