@@ -34,6 +34,16 @@ The names, by what they are for:
   ``VIDEO_EXTENSIONS``, ``TEMP_MARKER``, ``is_partial`` (a partial download's name),
   ``companions_of`` (a video's sidecars), ``Sidecars``.
 * **Logs**: ``redact`` (a secret never shown in a log line).
+* **Media servers and notifications** (docs/media-servers.md): ``Change`` (a library folder a
+  run changed), ``Delivery`` (a message for a service), ``DeliveryDeferred`` (it must wait),
+  ``map_path`` (a path as the server sees it, by ``path_map``), ``announce`` (fire
+  ``shelver_library_changed``/``shelver_run_summary`` and send what they return: what
+  ``shelver undo`` calls), ``send_now`` (the same, keeping nothing that fails: ``shelver notify test``),
+  ``delivery_status`` (a ``shelver status`` section of a plugin's waiting deliveries),
+  ``removed_changes`` (an undo's removed files as changes), ``check_service_section`` (a
+  service section's ``url``, ``timeout`` and ``path_map`` checked alike); ``LoopbackServer``,
+  ``LoopbackRequest`` (the recording loopback HTTP server a look-alike of a service is built
+  on, for tests and the demo).
 * **Plugin commands** (``shelver_register_commands``): ``profile_option`` (the ``-p/--profile``
   option), ``open_profile`` (profile, plugin manager and state DB; configuration errors exit 2),
   ``load_with_plugins`` (profile and plugin manager, no state DB), ``ConfigProblem`` and
@@ -49,7 +59,7 @@ from typing import TYPE_CHECKING, Any
 from shelver import __version__
 from shelver.context import LIMITER_SIZES, RunContext
 from shelver.discovery import TEMP_MARKER, VIDEO_EXTENSIONS, Sidecars, companions_of, is_partial
-from shelver.errors import ConfigError, ItemError, NotFoundError, ShelverError
+from shelver.errors import ConfigError, DeliveryDeferred, ItemError, NotFoundError, ShelverError
 from shelver.fileops import (
     COPY_CHUNK,
     FICLONE,
@@ -94,6 +104,8 @@ from shelver.metadata import (
     Season,
 )
 from shelver.model import (
+    Change,
+    Delivery,
     DemoService,
     DownloaderHints,
     Duplicate,
@@ -109,8 +121,17 @@ from shelver.model import (
     Trace,
 )
 from shelver.names import clean_component, fit_name, is_image_path
+from shelver.outbox import (
+    announce,
+    check_service_section,
+    delivery_status,
+    map_path,
+    removed_changes,
+)
 from shelver.profiles import Profile, load_with_plugins
 from shelver.store import StateDB, pid_alive
+from shelver.testing.loopback import LoopbackServer
+from shelver.testing.loopback import Request as LoopbackRequest
 
 if TYPE_CHECKING:
     import pluggy
@@ -142,9 +163,19 @@ __all__ = [
     "fit_name", "is_image_path", "is_partial",
     # logs
     "redact",
+    # media servers and notifications
+    "Change", "Delivery", "DeliveryDeferred", "LoopbackRequest", "LoopbackServer", "announce",
+    "check_service_section", "delivery_status", "map_path", "removed_changes", "send_now",
     # plugin commands
     "ConfigProblem", "UsageProblem", "load_with_plugins", "open_profile", "profile_option",
 ]  # fmt: skip
+
+
+def send_now(ctx: RunContext, changes: list[Change], summary: dict[str, Any] | None = None
+             ) -> list[tuple[Delivery, str | None, str | None]]:
+    """:func:`announce` for a test: what fails is reported, not kept for later."""
+    return announce(ctx, changes, summary, keep_failed=False)
+
 
 # Imported on first use: ``hookimpl`` needs pluggy (which ``shelver hook`` never loads), the
 # command-line helpers need click and the CLI module.

@@ -54,3 +54,12 @@ def user_facing(exc: BaseException) -> BaseException:
             if isinstance(leaf, kind):
                 return leaf
     return exc
+
+
+class DeliveryDeferred(ShelverError):
+    """Raised by ``shelver_deliver`` for a delivery that must wait (a media server playing a
+    video): it is tried again after ``retry_seconds``, not counted as a failure."""
+
+    def __init__(self, reason: str, retry_seconds: float = 30.0) -> None:
+        super().__init__(reason)
+        self.retry_seconds = retry_seconds

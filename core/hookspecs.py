@@ -27,7 +27,17 @@ if TYPE_CHECKING:
     import click
     from shelver.context import RunContext
     from shelver.metadata import Metadata
-    from shelver.model import DemoService, Identity, Item, Match, ParsedName, Placement, Plan
+    from shelver.model import (
+        Change,
+        Delivery,
+        DemoService,
+        Identity,
+        Item,
+        Match,
+        ParsedName,
+        Placement,
+        Plan,
+    )
     from shelver.profiles import Profile
     from shelver.store import StateDB
 
@@ -297,6 +307,52 @@ def shelver_finalize(item: Item, ctx: RunContext) -> None:
 def shelver_item_done(item: Item, ctx: RunContext) -> Any:
     """Called when an item has its final status (any status, errors included).
 
-    For notifications and media-server refreshes; it moves no file (``item.path`` is where
-    the file stays). Exceptions are logged, never fail the item. May be ``async def``.
+    For per-file work once the outcome is known; it moves no file (``item.path`` is where the
+    file stays). Media servers and run summaries are told once per run instead, through
+    ``shelver_library_changed`` and ``shelver_run_summary``. Exceptions are logged, never fail the item. May be ``async def``.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# After a run: media servers and notifications (docs/media-servers.md)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def shelver_library_changed(changes: list[Change], ctx: RunContext) -> list[Delivery] | None:
+    """Say which deliveries tell a service (a media server) about changed library folders.
+
+    Called once at the end of a run with every folder the run changed, once per batch by a
+    daemon (after ``watch.debounce_seconds`` without a new change), and by ``shelver undo``
+    with what it removed or restored; never in a dry run. ``changes`` holds
+    :class:`~shelver.model.Change` objects (``path``, ``kind``: ``"created"``, ``"modified"``,
+    ``"deleted"``), one per folder however many files changed in it. Return the
+    :class:`~shelver.model.Delivery` objects to send (the engine sends them through
+    ``shelver_deliver`` and keeps the failed ones for later), or None. Called in a worker
+    thread; it should not do network I/O itself. Every implementation is called.
+    """
+
+
+@hookspec
+def shelver_run_summary(summary: dict[str, Any], ctx: RunContext) -> list[Delivery] | None:
+    """Say which deliveries tell people how a run went (one per run, not one per file).
+
+    Called when ``shelver_library_changed`` is (never in a dry run), when the run (or the
+    daemon's batch) handled at least one file. ``summary`` has ``run``, ``profile``,
+    ``command``, ``mode``, ``status``, ``counts`` (per status), ``items`` (each file's
+    ``--json`` record) and ``review`` (the records left for review). Return deliveries or None,
+    as ``shelver_library_changed``.
+    """
+
+
+@hookspec(firstresult=True)
+def shelver_deliver(delivery: Delivery, ctx: RunContext) -> str | None:
+    """Send one :class:`~shelver.model.Delivery`: answer only when ``delivery.plugin`` is your
+    plugin's registered name, else return None; first non-None result wins.
+
+    Called in a worker thread (a plain ``def`` that may block on the network, within its own
+    timeout). Return the service's answer in one line (``shelver notify test`` prints it).
+    Raise anything on failure (the delivery waits in the state DB and is tried again with
+    backoff; ``shelver status`` shows it), :class:`~shelver.errors.DeliveryDeferred` when it
+    must wait without counting as a failure. Never put a secret in an exception's text.
     """

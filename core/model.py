@@ -301,3 +301,31 @@ class Trace:
         cache instead of the network; ``details`` (``status``, ``results``...) as plain data."""
         self.queries.append({"provider": provider, "request": request, "cached": cached,
                              **details})
+
+
+CHANGE_KINDS = ("created", "modified", "deleted")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A folder (or file) of the library that a run or an undo changed (hook
+    ``shelver_library_changed``): ``kind`` is ``"created"``, ``"modified"`` or ``"deleted"``."""
+
+    path: str
+    kind: str
+
+
+@dataclass
+class Delivery:
+    """One message for a service outside shelver (a media server's refresh, a notification),
+    sent by the plugin named ``plugin`` through ``shelver_deliver`` (docs/media-servers.md).
+
+    ``target`` is what ``shelver status`` and ``shelver notify test`` call it (``"plex"``);
+    ``label`` says what it does in one line, without any secret; ``payload`` is JSON-able and
+    is all the plugin needs to send it again later (a failed delivery waits in the state DB).
+    """
+
+    plugin: str
+    target: str
+    label: str
+    payload: dict[str, Any]

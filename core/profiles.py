@@ -35,7 +35,8 @@ CORE_SCHEMA: dict[str, Any] = {
     "state_db": str,
     "conflict": "skip",
     "workers": 4,
-    "watch": {"settle_seconds": 30.0, "sweep_interval": 900.0, "heartbeat_seconds": 10.0},
+    "watch": {"settle_seconds": 30.0, "sweep_interval": 900.0, "heartbeat_seconds": 10.0,
+              "debounce_seconds": 30.0},
     "filters": {"extensions": VIDEO_EXTENSIONS, "min_size_mb": 50.0, "ignore": []},
     "plugins": {"load": [], "disable": []},
     # `shelver hook`: category/label -> profile (empty: take every download), and how long a

@@ -16,4 +16,9 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("mp4tags", "shelver.plugins.mp4tags.plugin"),
     ("artwork", "shelver.plugins.artwork.plugin"),
     ("phash", "shelver.plugins.phash.plugin"),
+    ("plex", "shelver.plugins.plex.plugin"),
+    ("jellyfin", "shelver.plugins.jellyfin.plugin"),
+    ("emby", "shelver.plugins.emby.plugin"),
+    ("kodi", "shelver.plugins.kodi.plugin"),
+    ("notify", "shelver.plugins.notify.plugin"),
 )

@@ -21,7 +21,8 @@ import pytest
 from conftest import REPO
 
 CORE = REPO / "core"
-WORDS = ("tmdb", "phash", "nfo", "mp4")
+# ... nor a media server's or notifier's name: core tells "services" (docs/media-servers.md).
+WORDS = ("tmdb", "phash", "nfo", "mp4", "plex", "jellyfin", "emby", "kodi", "apprise")
 
 # Strings core must keep, exactly these, each for a reason (docs/architecture.md, "Core knows no
 # media"). Keyed by file (relative to core/) and the exact token text.

@@ -15,6 +15,7 @@ from shelver.discovery import walk
 from shelver.engine.run import EVENTS_PRUNE_SECONDS, SHUTDOWN_GRACE_SECONDS, Runner
 from shelver.errors import user_facing
 from shelver.model import Priority, State
+from shelver.outbox import RETRY_TICK_SECONDS
 
 log = logging.getLogger("shelver")
 
@@ -37,6 +38,7 @@ class Engine(Runner):
                 nursery.start_soon(self._settle_loop)
                 nursery.start_soon(self._sweeper, ctx)
                 nursery.start_soon(self._retrier)
+                nursery.start_soon(self._announcer, ctx)
                 nursery.start_soon(self._watcher, ctx, stop)
                 workers = trio.open_nursery()
                 async with workers as worker_nursery:
@@ -156,6 +158,23 @@ class Engine(Runner):
                 self._wake()
             wait = 60.0 if next_at is None else next_at - self.state.clock()
             await trio.sleep(min(max(wait, 0.05), 60.0))
+
+    async def _announcer(self, ctx: RunContext) -> None:
+        """Tell the media servers and notification targets about a batch once no file has
+        finished for ``watch.debounce_seconds``; retry waiting deliveries every
+        RETRY_TICK_SECONDS (docs/media-servers.md)."""
+        debounce = float(self.profile.get("watch.debounce_seconds", 30.0))
+        retried = time.monotonic()
+        while True:
+            await trio.sleep(min(1.0, max(debounce / 4, 0.05)))
+            now = time.monotonic()
+            if (self.changed or len(self.results) > self.announced) \
+                    and now - self.last_activity >= debounce:
+                await self._announce(ctx, "running")
+                retried = now
+            elif now - retried >= RETRY_TICK_SECONDS:
+                retried = now
+                await ctx.to_thread(self.retry_quietly, ctx, limiter="net")
 
     async def _sweeper(self, ctx: RunContext) -> None:
         interval = float(self.profile.get("watch.sweep_interval", 900.0))

@@ -86,11 +86,17 @@ class Pipeline:
         self.links_reported: set[str] = set()
         self.events: EventLog | None = None  # this run's events, once it started
         self.total: int | None = None  # how many results a one-shot run will report
+        # Library folders changed since the last announcement (folder -> "created"/"modified"),
+        # the results announced so far, and when the last result came (docs/media-servers.md).
+        self.changed: dict[str, str] = {}
+        self.announced = 0
+        self.last_activity = time.monotonic()
 
     # -- results -------------------------------------------------------------------------------
 
     def _emit(self, result: Result, item_id: int | None = None) -> None:
         self.results.append(result)
+        self.last_activity = time.monotonic()
         if self.events is not None:
             self.events.add("item-done", item_id, status=result["status"], source=result["source"],
                             destination=result["destination"], error=result["error"],
@@ -186,7 +192,18 @@ class Pipeline:
                     if item.item_id is not None:
                         await ctx.to_thread(self.state.fail, item.item_id, item.error, limiter="db")
             await call_each(ctx, "shelver_item_done", "db", item=item, ctx=ctx)
+        self._note_change(item)
         self._emit(result_of(item, self.mode), item.item_id)
+
+    def _note_change(self, item: Item) -> None:
+        """Remember the library folder a placed or described item changed: the media servers
+        are told once per run (daemon: per batch) about each folder (docs/media-servers.md)."""
+        if self.dry_run or item.placement is None \
+                or item.status not in (Status.ORGANISED, Status.METADATA):
+            return
+        folder = str(Path(item.path).parent)
+        if self.changed.get(folder) != "created":
+            self.changed[folder] = "created" if item.status == Status.ORGANISED else "modified"
 
     async def _identify_and_place(self, ctx: RunContext, item: Item, phase: Any,
                                   persist: bool) -> None:

@@ -17,7 +17,8 @@ from shelver.engine.calls import call_all
 from shelver.engine.pipeline import Pipeline
 from shelver.engine.results import Result, skipped_result
 from shelver.errors import ConfigError, user_facing
-from shelver.model import Item, Priority, Status
+from shelver.model import Change, Item, Priority, Status
+from shelver.outbox import announce, retry_due
 from shelver.store.events import EventLog, prune_for
 
 log = logging.getLogger("shelver")
@@ -80,6 +81,50 @@ class Runner(Pipeline):
                 if self.events is not None:
                     self.events.add("run-ended", status=status, counts=counts)
                     await trio.to_thread.run_sync(self._flush_events, True)
+                await self._announce(ctx, status)
+
+    async def _announce(self, ctx: RunContext, status: str) -> None:
+        """Retry the deliveries that wait, then tell the media servers and notification targets
+        about the folders changed and the results since the last announcement (never in a dry
+        run). A service's failure is logged and kept for later, never raised
+        (docs/media-servers.md)."""
+        if self.dry_run:
+            return
+        changes = [Change(path, kind) for path, kind in sorted(self.changed.items())]
+        results = self.results[self.announced:]
+        self.changed, self.announced = {}, len(self.results)
+        summary = None
+        if results:
+            counts: dict[str, int] = {}
+            for result in results:
+                counts[result["status"]] = counts.get(result["status"], 0) + 1
+            summary = {"run": ctx.run_id, "profile": self.profile.name, "command": self.command,
+                       "mode": self.mode, "status": status, "counts": counts, "items": results,
+                       "review": [r for r in results if r["status"] == Status.REVIEW.value]}
+
+        def deliver() -> None:
+            self.retry_quietly(ctx)
+            try:
+                announce(ctx, changes, summary)
+            except Exception as exc:  # the state DB itself failing: never fails the run
+                log.warning("media servers and notifications: %s: %s", type(exc).__name__, exc)
+
+        with trio.CancelScope(shield=True):
+            await ctx.to_thread(deliver, limiter="net")
+
+    @staticmethod
+    def retry_quietly(ctx: RunContext) -> None:
+        """Try the deliveries whose time has come (blocking: call it in a thread); a state DB
+        error is a warning, tried again later."""
+        try:
+            retry_due(ctx)
+        except Exception as exc:
+            log.warning("media servers and notifications: %s: %s", type(exc).__name__, exc)
+
+    async def _retry_beside_work(self, ctx: RunContext) -> None:
+        """A run tries the deliveries that wait (a server that was down) as it starts, beside
+        its files, never ahead of them; what is still due is tried again at its end."""
+        await ctx.to_thread(self.retry_quietly, ctx, limiter="net")
 
     def _flush_events(self, prune: bool = False) -> None:
         """Write the buffered events (and prune old ones); a failure is logged, never fatal:
@@ -149,6 +194,7 @@ class Runner(Pipeline):
                     if signals is not None:
                         guard.start_soon(self._stop_on_signal, signals, workers)
                     guard.start_soon(self._flush_events_loop, ctx)
+                    guard.start_soon(self._retry_beside_work, ctx)
                     await self._observe_all(ctx, videos)
                     for _ in range(int(self.profile.get("workers", 4))):
                         workers.start_soon(self._worker, ctx, ctx.run_id)

@@ -235,3 +235,16 @@ def m010_match_threshold(db: sqlite_utils.Database) -> None:
     # candidates: `shelver review --json` and the web UI show what was missing.
     if "threshold" not in db.table("items").columns_dict:
         db.table("items").add_column("threshold", float)
+
+
+@migration
+def m011_deliveries(db: sqlite_utils.Database) -> None:
+    # Deliveries to services outside shelver (media-server refreshes, notifications) that failed
+    # and wait to be tried again (docs/media-servers.md, "When a server is down"). ``last_error``
+    # never holds a secret: it is scrubbed before it is written.
+    db.execute("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+               " profile TEXT NOT NULL, plugin TEXT NOT NULL, target TEXT NOT NULL,"
+               " label TEXT NOT NULL, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+               " first_at FLOAT NOT NULL, next_at FLOAT NOT NULL, last_error TEXT,"
+               " waiting INTEGER NOT NULL DEFAULT 0)")
+    db.execute("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (profile, next_at)")

@@ -22,6 +22,28 @@ def _human_size(size: int) -> str:
     return f"{value:.1f} TB"
 
 
+def _tell_servers(profile: Any, pm: Any, state: Any, undo_id: int, report: Any) -> None:
+    """Tell the media servers what the undo removed from the library and what it put back
+    there (``shelver_library_changed``, docs/media-servers.md); a server's failure waits in
+    the state DB like a run's."""
+    from shelver.api import Change, RunContext, announce, removed_changes
+
+    pairs = [line.split(" -> ", 1) for line in report.moved_back]
+    removed = [dst for dst, _src in pairs] + list(report.removed)
+    changes = removed_changes(removed, str(profile.dest_dir) if profile.dest_dir else None)
+    library = str(profile.dest_dir) + "/" if profile.dest_dir else None
+    changes += [Change(str(Path(src).parent), "created") for _dst, src in pairs
+                if library is not None and src.startswith(library)]
+    if not changes:
+        return
+    ctx = RunContext(profile=profile, state=state, pm=pm, run_id=undo_id, mode="undo")
+    try:
+        announce(ctx, changes)
+    except Exception as exc:  # the state DB failing: the undo itself is done
+        click.echo(f"shelver: warning: the media servers were not told about the undo: "
+                   f"{type(exc).__name__}: {exc}", err=True)
+
+
 def register_commands(cli: click.Group) -> None:
     @cli.command("undo")
     @click.argument("run", required=False, type=int)
@@ -83,6 +105,8 @@ def register_commands(cli: click.Group) -> None:
             finally:
                 if undo_id is not None:
                     state.end_run(undo_id, status, {})
+            if undo_id is not None:
+                _tell_servers(profile, pm, state, undo_id, report)
         finally:
             state.close()
         if as_json:

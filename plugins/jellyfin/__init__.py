@@ -1,0 +1,1 @@
+"""The `jellyfin` plugin: tells Jellyfin which library folders changed (docs/media-servers.md)."""
