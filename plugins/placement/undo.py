@@ -156,17 +156,13 @@ def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
                 report.untagged.append(restored)
             if not dry_run:
                 state.journal_undone(row["id"])
+    made: list[dict[str, Any]] = []  # mkdir rows, reversed at the end
     for row in rows:
         op, src, dst = row["op"], row["src"], row["dst"]
         if op not in OWN:
             continue
         if op == "mkdir":
-            if dry_run or _rmdir(dst):
-                report.folders_removed.append(dst)
-            else:
-                report.folders_kept.append(dst)
-            if not dry_run:
-                state.journal_undone(row["id"])
+            made.append(row)
             continue
         if op == "restore":  # the oldest row: the item's record as it was before the run
             if not dry_run and state.journal_restore_record(row["id"]):
@@ -213,6 +209,16 @@ def undo_run(state: StateDB, run_id: int, undo_run_id: int | None, *,
                     if child.get("parent") == row["id"] and child["op"] in PLACEMENTS \
                             and child["step"] == "done":
                         state.journal_undone(child["id"])
+    # The folders the run made go last, deepest first: two workers race to make a folder, and
+    # the one that made it may journal that after the other placed its file inside, so its row
+    # is not always older than every row of what went into the folder.
+    for row in sorted(made, key=lambda r: (len(Path(r["dst"]).parts), r["id"]), reverse=True):
+        if dry_run or _rmdir(row["dst"]):
+            report.folders_removed.append(row["dst"])
+        else:
+            report.folders_kept.append(row["dst"])
+        if not dry_run:
+            state.journal_undone(row["id"])
     return report
 
 
