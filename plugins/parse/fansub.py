@@ -134,8 +134,8 @@ _SPECIAL = re.compile(
 
 
 def named_episode(title: str | None, file_guess: dict[str, Any], extra: str | None,
-                   season: int | None, episodes: list[int],
-                   air_date: str | None) -> tuple[str | None, str | None]:
+                  season: int | None, episodes: list[int], air_date: str | None,
+                  file_name: str = "") -> tuple[str | None, str | None]:
     """(title, episode title) of a name without numbers that may name a show's special:
     "Show - The Episode Title", "Show.2005.The.Episode.Title", "Show.Christmas.Special"
     (docs/identification.md, "Specials by name"). The matcher looks for it in season 0 only
@@ -147,4 +147,10 @@ def named_episode(title: str | None, file_guess: dict[str, Any], extra: str | No
         return special.group("show"), special.group("special")
     named = [a for a in file_guess["alternative_titles"]
              if re.search(r"[^\W\d_]{2}", a) and not a.isupper()]  # not "CHINESE"
+    if not named and file_name:
+        # guessit keeps some words to itself ("Show (2005) - Children in Need Special").
+        parts = _VIDEO_SUFFIX.sub("", file_name).split(" - ")
+        tail = re.sub(r"\s*[\[(][^\])]*[\])]\s*", " ", parts[-1]).strip()
+        if len(parts) > 1 and re.search(r"[^\W\d_]{3}", tail):
+            named = [tail]
     return title, (named[0] if named else None)

@@ -60,6 +60,8 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
     ids, file_name, edition_tags, file_guess = _read_file_name(path.name, box_set)
     folders = _read_folders(folder_names, ids)
     title, alternatives, episode_like, source = _choose_title(file_name, file_guess, folders)
+    if file_guess.get("fansub") is not None:
+        title, source = file_guess["title"], file_guess  # "Show - Sub/[Grp] Show - Sub - 07"
 
     title, leaked_editions = _clean_title(title)
     if box_set and title and title != folders.title:
@@ -101,7 +103,8 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
     kind, season, episodes, air_date = _library_layout(folders, extra, kind, season, episodes,
                                                        air_date)
 
-    title, episode_title = named_episode(title, file_guess, extra, season, episodes, air_date)
+    title, episode_title = named_episode(title, file_guess, extra, season, episodes, air_date,
+                                         file_name)
     folder_guess = folders.guess
     country = file_guess["country"] or (folder_guess["country"] if folder_guess else None)
     nfo, nfo_kind = ids_from_nfo(path, kind == "episode")

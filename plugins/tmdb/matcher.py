@@ -26,16 +26,23 @@ from shelver.plugins.tmdb.details import (
     matched_release_date,
 )
 from shelver.plugins.tmdb.episodes import place_episodes, special_by_title
+from shelver.plugins.tmdb.known import recall, remember
 from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
     candidate_kind,
+    candidate_titles,
     candidate_year,
     choose,
     runtime_contradiction,
     score_candidate,
 )
-from shelver.plugins.tmdb.variants import MAX_VARIANTS, query_variants
+from shelver.plugins.tmdb.variants import (
+    MAX_VARIANTS,
+    abbreviations_in,
+    query_variants,
+    spells_out,
+)
 from shelver.plugins.tmdb.variants import query_text as _query
 from shelver.plugins.tmdb.variants import without_part as _without_part
 
@@ -77,10 +84,17 @@ async def identify(
             and not parsed.episode_title):
         return Match(identity=None, confidence=0.0)  # a season folder's file: which episode?
 
+    known = recall(client, parsed)
+    if known is not None:
+        remembered = await _remembered(client, parsed, known, duration, min_confidence, lang)
+        if remembered is not None:
+            return remembered
+
     results = await _search(client, parsed, lang)
     if not results and parsed.episode_title and parsed.kind != "episode":
         # "Sherlock - The Abominable Bride (2016)": no such film; a show's special, maybe.
-        results = await _search(client, replace(parsed, kind="episode"), lang)
+        parsed = replace(parsed, kind="episode")
+        results = await _search(client, parsed, lang)
     if not results:
         return Match(identity=None, confidence=0.0)
     scored = []
@@ -160,15 +174,21 @@ async def _search(
     attempts: list[tuple[str, int | None]] = [(title, parsed.year)]
     if parsed.year:
         attempts += [(variant, parsed.year) for variant in variants]  # "rocky iii" 1982
-        attempts.append((title, None))
-    attempts += [(variant, None) for variant in variants]
+        attempts.append((title, None))  # a wrong year; other spellings with it were tried
+    else:
+        attempts += [(variant, None) for variant in variants]
     tried: set[tuple[str, int | None]] = set()
+    abbreviations = abbreviations_in(parsed.title or "")
     for query, year in attempts:
         key = (query.casefold(), year)
         if not query or key in tried:
             continue
         tried.add(key)
         found = await _search_once(client, wanted, query, year, lang)
+        left_out = [a for a in abbreviations if a.lower() not in query.split()]
+        if left_out:  # "law & order" for "Law and Order SVU": only a title that spells it out
+            found = [(kind, result) for kind, result in found
+                     if all(spells_out(candidate_titles(result), a) for a in left_out)]
         if found:
             return found
     return []
@@ -178,8 +198,10 @@ def _variants(parsed: ParsedName) -> list[str]:
     title = _query(parsed.title or "")
     variants = query_variants(parsed.title or "")
     for alternative in parsed.alternative_titles:
-        # guessit's leftovers ("CHINESE", "03-04 at") are not worth a request.
-        if len(re.findall(r"[^\W\d_]{2,}", alternative)) >= 2:
+        # guessit's leftovers ("CHINESE", "03-04 at") are not worth a request, nor the title
+        # of an episode the name may hold.
+        if (len(re.findall(r"[^\W\d_]{2,}", alternative)) >= 2
+                and alternative != parsed.episode_title):
             variants.append(_query(alternative))
     shorter = _without_part(title)
     if shorter:
@@ -255,6 +277,33 @@ async def _refine(
 # ---------------------------------------------------------------------------------------------
 
 
+async def _remembered(
+    client: TMDBClient,
+    parsed: ParsedName,
+    known: tuple[str, int],
+    duration: float | None,
+    min_confidence: float,
+    lang: dict[str, str],
+) -> Match | None:
+    """The known work a second spelling names (:mod:`~shelver.plugins.tmdb.known`): its
+    details come from the cache; scored like a search result, and None (search as usual) when
+    it does not reach ``min_confidence`` or the running time contradicts it."""
+    kind, work = known
+    append = MOVIE_APPEND if kind == "movie" else TV_APPEND
+    details = await client.get(f"/{kind}/{work}", {"append_to_response": append, **lang})
+    if kind == "movie" and runtime_contradiction(kind, details, duration):
+        return None  # (a show's specials run any length)
+    candidate = {**details, "media_type": kind}
+    checked = parsed if kind == "movie" else replace(parsed, kind="episode")
+    score, reasons = score_candidate(checked, candidate, kind=kind, duration=duration,
+                                     details=details)
+    if score < min_confidence:
+        return None
+    reasons["known"] = "identified earlier in this run under this title and year"
+    return await _resolve(client, checked, kind, candidate, score, [(candidate, score, reasons)],
+                          lang)
+
+
 async def _resolve_given(
     client: TMDBClient,
     parsed: ParsedName,
@@ -304,6 +353,7 @@ async def _resolve(
             )
         except NotFoundError:
             return Match(identity=None, confidence=0.0, candidates=candidates)
+        remember(client, "movie", details)
         return Match(
             identity=Identity("tmdb", "movie", str(item_id)),
             confidence=confidence,
@@ -357,6 +407,7 @@ async def _resolve(
                      else parsed.season or 0)
     documents = {"show": show, "season": {**season, "season_number": season_number},
                  "episodes": episodes}
+    remember(client, "tv", show)
     return Match(
         identity=Identity("tmdb", "tv", str(item_id), season=season_number,
                           episodes=[int(e["episode_number"]) for e in episodes]),

@@ -43,8 +43,7 @@ def query_variants(raw_title: str) -> list[str]:
             out.append(" ".join(spelled))
     if len(tokens) > 1 and tokens[-1].isdigit() and tokens[-2] != "part":
         out.append(" ".join(tokens[:-1] + ["part", _ROMAN.get(tokens[-1], tokens[-1]).lower()]))
-    abbreviations = [w for w in re.findall(r"\b[A-Z]{2,5}\b", raw_title) if w.lower() not in
-                     _ARABIC and w.lower() not in ("us", "uk")]
+    abbreviations = abbreviations_in(raw_title)
     if abbreviations and len(tokens) > len(abbreviations):
         kept = " ".join(t for t in title.split() if t.upper() not in abbreviations)
         out.append(kept)
@@ -91,3 +90,24 @@ def query_text(title: str) -> str:
 def without_part(title: str) -> str | None:
     m = re.match(r"^(.+?)\s+part\s+\w+$", title, re.IGNORECASE)
     return m.group(1) if m else None
+
+
+def abbreviations_in(raw_title: str) -> list[str]:
+    """The abbreviations written in a title ("SVU" in "Law and Order SVU"), upper case."""
+    return [w for w in re.findall(r"\b[A-Z]{2,5}\b", raw_title)
+            if w.lower() not in _ARABIC and w.lower() not in ("us", "uk")]
+
+
+def spells_out(titles: list[str], abbreviation: str) -> bool:
+    """Whether one of ``titles`` has the words ``abbreviation`` stands for, or the word itself:
+    a search that found something once the abbreviation was left out found it only if so."""
+    letters = abbreviation.lower()
+    for title in titles:
+        words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKD", title.casefold()))
+        if letters in words:
+            return True
+        for start in range(len(words) - len(letters) + 1):
+            if "".join(w[0] for w in words[start:start + len(letters)]) == letters:
+                return True
+    return False
+

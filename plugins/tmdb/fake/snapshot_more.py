@@ -113,7 +113,7 @@ SHOWS: list[dict[str, Any]] = [
          overview="In the criminal justice system, sexually-based offenses are considered "
                   "especially heinous.", tagline="", cast=[("Mariska Hargitay", "Olivia Benson"), ("Christopher Meloni", "Elliot Stabler"),
                                           ("Ice-T", "Odafin Tutuola")],
-         keywords=["police procedural"], alt=[("US", "Law and Order: SVU")],
+         keywords=["police procedural"], alt=[("US", "Law & Order: SVU")],
          seasons=_counts("1999-09-20", [22, 21, 23, 25, 25])),
     dict(id=549, name="Law & Order", first="1990-09-13", last="2024-05-16", status="Returning Series",
          type="Scripted", country="US", genres=[80, 18], networks=["nbc"],
