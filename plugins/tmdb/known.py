@@ -13,10 +13,18 @@ response cache instead.
 from __future__ import annotations
 
 import weakref
+from dataclasses import replace
 from typing import Any
 
 from shelver.api import ParsedName
-from shelver.plugins.tmdb.scoring import candidate_titles, candidate_year, normalise_title
+from shelver.plugins.tmdb.details import MOVIE_APPEND, TV_APPEND
+from shelver.plugins.tmdb.scoring import (
+    candidate_titles,
+    candidate_year,
+    normalise_title,
+    runtime_contradiction,
+    score_candidate,
+)
 
 # client -> {(kind, normalised title, year): {work ids}}
 _MEMORY: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, int], set[int]]] = (
@@ -49,3 +57,29 @@ def recall(client: Any, parsed: ParsedName) -> tuple[str, int] | None:
     found = {(kind, work) for kind in wanted
              for work in memory.get((kind, _key(parsed.title), parsed.year), ())}
     return found.pop() if len(found) == 1 else None
+
+
+async def known_candidate(
+    client: Any, parsed: ParsedName, duration: float | None, min_confidence: float,
+    lang: dict[str, str],
+) -> tuple[str, dict[str, Any], float, dict[str, Any], ParsedName] | None:
+    """``(kind, candidate, score, reasons, parsed as checked)`` for the known work a second
+    spelling names, its details from the cache, scored like a search result; None (search as
+    usual) when there is none, it does not reach ``min_confidence`` or the running time
+    contradicts a film."""
+    known = recall(client, parsed)
+    if known is None:
+        return None
+    kind, work = known
+    append = MOVIE_APPEND if kind == "movie" else TV_APPEND
+    details = await client.get(f"/{kind}/{work}", {"append_to_response": append, **lang})
+    if kind == "movie" and runtime_contradiction(kind, details, duration):
+        return None  # (a show's specials run any length)
+    candidate = {**details, "media_type": kind}
+    checked = parsed if kind == "movie" else replace(parsed, kind="episode")
+    score, reasons = score_candidate(checked, candidate, kind=kind, duration=duration,
+                                     details=details)
+    if score < min_confidence:
+        return None
+    reasons["known"] = "identified earlier in this run under this title and year"
+    return kind, candidate, score, reasons, checked

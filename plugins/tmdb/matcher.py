@@ -26,7 +26,7 @@ from shelver.plugins.tmdb.details import (
     matched_release_date,
 )
 from shelver.plugins.tmdb.episodes import place_episodes, special_by_title
-from shelver.plugins.tmdb.known import recall, remember
+from shelver.plugins.tmdb.known import known_candidate, remember
 from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
@@ -84,11 +84,11 @@ async def identify(
             and not parsed.episode_title):
         return Match(identity=None, confidence=0.0)  # a season folder's file: which episode?
 
-    known = recall(client, parsed)
-    if known is not None:
-        remembered = await _remembered(client, parsed, known, duration, min_confidence, lang)
-        if remembered is not None:
-            return remembered
+    remembered = await known_candidate(client, parsed, duration, min_confidence, lang)
+    if remembered is not None:
+        kind, candidate, score, reasons, checked = remembered
+        return await _resolve(client, checked, kind, candidate, score,
+                              [(candidate, score, reasons)], lang)
 
     results = await _search(client, parsed, lang)
     if not results and parsed.episode_title and parsed.kind != "episode":
@@ -275,33 +275,6 @@ async def _refine(
 # ---------------------------------------------------------------------------------------------
 # Details of the winner
 # ---------------------------------------------------------------------------------------------
-
-
-async def _remembered(
-    client: TMDBClient,
-    parsed: ParsedName,
-    known: tuple[str, int],
-    duration: float | None,
-    min_confidence: float,
-    lang: dict[str, str],
-) -> Match | None:
-    """The known work a second spelling names (:mod:`~shelver.plugins.tmdb.known`): its
-    details come from the cache; scored like a search result, and None (search as usual) when
-    it does not reach ``min_confidence`` or the running time contradicts it."""
-    kind, work = known
-    append = MOVIE_APPEND if kind == "movie" else TV_APPEND
-    details = await client.get(f"/{kind}/{work}", {"append_to_response": append, **lang})
-    if kind == "movie" and runtime_contradiction(kind, details, duration):
-        return None  # (a show's specials run any length)
-    candidate = {**details, "media_type": kind}
-    checked = parsed if kind == "movie" else replace(parsed, kind="episode")
-    score, reasons = score_candidate(checked, candidate, kind=kind, duration=duration,
-                                     details=details)
-    if score < min_confidence:
-        return None
-    reasons["known"] = "identified earlier in this run under this title and year"
-    return await _resolve(client, checked, kind, candidate, score, [(candidate, score, reasons)],
-                          lang)
 
 
 async def _resolve_given(
