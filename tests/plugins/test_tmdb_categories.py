@@ -218,6 +218,7 @@ def report() -> Report:
     return trio.run(evaluate, entries)
 
 
+@pytest.mark.slow  # the module's corpus run: about 17 s (two look-alikes, ~400 requests)
 @pytest.mark.parametrize("category", NAMES)
 def test_corpus_category(report: Report, category: str) -> None:
     entries = [e for e in json.loads(CATEGORIES.read_text(encoding="utf-8"))
@@ -229,6 +230,7 @@ def test_corpus_category(report: Report, category: str) -> None:
     assert tally.kept == tally.reviews and tally.extras_seen == tally.extras
 
 
+@pytest.mark.slow
 def test_corpus_requests_and_the_naive_baseline(report: Report) -> None:
     print("\n" + table(report, "Identification categories"))
     placed = report.requests - report.review_requests
