@@ -239,3 +239,13 @@ def test_corpus_requests_and_the_naive_baseline(report: Report) -> None:
     right = sum(t.right for t in report.tallies.values())
     naive = sum(report.naive.values())
     assert right >= naive + 0.3 * sum(t.expected for t in report.tallies.values())
+
+
+def test_anime_a_downloaders_numbers_are_not_absolute() -> None:
+    """Sonarr says S20E155: the fansub name's absolute reading of "1071" no longer applies."""
+    from shelver.model import DownloaderHints
+
+    parsed = parse_release(ROOT / "[SubsPlease] One Piece - 1071 (1080p) [5D8F4A1E].mkv", ROOT)
+    corrected = DownloaderHints(client="sonarr", season=20, episodes=[155]).applied_to(parsed)
+    assert (corrected.season, corrected.episodes, corrected.absolute) == (20, [155], False)
+    assert parsed.absolute  # left as it was
