@@ -52,8 +52,9 @@ class FansubName:
 
 def read_fansub(name: str) -> FansubName | None:
     """The reading of a fansub-style file ``name`` (with its extension), or None when it is
-    not one. A four-digit number that could be a year counts only with a fansub group or a
-    CRC32 in the name ("Movie - 2019.mkv" is no episode 2019)."""
+    not one. A number of three or four digits counts only with a fansub's marks (a ``[Group]``,
+    a CRC32, a resolution in brackets, ``_-_``): "Movie - 2019.mkv" is no episode 2019, and
+    "Friends - 105.mkv" is read by guessit (S01E05)."""
     stem = _VIDEO_SUFFIX.sub("", name)
     text = stem.replace("_", " ")
     groups = re.findall(r"^\s*\[([^\]]*)\]", text)
@@ -62,9 +63,10 @@ def read_fansub(name: str) -> FansubName | None:
     if found is None:
         return None
     number = int(found.group("number"))
-    fansub_marks = bool(groups or _CRC.search(text) or _RESOLUTION.search(found.group("rest")))
-    if len(found.group("number")) == 4 and 1900 <= number <= 2099 and not fansub_marks:
-        return None
+    fansub_marks = bool(groups or _CRC.search(text) or _RESOLUTION.search(found.group("rest"))
+                        or "_-_" in stem)
+    if len(found.group("number")) >= 3 and not fansub_marks:
+        return None  # "Friends - 105" is S01E05 as likely as episode 105: guessit's reading
     title = found.group("title").strip(" -")
     if _NUMBERED.search(title):
         return None  # "Show - 1x10 - Episode 10": numbered already

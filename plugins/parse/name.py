@@ -82,7 +82,8 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         # title's own words ("S3", "2nd Season") name a season.
         season = fansub.season if fansub.season is not None else folders.season_dir
         episodes = [fansub.number] if fansub.number is not None else []
-    kind = _kind(source, title, year, season, episodes, air_date)
+    kind = "episode" if fansub is not None else _kind(source, title, year, season, episodes,
+                                                       air_date)
 
     # Non-main content.
     stem = Path(file_name).stem

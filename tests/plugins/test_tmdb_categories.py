@@ -68,8 +68,10 @@ def test_anime_fansub_names_are_read(name: str, title: str, season: int | None,
     assert parsed.absolute
 
 
-def test_anime_a_year_after_a_dash_is_no_episode() -> None:
+def test_anime_only_a_fansub_name_has_absolute_numbers() -> None:
     assert not parse_release(ROOT / "Some Film - 2019.mkv", ROOT).absolute
+    friends = parse_release(ROOT / "Friends - 105.mkv", ROOT)  # no fansub's marks: S01E05
+    assert (friends.season, friends.episodes, friends.absolute) == (1, [5], False)
     top_gear = parse_release(ROOT / "Top Gear - 1x10 - Episode 10.avi", ROOT)
     assert (top_gear.season, top_gear.episodes, top_gear.absolute) == (1, [10], False)
 
