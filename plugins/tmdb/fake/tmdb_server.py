@@ -820,7 +820,9 @@ class FakeTMDB:
                                         params.get("language", ""))
             case ["tv", show, "season", number, "episode", episode] \
                     if show.isdigit() and number.isdigit() and episode.isdigit():
-                return catalogue.episode(int(show), int(number), int(episode))
+                found = localised(catalogue.episode(int(show), int(number), int(episode)),
+                                  params.get("language", ""))
+                return {k: v for k, v in found.items() if k != "_translations"}
         raise _not_found()
 
     def _image(self, path: str) -> tuple[int, str, bytes]:
