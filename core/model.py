@@ -77,6 +77,13 @@ class ParsedName:
     extra: str | None = None
     screen_size: str | None = None
     release_group: str | None = None
+    # A number counted from the show's first episode (``[Group] Title - 1071``), not within a
+    # season: the provider maps it to a season and an episode from the show's season lengths.
+    absolute: bool = False
+    # A season named in words that only the provider can number: "final" ("The Final Season").
+    season_named: str | None = None
+    # An episode named, not numbered (``Show.The.Christmas.Invasion``): found by its title.
+    episode_title: str | None = None
 
 
 # Before 0.2 shelver knew one provider and stored its identities without naming it
@@ -164,6 +171,8 @@ class DownloaderHints:
         for key in ("kind", "title", "year", "season"):
             if getattr(self, key) is not None:
                 changes[key] = getattr(self, key)
+        if self.episodes or self.season is not None:
+            changes.update(absolute=False, season_named=None)  # the downloader's numbers
         return replace(parsed, **changes)
 
 

@@ -153,10 +153,26 @@ def shelver_plan_destination(item: Item, ctx: RunContext) -> Plan | None:
     folder = destination.parent if kind == "movie" else destination.parent.parent
     companions = {}
     for companion in companions_of(item.path):
+        if release_notes(companion):
+            continue  # a scene .nfo stays behind as a leftover; the nfo plugin writes the NFO
         rest = companion.name[len(item.path.stem):]
         companions[companion] = destination.with_name(
             clean_component(destination.stem + rest, keep_suffix=rest))
     return Plan(destination=destination, companions=companions, folder=folder)
+
+
+def release_notes(path: Path) -> bool:
+    """Whether ``path`` is a ``.nfo`` of release notes (a scene group's text, not Kodi's XML):
+    a leftover, never a sidecar (docs/identification.md, "Traps"), or the library would keep
+    it as the video's NFO in place of the one shelver writes."""
+    if path.suffix.lower() != ".nfo":
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return not head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").startswith("<")
 
 
 # -- `shelver profile check` / run start: templates rendered against sample data -------------

@@ -183,6 +183,7 @@ def _guess_cached(name: str) -> dict[str, Any]:
         "screen_size": (_values(g.get("screen_size")) or [None])[0],
         "release_group": (_values(g.get("release_group")) or [None])[0],
         "part": _raw_part(g.get("part")),
+        "release_marks": bool(out.get("source") or out.get("video_codec")),
         "weak_episode": False,
         "bare_number": None,
     }
@@ -291,6 +292,7 @@ def _classify_dir(name: str) -> tuple[str, Any]:
         or guess["release_group"]
         or guess["editions"]
         or guess["date"]
+        or guess["release_marks"]  # "Title.DVDRip.XviD": a release, however short its title
     )
     return "info", guess
 

@@ -23,9 +23,6 @@ from typing import Any
 from shelver.api import ParsedName
 from shelver.plugins.parse.components import (
     _DEVICE_NAME,
-    _EDITION_NAMES,
-    _EXTRA_EDITIONS,
-    _EXTRA_PHRASES,
     _EXTRA_SUFFIX,
     _GENERIC_TITLES,
     _classify_dir,
@@ -33,6 +30,15 @@ from shelver.plugins.parse.components import (
     _compact,
     _guess,
     _is_obfuscated,
+)
+from shelver.plugins.parse.extras import _edition, _extra, _is_extra_phrase
+from shelver.plugins.parse.fansub import (
+    FansubName,
+    collection_title,
+    is_collection,
+    named_episode,
+    read_fansub,
+    strip_index,
 )
 from shelver.plugins.parse.ids import _EDITION_TAG, extract_ids, ids_from_nfo, nfo_ids
 
@@ -49,17 +55,35 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
     the show of ``Season 2/03 - Title.mkv``.
     """
     path = Path(path)
-    ids, file_name, edition_tags, file_guess = _read_file_name(path.name)
-    folders = _read_folders(_folders_of(path, root), ids)
+    folder_names = _folders_of(path, root)
+    box_set = bool(folder_names) and is_collection(folder_names[0])
+    ids, file_name, edition_tags, file_guess = _read_file_name(path.name, box_set)
+    folders = _read_folders(folder_names, ids)
     title, alternatives, episode_like, source = _choose_title(file_name, file_guess, folders)
+    if file_guess.get("fansub") is not None:
+        title, source = file_guess["title"], file_guess  # "Show - Sub/[Grp] Show - Sub - 07"
 
     title, leaked_editions = _clean_title(title)
+    if box_set and title and title != folders.title:
+        # "Trilogy/02.The.Two.Towers.2002.mkv": the box set's title may lead the film's.
+        boxed = f"{collection_title(folder_names[0])} {title}"
+        if re.fullmatch(r"part \w+", title, re.IGNORECASE):
+            title = boxed  # "Dune.Collection/01.Part.One.2021.mkv"
+        else:
+            alternatives.append(boxed)
     part = file_guess["part"] if source is file_guess else source["part"]
     if title and part and source["type"] == "movie":
         title = f"{title} Part {part}"  # not "Dune" alone: that is another film
     year = _year(title, source, file_guess, folders.infos)
     season, episodes, air_date = _numbers(title, file_guess, source, folders, episode_like)
-    kind = _kind(source, title, year, season, episodes, air_date)
+    fansub: FansubName | None = file_guess.get("fansub")
+    if fansub is not None:
+        # "[Group] Title - 1071": the number may be absolute; only a season folder or the
+        # title's own words ("S3", "2nd Season") name a season.
+        season = fansub.season if fansub.season is not None else folders.season_dir
+        episodes = [fansub.number] if fansub.number is not None else []
+    kind = "episode" if fansub is not None else _kind(source, title, year, season, episodes,
+                                                       air_date)
 
     # Non-main content.
     stem = Path(file_name).stem
@@ -80,6 +104,8 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
     kind, season, episodes, air_date = _library_layout(folders, extra, kind, season, episodes,
                                                        air_date)
 
+    title, episode_title = named_episode(title, file_guess, extra, season, episodes, air_date,
+                                         file_name)
     folder_guess = folders.guess
     country = file_guess["country"] or (folder_guess["country"] if folder_guess else None)
     nfo, nfo_kind = ids_from_nfo(path, kind == "episode")
@@ -102,6 +128,9 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         extra=extra,
         screen_size=file_guess["screen_size"] or (folder_guess or {}).get("screen_size"),
         release_group=file_guess["release_group"] or (folder_guess or {}).get("release_group"),
+        episode_title=episode_title,
+        absolute=bool(fansub and episodes and season != 0),
+        season_named=fansub.season_named if fansub else None,
     )
 
 
@@ -120,14 +149,27 @@ def _folders_of(path: Path, root: Path | None) -> list[str]:
     return folders
 
 
-def _read_file_name(name: str) -> tuple[dict[str, Any], str, list[str], dict[str, Any]]:
-    """The ids written in the file's ``name``, the name without them and without its
-    ``{edition-...}`` tags, those tags, and guessit's reading of the rest (no title, year or
-    numbers in a camera's or a phone's counter name)."""
+def _read_file_name(
+    name: str, box_set: bool = False
+) -> tuple[dict[str, Any], str, list[str], dict[str, Any]]:
+    """The ids written in the file's ``name``, the name without them, its ``{edition-...}`` tags
+    and its index in a box set, those tags, and guessit's reading of the rest (no title, year or
+    numbers in a camera's or a phone's counter name; a fansub name's own reading)."""
     ids, file_name = extract_ids(name)
     edition_tags = [e.strip() for e in _EDITION_TAG.findall(file_name) if e.strip()]
-    file_name = _EDITION_TAG.sub(" ", file_name)
+    file_name = strip_index(_EDITION_TAG.sub(" ", file_name).strip(), box_set)
     file_guess = _guess(file_name)
+    if box_set and not file_guess["title"] and file_guess["part"]:
+        file_guess.update(title=f"Part {file_guess['part']}", part=None)
+    fansub = read_fansub(file_name)
+    if fansub is not None:
+        file_guess.update(
+            title=fansub.title, alternative_titles=[], year=fansub.year, date=None,
+            season=fansub.season, episodes=[fansub.number] if fansub.number else [],
+            type="episode", weak_episode=False, bare_number=None, episode_title=None,
+            title_after_episode=False, part=None, fansub=fansub,
+            release_group=fansub.group or file_guess["release_group"],
+        )
     if _DEVICE_NAME.match(file_name):
         file_guess.update(
             title=None,
@@ -300,41 +342,6 @@ def _kind(source: dict[str, Any], title: str | None, year: int | None, season: i
     return None
 
 
-def _extra(stem: str, file_guess: dict[str, Any], folder_extra: str | None,
-           episode_like: bool) -> str | None:
-    """Which kind of non-main content the file is ("trailer", "deleted"...), or None."""
-    extra = folder_extra
-    other = {o.lower() for o in file_guess["other"]}
-    if "sample" in other:
-        extra = "sample"
-    elif extra is None and "trailer" in other:
-        extra = "trailer"
-    if extra in (None, "extra") and not episode_like:  # an episode may be "The Interview"
-        tail = " ".join(file_guess["alternative_titles"] + [file_guess["episode_title"] or ""])
-        if extra == "extra":  # "Extras/Deleted Scenes.mkv": the file says which kind
-            tail += " " + (file_guess["title"] or "")
-        for name, pattern in _EXTRA_PHRASES:
-            if pattern.search(tail):
-                extra = name
-                break
-    if extra is None:
-        suffix = _EXTRA_SUFFIX.search(stem)
-        if suffix:
-            extra = _extra_name(suffix.group(1))
-    return extra
-
-
-def _edition(stem: str, editions: list[str]) -> tuple[str | None, bool]:
-    """The edition's name from ``editions`` (appended to), and whether the file name holds one
-    of the editions guessit misreads as an episode's title."""
-    misread = False
-    for name, pattern in _EXTRA_EDITIONS[:2]:  # editions guessit misreads as episode titles
-        if pattern.search(stem) and name not in editions:
-            editions.append(name)
-            misread = True
-    return " ".join(dict.fromkeys(_EDITION_NAMES.get(e, e) for e in editions)) or None, misread
-
-
 def _library_layout(
     folders: _Folders, extra: str | None, kind: str | None, season: int | None,
     episodes: list[int], air_date: str | None,
@@ -396,15 +403,6 @@ def _weak_file_title(
     # "Season 2/03 - Title.mkv": the file's "title" is the episode's.
     episodic = guess["episodes"] and guess["season"] is None and not guess["date"]
     return bool(episodic and season_dir is not None)
-
-
-def _extra_name(word: str) -> str:
-    word = word.lower()
-    return {"deletedscene": "deleted", "other": "extra"}.get(word, word)
-
-
-def _is_extra_phrase(text: str) -> bool:
-    return any(p.search(text) for _, p in _EXTRA_PHRASES)
 
 
 __all__ = ["extract_ids", "ids_from_nfo", "nfo_ids", "parse_release"]

@@ -11,7 +11,7 @@ The documents of a known identity are fetched by :mod:`shelver.plugins.tmdb.deta
 from __future__ import annotations
 
 import re
-import unicodedata
+from dataclasses import replace
 from typing import Any
 
 import trio
@@ -25,15 +25,27 @@ from shelver.plugins.tmdb.details import (
     fetch_metadata,
     matched_release_date,
 )
+from shelver.plugins.tmdb.episodes import place_episodes, special_by_title
 from shelver.plugins.tmdb.explain import record_candidates
+from shelver.plugins.tmdb.known import known_candidate, remember
 from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
     candidate_kind,
+    candidate_titles,
     candidate_year,
     choose,
+    runtime_contradiction,
     score_candidate,
 )
+from shelver.plugins.tmdb.variants import (
+    MAX_VARIANTS,
+    abbreviations_in,
+    query_variants,
+    spells_out,
+)
+from shelver.plugins.tmdb.variants import query_text as _query
+from shelver.plugins.tmdb.variants import without_part as _without_part
 
 MAX_CANDIDATES = 10  # scored per search
 REFINE_DETAILS = 3  # at most this many candidates' details fetched to settle a close call
@@ -62,16 +74,28 @@ async def identify(
     if by_id is not None:
         kind, candidate = by_id
         try:
-            return await _resolve_given(client, parsed, kind, candidate, min_confidence, lang)
+            return await _resolve_given(client, parsed, kind, candidate, min_confidence, lang,
+                                        duration)
         except NotFoundError:
             pass  # a stale or mistyped id: the name may still tell
 
     if not parsed.title:
         return Match(identity=None, confidence=0.0)
-    if parsed.kind == "episode" and not parsed.episodes and not parsed.air_date:
+    if (parsed.kind == "episode" and not parsed.episodes and not parsed.air_date
+            and not parsed.episode_title):
         return Match(identity=None, confidence=0.0)  # a season folder's file: which episode?
 
+    remembered = await known_candidate(client, parsed, duration, min_confidence, lang)
+    if remembered is not None:
+        kind, candidate, score, reasons, checked = remembered
+        return await _resolve(client, checked, kind, candidate, score,
+                              [(candidate, score, reasons)], lang)
+
     results = await _search(client, parsed, lang)
+    if not results and parsed.episode_title and parsed.kind != "episode":
+        # "Sherlock - The Abominable Bride (2016)": no such film; a show's special, maybe.
+        parsed = replace(parsed, kind="episode")
+        results = await _search(client, parsed, lang)
     if not results:
         return Match(identity=None, confidence=0.0)
     scored = []
@@ -141,25 +165,31 @@ async def _search(
 ) -> list[tuple[str, dict[str, Any]]]:
     """Candidates as ``[(kind, result), ...]``.
 
-    The title with its year, then without; then, only while nothing is found, other spellings:
-    roman numerals for digits ("Rocky 3" → "Rocky III"), the alternative titles, the title
-    without "Part N".
+    The title with its year; then, only while nothing is found, other spellings with the year
+    (:func:`query_variants`), the title without it, the other spellings without it. Each
+    query is a request (cached like any other), so a name found at once costs one.
     """
     wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
     title = _query(parsed.title or "")
     variants = _variants(parsed)
     attempts: list[tuple[str, int | None]] = [(title, parsed.year)]
     if parsed.year:
-        attempts += [(variant, parsed.year) for variant in variants[:1]]  # "rocky iii" 1982
-        attempts.append((title, None))
-    attempts += [(variant, None) for variant in variants]
+        attempts += [(variant, parsed.year) for variant in variants]  # "rocky iii" 1982
+        attempts.append((title, None))  # a wrong year; other spellings with it were tried
+    else:
+        attempts += [(variant, None) for variant in variants]
     tried: set[tuple[str, int | None]] = set()
+    abbreviations = abbreviations_in(parsed.title or "")
     for query, year in attempts:
         key = (query.casefold(), year)
         if not query or key in tried:
             continue
         tried.add(key)
         found = await _search_once(client, wanted, query, year, lang)
+        left_out = [a for a in abbreviations if a.lower() not in query.split()]
+        if left_out:  # "law & order" for "Law and Order SVU": only a title that spells it out
+            found = [(kind, result) for kind, result in found
+                     if all(spells_out(candidate_titles(result), a) for a in left_out)]
         if found:
             return found
     return []
@@ -167,29 +197,17 @@ async def _search(
 
 def _variants(parsed: ParsedName) -> list[str]:
     title = _query(parsed.title or "")
-    variants = []
-    romanised = re.sub(
-        r"(?<=\s)(\d{1,2})(?=\s|$)", lambda m: _ROMAN.get(m.group(1), m.group(1)).lower(), title
-    )
-    if romanised != title:
-        variants.append(romanised)
+    variants = query_variants(parsed.title or "")
     for alternative in parsed.alternative_titles:
-        # guessit's leftovers ("CHINESE", "03-04 at") are not worth a request.
-        if len(re.findall(r"[^\W\d_]{2,}", alternative)) >= 2:
+        # guessit's leftovers ("CHINESE", "03-04 at") are not worth a request, nor the title
+        # of an episode the name may hold.
+        if (len(re.findall(r"[^\W\d_]{2,}", alternative)) >= 2
+                and alternative != parsed.episode_title):
             variants.append(_query(alternative))
     shorter = _without_part(title)
     if shorter:
         variants.append(shorter)
-    return variants
-
-
-_ROMAN = {
-    str(n): r
-    for n, r in enumerate(
-        ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-    )
-    if n > 1
-}
+    return [v for v in dict.fromkeys(variants) if v and v != title][:MAX_VARIANTS]
 
 
 async def _search_once(
@@ -211,29 +229,6 @@ def _results(body: dict[str, Any], keep: tuple[str, ...] | None = None) -> list[
     if keep is not None:
         results = [r for r in results if r.get("media_type") in keep]
     return results[:MAX_CANDIDATES]
-
-
-_ELISION = re.compile(r"\b([dljmntc]|qu) (?=[aeiouyhàâéèêîôû])", re.IGNORECASE)
-
-
-def _query(title: str) -> str:
-    """What to send as ``query``: one spelling per title, so that "Breaking.Bad", "breaking bad"
-    and "Breaking Bad" share one cached search.
-
-    TMDB's search ignores case, accents and punctuation; apostrophes stay, and French elisions
-    lost in release names come back ("d Amelie" → "d'amelie").
-    """
-    text = unicodedata.normalize("NFKD", title.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[’`´]", "'", text)
-    text = re.sub(r"[^\w\s'&]|_", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return _ELISION.sub(lambda m: m.group(1) + "'", text)
-
-
-def _without_part(title: str) -> str | None:
-    m = re.match(r"^(.+?)\s+part\s+\w+$", title, re.IGNORECASE)
-    return m.group(1) if m else None
 
 
 async def _refine(
@@ -290,9 +285,12 @@ async def _resolve_given(
     candidate: dict[str, Any],
     min_confidence: float,
     lang: dict[str, str],
+    duration: float | None = None,
 ) -> Match:
-    """An id from the name or an NFO. Trusted, unless the name says something else entirely
-    (a mistyped id must not shelve a film under another): then a person decides."""
+    """An id from the name or an NFO: the user wrote it, so it is trusted whatever the other
+    words of the name say (a home rip renamed by its owner), unless the probed running time
+    contradicts the record (a mistyped id must not shelve a film under another): then a person
+    decides (docs/identification.md, "Explicit ids")."""
     append = MOVIE_APPEND if kind == "movie" else TV_APPEND
     details = await client.get(f"/{kind}/{candidate['id']}", {"append_to_response": append, **lang})
     summary = {**details, "media_type": kind}
@@ -300,10 +298,11 @@ async def _resolve_given(
     reasons: dict[str, Any] = {"id": "given"}
     if parsed.title:
         _, checked = score_candidate(parsed, summary, kind=kind, details=details)
-        fit = checked["year"]["fit"]
         reasons.update(title=checked["title"], year=checked["year"])
-        if checked["title"] < 0.5 and fit < 0.85:
-            confidence = 0.5
+    contradiction = runtime_contradiction(kind, details, duration)
+    if contradiction:
+        reasons["runtime"] = contradiction
+        confidence = 0.5
     scored = [(summary, confidence, reasons)]
     if confidence < min_confidence:
         return Match(identity=None, confidence=confidence, candidates=_summary(scored))
@@ -328,6 +327,7 @@ async def _resolve(
             )
         except NotFoundError:
             return Match(identity=None, confidence=0.0, candidates=candidates)
+        remember(client, "movie", details)
         return Match(
             identity=Identity("tmdb", "movie", str(item_id)),
             confidence=confidence,
@@ -347,16 +347,27 @@ async def _resolve(
             return Match(identity=None, confidence=confidence, candidates=candidates, metadata=bare)
         season, episode = found
         episodes = [episode]
-    else:
-        number = parsed.season if parsed.season is not None else 1
-        if not parsed.episodes:
+    elif not parsed.episodes and parsed.episode_title:
+        # A special named, not numbered: among the season 0 episodes, by its title.
+        try:
+            season = await client.get(f"/tv/{item_id}/season/0", lang)
+        except NotFoundError:
             return Match(identity=None, confidence=confidence, candidates=candidates, metadata=bare)
+        special = special_by_title(season, parsed.episode_title)
+        if special is None:
+            return Match(identity=None, confidence=confidence, candidates=candidates, metadata=bare)
+        episodes = [special]
+    else:
+        placed = place_episodes(parsed, show) if parsed.episodes else None
+        if placed is None:  # no number, or an absolute one the show's seasons cannot hold
+            return Match(identity=None, confidence=confidence, candidates=candidates, metadata=bare)
+        number, wanted = placed
         try:
             season = await client.get(f"/tv/{item_id}/season/{number}", lang)
         except NotFoundError:
             return Match(identity=None, confidence=confidence, candidates=candidates, metadata=bare)
         by_number = {e.get("episode_number"): e for e in season.get("episodes") or []}
-        if any(n not in by_number for n in parsed.episodes):
+        if any(n not in by_number for n in wanted):
             # TMDB does not list this episode: a person decides, nothing is guessed.
             return Match(
                 identity=None,
@@ -364,12 +375,13 @@ async def _resolve(
                 candidates=candidates,
                 metadata=to_metadata({"show": show, "season": season}, client.image_base),
             )
-        episodes = [by_number[n] for n in parsed.episodes]
+        episodes = [by_number[n] for n in wanted]
     # TMDB may send a null season_number: the season asked for is the one it is.
     season_number = (int(season["season_number"]) if season.get("season_number") is not None
                      else parsed.season or 0)
     documents = {"show": show, "season": {**season, "season_number": season_number},
                  "episodes": episodes}
+    remember(client, "tv", show)
     return Match(
         identity=Identity("tmdb", "tv", str(item_id), season=season_number,
                           episodes=[int(e["episode_number"]) for e in episodes]),

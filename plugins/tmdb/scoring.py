@@ -77,6 +77,7 @@ def normalise_title(s: str | None) -> str:
     if not s:
         return ""
     s = _TRAILING_HINT.sub("", s)
+    s = re.sub(r"^(.+?),\s*(the|a|an)\s*$", r"\2 \1", s.strip(), flags=re.IGNORECASE)  # "Matrix, The"
     s = unicodedata.normalize("NFKD", s.casefold().translate(_FOLD))
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.translate(_FOLD)
@@ -101,11 +102,26 @@ def _main_title(s: str) -> str:
     return re.split(r"\s*(?::|\s-\s|\(|\bor\s\()", s, maxsplit=1)[0].strip()
 
 
+def _expand_abbreviation(title: str, other: str) -> str:
+    """``title`` with a word that abbreviates consecutive words of ``other`` spelt out:
+    "law and order svu" against "law and order special victims unit"."""
+    words, others = title.split(), other.split()
+    for i, word in enumerate(words):
+        if not 2 <= len(word) <= 5 or not word.isalpha() or word in others:
+            continue
+        for start in range(len(others) - len(word) + 1):
+            run = others[start:start + len(word)]
+            if "".join(w[0] for w in run) == word:
+                return " ".join(words[:i] + run + words[i + 1:])
+    return title
+
+
 def title_similarity(a: str, b: str) -> float:
     """Similarity of two titles in 0..1 (1.0 only for equal normalised titles)."""
     na, nb = normalise_title(a), normalise_title(b)
     if not na or not nb:
         return 0.0
+    na, nb = _expand_abbreviation(na, nb), _expand_abbreviation(nb, na)
     if na == nb:
         return 1.0
     if na.replace(" ", "") == nb.replace(" ", ""):
@@ -192,6 +208,15 @@ def _missing_episode(parsed: ParsedName, details: dict[str, Any]) -> str | None:
             return f"aired {parsed.air_date}, before the show began ({first})"
         return None
     seasons = details.get("seasons")
+    if parsed.absolute and parsed.episodes and isinstance(seasons, list):
+        # "[Group] Title - 1071": counted from the first episode, specials left out.
+        counts = {s.get("season_number"): s.get("episode_count") or 0
+                  for s in seasons if isinstance(s, dict)}
+        total = sum(c for n, c in counts.items() if isinstance(n, int) and n > 0)
+        within = parsed.season is not None and max(parsed.episodes) <= counts.get(parsed.season, 0)
+        if total and not within and max(parsed.episodes) > total:
+            return f"{total} episodes in all"
+        return None
     if parsed.season is None or not parsed.episodes or not isinstance(seasons, list):
         return None
     listed = {s.get("season_number"): s for s in seasons if isinstance(s, dict)}
@@ -372,6 +397,26 @@ def choose(
     return best, confidence
 
 
+def runtime_contradiction(kind: str, details: dict[str, Any], duration: float | None) -> str | None:
+    """Why the probed ``duration`` (seconds) cannot be the work of ``details``; None when it
+    fits or either is unknown. A film: off by more than 25 minutes and a quarter of its length
+    (an extended cut runs longer, PAL runs 4% fast); an episode: under a third or over three
+    times the show's episode length."""
+    if not duration:
+        return None
+    minutes = duration / 60.0
+    if kind == "movie":
+        runtime = details.get("runtime")
+        if isinstance(runtime, (int, float)) and runtime > 0:
+            if abs(minutes - runtime) > max(25.0, 0.25 * runtime):
+                return f"probed {minutes:.0f} min, TMDB says {runtime} min"
+        return None
+    runs = [r for r in details.get("episode_run_time") or [] if isinstance(r, (int, float)) and r]
+    if runs and not (min(runs) / 3 <= minutes <= 3 * max(runs)):
+        return f"probed {minutes:.0f} min, TMDB says episodes run {min(runs)}-{max(runs)} min"
+    return None
+
+
 __all__ = [
     "AMBIGUITY_MARGIN",
     "candidate_kind",
@@ -379,6 +424,7 @@ __all__ = [
     "candidate_year",
     "choose",
     "normalise_title",
+    "runtime_contradiction",
     "score_candidate",
     "title_similarity",
 ]

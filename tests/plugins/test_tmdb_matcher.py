@@ -182,12 +182,18 @@ async def test_known_imdb_id_needs_no_find(client: TMDBClient, fake: FakeTMDB) -
     assert fake.count(path_prefix="/find") == 0 and fake.count() == 2
 
 
-async def test_given_id_that_contradicts_the_name_goes_to_review(client: TMDBClient) -> None:
-    result = await match(client, "Dune.1984.{tmdb-604}.mkv")  # a typo: 604 is Reloaded (2003)
+async def test_given_id_that_contradicts_the_running_time_goes_to_review(
+        client: TMDBClient) -> None:
+    # The user wrote the id: trusted whatever the other words say, unless the probed running
+    # time contradicts the record (a typo: 604 is Reloaded, 138 min; the file runs 95 min).
+    result = await match(client, "Dune.1984.{tmdb-604}.mkv", duration=95 * 60)
     assert result.identity is None
     assert (
         result.candidates[0]["id"] == 604 and result.candidates[0]["title"] == "The Matrix Reloaded"
     )
+    assert "TMDB says 138 min" in result.candidates[0]["reasons"]["runtime"]
+    trusted = await match(client, "Dune.1984.{tmdb-604}.mkv")  # no running time known
+    assert trusted.identity == Identity("tmdb", "movie", 604)
 
 
 async def test_unknown_given_id_falls_back_to_the_name(client: TMDBClient, fake: FakeTMDB) -> None:

@@ -13,10 +13,13 @@ HERE = Path(__file__).resolve().parent
 
 
 def build() -> dict[str, object]:
+    from shelver.plugins.tmdb.fake.snapshot_more import translate
     from shelver.plugins.tmdb.fake.snapshot_movies import movies
     from shelver.plugins.tmdb.fake.snapshot_tv import seasons, shows
 
-    return {"movies": movies(), "tv": shows(), "seasons": seasons()}
+    snapshot: dict[str, object] = {"movies": movies(), "tv": shows(), "seasons": seasons()}
+    translate(snapshot)
+    return snapshot
 
 
 def main() -> None:

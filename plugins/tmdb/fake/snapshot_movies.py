@@ -17,6 +17,8 @@ import hashlib
 import zlib
 from typing import Any
 
+from shelver.plugins.tmdb.fake import snapshot_more as _more
+
 GENRES = {
     "Action": 28, "Adventure": 12, "Animation": 16, "Comedy": 35, "Crime": 80,
     "Documentary": 99, "Drama": 18, "Family": 10751, "Fantasy": 14, "History": 36,
@@ -290,6 +292,8 @@ MOVIES += [
     (17473, "The Room", None, "en", "2003-06-27", 99, 11.6, 3.8, 900, "tt0368226", "R", "Drama,Romance", "US", "WIS", "Tommy Wiseau", "Tommy Wiseau", "Tommy Wiseau:Johnny|Juliette Danielle:Lisa|Greg Sestero:Mark|Philip Haldiman:Denny", None, (), 6, 0, "A successful banker's life unravels as his fiancée begins an affair with his best friend."),
     (264644, "Room", None, "en", "2015-10-16", 118, 26.5, 8.1, 10500, "tt3170832", "R", "Drama,Thriller", "IE,CA,GB,US", "ELE", "Lenny Abrahamson", "Emma Donoghue", "Brie Larson:Joy 'Ma' Newsome|Jacob Tremblay:Jack Newsome|Joan Allen:Nancy Newsome|William H. Macy:Robert Newsome", None, (), 13, 36.3, "A young boy who has spent his whole life in a single room escapes with his mother into the outside world."),
 ]
+
+MOVIES += _more.MOVIES  # the box sets' other films (snapshot_more)
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -29,6 +29,8 @@ import hashlib
 import zlib
 from typing import Any
 
+from shelver.plugins.tmdb.fake import snapshot_more as _more
+
 # -- reference tables -----------------------------------------------------------------------
 
 GENRES = {10759: "Action & Adventure", 16: "Animation", 35: "Comedy", 80: "Crime",
@@ -797,6 +799,15 @@ CREW: dict[tuple[int, int, int], tuple[str, str]] = {
 
 LANGUAGES = {"en": "English", "ja": "日本語"}
 COUNTRIES = {"US": "United States of America", "GB": "United Kingdom"}
+
+# The shows and specials the identification categories need (snapshot_more).
+SHOWS += _more.SHOWS
+EPISODES.update(_more.EPISODES)
+for _show in SHOWS:
+    _show["seasons"].update({n: None for (sid, n) in _more.EPISODES if sid == _show["id"]})
+NETWORKS.update(_more.NETWORKS)
+COMPANIES.update(_more.COMPANIES)
+COUNTRIES.update(_more.COUNTRIES)
 
 # -- expansion into TMDB documents ----------------------------------------------------------
 

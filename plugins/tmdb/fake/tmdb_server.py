@@ -116,6 +116,21 @@ def load_snapshot(path: str | Path | None = None) -> dict[str, Any]:
     return data
 
 
+def localised(doc: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """``doc`` as TMDB answers it for ``language=``: its translated title, name and overview
+    where the snapshot has them (``_translations``), else as it is (TMDB's fallback to the
+    original); ``original_title``/``original_name`` never change."""
+    translation = doc.get("_translations", {}).get(language) or {}
+    return {**doc, **{k: v for k, v in translation.items() if v}}
+
+
+def localised_season(season: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """A season document with its episodes' names in ``language`` where known."""
+    episodes = [{k: v for k, v in localised(e, language).items() if k != "_translations"}
+                for e in season.get("episodes", [])]
+    return {**season, "episodes": episodes}
+
+
 def search_words(text: str) -> set[str]:
     """The words TMDB-like search compares: no case, diacritics, apostrophes or punctuation."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -216,6 +231,7 @@ class Catalogue:
     def _names(doc: Mapping[str, Any], title: str, original: str, alt_key: str) -> list[set[str]]:
         alternatives = doc.get("alternative_titles", {}).get(alt_key, [])
         names = [doc.get(title, ""), doc.get(original, "")] + [a["title"] for a in alternatives]
+        names += [t.get(title, "") for t in doc.get("_translations", {}).values()]
         return [search_words(n) for n in names if n]
 
     def _collect_images(self, node: Any, kind: str | None) -> None:
@@ -236,18 +252,23 @@ class Catalogue:
 
     def search_movie(self, params: Mapping[str, str]) -> dict[str, Any]:
         page = self._page(params)
-        return _page_of([self.movie_result(m) for m in self._matching_movies(params)], page)
+        language = params.get("language", "")
+        return _page_of([self.movie_result(m, language) for m in self._matching_movies(params)],
+                        page)
 
     def search_tv(self, params: Mapping[str, str]) -> dict[str, Any]:
         page = self._page(params)
-        return _page_of([self.tv_result(s) for s in self._matching_shows(params)], page)
+        language = params.get("language", "")
+        return _page_of([self.tv_result(s, language) for s in self._matching_shows(params)], page)
 
     def search_multi(self, params: Mapping[str, str]) -> dict[str, Any]:
         page = self._page(params)
         plain = {k: v for k, v in params.items() if k in ("query", "include_adult")}
-        found = [{**self.movie_result(m), "media_type": "movie"}
+        language = params.get("language", "")
+        found = [{**self.movie_result(m, language), "media_type": "movie"}
                  for m in self._matching_movies(plain)]
-        found += [{**self.tv_result(s), "media_type": "tv"} for s in self._matching_shows(plain)]
+        found += [{**self.tv_result(s, language), "media_type": "tv"}
+                  for s in self._matching_shows(plain)]
         found.sort(key=lambda r: (-r["popularity"], r["id"]))
         return _page_of(found, page)
 
@@ -303,19 +324,20 @@ class Catalogue:
             years.update(_year(r.get("release_date")) for r in country["release_dates"])
         return {y for y in years if y is not None}
 
-    def movie_result(self, movie: Mapping[str, Any]) -> dict[str, Any]:
-        full = {**movie, "genre_ids": [g["id"] for g in movie.get("genres", [])]}
+    def movie_result(self, movie: Mapping[str, Any], language: str = "") -> dict[str, Any]:
+        full = {**localised(movie, language), "genre_ids": [g["id"] for g in movie.get("genres", [])]}
         return {key: full.get(key) for key in MOVIE_RESULT_KEYS}
 
-    def tv_result(self, show: Mapping[str, Any]) -> dict[str, Any]:
-        full = {**show, "genre_ids": [g["id"] for g in show.get("genres", [])]}
+    def tv_result(self, show: Mapping[str, Any], language: str = "") -> dict[str, Any]:
+        full = {**localised(show, language), "genre_ids": [g["id"] for g in show.get("genres", [])]}
         return {key: full.get(key) for key in TV_RESULT_KEYS}
 
     # -- details --------------------------------------------------------------------------
 
-    def details(self, kind: str, item_id: int, append: str) -> dict[str, Any]:
+    def details(self, kind: str, item_id: int, append: str, language: str = "") -> dict[str, Any]:
         doc, parts = self._doc(kind, item_id)
-        body = {k: v for k, v in doc.items() if k not in parts and not k.startswith("_")}
+        body = {k: v for k, v in localised(doc, language).items()
+                if k not in parts and not k.startswith("_")}
         for name in [a.strip() for a in append.split(",") if a.strip()][:MAX_APPEND]:
             if name in parts:
                 body[name] = doc.get(name, self._empty_part(kind, name))
@@ -789,14 +811,18 @@ class FakeTMDB:
             case ["find", external_id]:
                 return catalogue.find(external_id, params)
             case [("movie" | "tv") as kind, item_id] if item_id.isdigit():
-                return catalogue.details(kind, int(item_id), params.get("append_to_response", ""))
+                return catalogue.details(kind, int(item_id), params.get("append_to_response", ""),
+                                         params.get("language", ""))
             case [("movie" | "tv") as kind, item_id, name] if item_id.isdigit():
                 return catalogue.part(kind, int(item_id), name)
             case ["tv", show, "season", number] if show.isdigit() and number.isdigit():
-                return catalogue.season(int(show), int(number))
+                return localised_season(catalogue.season(int(show), int(number)),
+                                        params.get("language", ""))
             case ["tv", show, "season", number, "episode", episode] \
                     if show.isdigit() and number.isdigit() and episode.isdigit():
-                return catalogue.episode(int(show), int(number), int(episode))
+                found = localised(catalogue.episode(int(show), int(number), int(episode)),
+                                  params.get("language", ""))
+                return {k: v for k, v in found.items() if k != "_translations"}
         raise _not_found()
 
     def _image(self, path: str) -> tuple[int, str, bytes]:

@@ -1,0 +1,227 @@
+"""Identification benchmark: the project's corpus, per category, against a naive baseline.
+
+Run: ``.venv/bin/python bench/identify.py`` (about half a minute). Every video name of
+``tests/corpus/release_names.json`` and ``tests/corpus/categories.json`` (anime and absolute
+numbering, query variants, specials by name, explicit ids, folder-only names, traps,
+collections and editions: docs/identification.md) is parsed by the ``parse`` plugin and
+identified by the ``tmdb`` plugin's matcher against the loopback TMDB look-alike, with the
+probed duration each entry records. Printed:
+
+- per category: identities right, wrong (a misfile), expected ones left for review, and the
+  "must not be organised" names left in review as they should be;
+- API requests against the lower bound (2 per distinct film, 2 + 1 per season on disk per
+  distinct show, over the identities the corpus expects; every query variant is a request and
+  counts), for the categories alone and for the whole corpus;
+- the naive baseline in the same run: the first result of one search for the title (with the
+  year for a film; season and episode as the name says), as a tool without scoring does.
+
+Exits 0; prints ``over target`` beside a figure that misses its target. ``tests/plugins/
+test_tmdb_categories.py`` runs :func:`evaluate` on the categories and asserts the targets.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CATEGORIES = REPO / "tests" / "corpus" / "categories.json"
+RELEASE_NAMES = REPO / "tests" / "corpus" / "release_names.json"
+ROOT = Path("/downloads")
+MIN_CONFIDENCE = 0.75
+TARGET_RATIO = 1.1
+
+
+def load(path: Path, category: str | None = None) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    for entry in entries:
+        entry.setdefault("category", category or "release names")
+    return entries
+
+
+def lower_bound(entries: list[dict[str, Any]]) -> int:
+    """2 per distinct film, 2 + 1 per season per distinct show (DESIGN, TMDB budget)."""
+    films: set[int] = set()
+    seasons: dict[int, set[int]] = collections.defaultdict(set)
+    for entry in entries:
+        if entry["expect"]["status"] != "organised":
+            continue
+        want = entry["expect"]["tmdb"]
+        if want["type"] == "movie":
+            films.add(want["id"])
+        else:
+            seasons[want["id"]].add(want["season"])
+    return 2 * len(films) + sum(2 + len(s) for s in seasons.values())
+
+
+def same(got: dict[str, Any] | None, want: dict[str, Any] | None) -> bool:
+    if got is None or want is None:
+        return got is None and want is None
+    return (got["kind"] == want["type"] and str(got["id"]) == str(want["id"])
+            and got.get("season") == want.get("season")
+            and list(got.get("episodes") or []) == list(want.get("episodes") or []))
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    wrong: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)  # expected an identity, left for review
+    reviews: int = 0  # "must not be organised" names, all told
+    kept: int = 0  # of which left for review, as they should be
+    extras: int = 0
+    extras_seen: int = 0
+    expected: int = 0
+
+
+@dataclass
+class Report:
+    tallies: dict[str, Tally]
+    requests: int
+    bound: int
+    naive: dict[str, int]  # category -> right by the naive baseline
+    naive_wrong: dict[str, int]
+    naive_requests: int
+    review_requests: int = 0  # spent on names that rightly end in review (beyond the bound)
+
+    @property
+    def ratio(self) -> float:
+        return self.requests / max(1, self.bound)
+
+
+async def evaluate(entries: list[dict[str, Any]]) -> Report:
+    """Identify every video of ``entries`` (one client, one cache, as one run would) and the
+    naive baseline on a second look-alike; count both servers' requests."""
+    from shelver.plugins.parse.name import parse_release
+    from shelver.plugins.tmdb.client import TMDBClient
+    from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
+    from shelver.plugins.tmdb.matcher import identify
+
+    tallies: dict[str, Tally] = collections.defaultdict(Tally)
+    naive: dict[str, int] = collections.Counter()
+    naive_wrong: dict[str, int] = collections.Counter()
+    review_requests = 0
+    with tempfile.TemporaryDirectory() as work, FakeTMDB() as fake, FakeTMDB() as plain:
+        async with TMDBClient(fake.base_url, api_key=fake.api_key, rate="100000/1s",
+                              db_path=Path(work) / "state.db") as client, \
+                TMDBClient(plain.base_url, api_key=plain.api_key, rate="100000/1s",
+                           db_path=Path(work) / "naive.db") as baseline:
+            for entry in entries:
+                tally = tallies[entry["category"]]
+                status = entry["expect"]["status"]
+                parsed = parse_release(ROOT / entry["path"], ROOT)
+                if status == "extra":
+                    tally.extras += 1
+                    tally.extras_seen += bool(parsed.extra)
+                    continue
+                if status not in ("organised", "review"):
+                    continue
+                if parsed.extra:
+                    tally.wrong.append(f"{entry['path']}: read as an extra ({parsed.extra})")
+                    continue
+                before = fake.count()
+                result = await identify(client, parsed, {"duration": entry.get("duration")},
+                                        min_confidence=MIN_CONFIDENCE)
+                if status == "review":
+                    review_requests += fake.count() - before
+                got = result.identity.as_json() if result.identity is not None else None
+                want = entry["expect"].get("tmdb") if status == "organised" else None
+                if status == "review":
+                    tally.reviews += 1
+                    tally.kept += got is None
+                else:
+                    tally.expected += 1
+                if same(got, want):
+                    tally.right += status == "organised"
+                elif got is None:
+                    tally.missed.append(entry["path"])
+                else:
+                    tally.wrong.append(f"{entry['path']}: {got} (expected {want})")
+                first = await first_result(baseline, parsed)
+                if want is not None and same(first, want):
+                    naive[entry["category"]] += 1
+                elif first is not None:
+                    naive_wrong[entry["category"]] += 1
+            return Report(tallies=dict(tallies), requests=fake.count(), bound=lower_bound(entries),
+                          naive=dict(naive), naive_wrong=dict(naive_wrong),
+                          naive_requests=plain.count(), review_requests=review_requests)
+
+
+async def first_result(client: Any, parsed: Any) -> dict[str, Any] | None:
+    """The naive baseline: the first search result, taken as it is."""
+    from shelver.api import NotFoundError
+
+    if not parsed.title:
+        return None
+    if parsed.kind == "episode":
+        body = await client.get("/search/tv", {"query": parsed.title})
+        kind = "tv"
+    elif parsed.kind == "movie":
+        body = await client.get("/search/movie", {"query": parsed.title, "year": parsed.year})
+        kind = "movie"
+    else:
+        body = await client.get("/search/multi", {"query": parsed.title})
+        kind = ""
+    results = [r for r in body.get("results") or [] if r.get("media_type", kind) in ("movie", "tv")]
+    if not results:
+        return None
+    top = results[0]
+    kind = top.get("media_type") or kind
+    if kind == "movie":
+        return {"kind": "movie", "id": str(top["id"])}
+    if not parsed.episodes:
+        return None
+    try:
+        await client.get(f"/tv/{top['id']}/season/{parsed.season or 1}", {})
+    except NotFoundError:
+        return None
+    return {"kind": "tv", "id": str(top["id"]), "season": parsed.season or 1,
+            "episodes": list(parsed.episodes)}
+
+
+def table(report: Report, title: str) -> str:
+    lines = [title, "-" * len(title),
+             f"  {'category':<15} {'right':>9} {'wrong':>6} {'review*':>8} {'kept in review':>15}"
+             f" {'extras':>7} {'naive right':>12} {'naive wrong':>12}"]
+    totals = collections.Counter()
+    for name, tally in sorted(report.tallies.items()):
+        naive, naive_wrong = report.naive.get(name, 0), report.naive_wrong.get(name, 0)
+        lines.append(f"  {name:<15} {tally.right:>4}/{tally.expected:<4} {len(tally.wrong):>6}"
+                     f" {len(tally.missed):>8} {tally.kept:>8}/{tally.reviews:<6}"
+                     f" {tally.extras_seen:>3}/{tally.extras:<3} {naive:>7}/{tally.expected:<4}"
+                     f" {naive_wrong:>12}")
+        totals.update(right=tally.right, expected=tally.expected, wrong=len(tally.wrong),
+                      missed=len(tally.missed), kept=tally.kept, reviews=tally.reviews,
+                      naive=naive, naive_wrong=naive_wrong)
+    lines.append(f"  {'all':<15} {totals['right']:>4}/{totals['expected']:<4} {totals['wrong']:>6}"
+                 f" {totals['missed']:>8} {totals['kept']:>8}/{totals['reviews']:<6}"
+                 f" {'':>7} {totals['naive']:>7}/{totals['expected']:<4} {totals['naive_wrong']:>12}")
+    over = "" if report.ratio <= TARGET_RATIO else "  over target"
+    lines.append(f"  requests {report.requests} vs lower bound {report.bound}: "
+                 f"{report.ratio:.3f}x (target <= {TARGET_RATIO}x, variants counted){over}")
+    placed = report.requests - report.review_requests
+    lines.append(f"  of which {report.review_requests} for names that rightly end in review; "
+                 f"the others {placed}: {placed / max(1, report.bound):.3f}x the bound")
+    lines.append(f"  naive baseline: {report.naive_requests} requests; review* = expected an "
+                 f"identity, left for review")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    import trio
+
+    categories = load(CATEGORIES)
+    everything = load(RELEASE_NAMES) + categories
+    print(table(trio.run(evaluate, categories), "Identification categories (tests/corpus/categories.json)"))
+    print()
+    print(table(trio.run(evaluate, everything), "The project's corpus (release_names.json + categories.json)"))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
