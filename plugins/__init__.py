@@ -16,4 +16,5 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("mp4tags", "shelver.plugins.mp4tags.plugin"),
     ("artwork", "shelver.plugins.artwork.plugin"),
     ("phash", "shelver.plugins.phash.plugin"),
+    ("web", "shelver.plugins.web.plugin"),
 )

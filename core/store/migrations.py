@@ -227,3 +227,21 @@ def m009_provider_identity(db: sqlite_utils.Database) -> None:
                f" WHERE {old_id} IS NOT NULL AND provider IS NULL", [LEGACY_PROVIDER])
     db.execute(f"DROP INDEX IF EXISTS idx_items_{old_kind}_{old_id}")
     db.table("items").create_index(["provider", "ident_kind", "ident"], if_not_exists=True)
+
+
+@migration
+def m010_run_controls(db: sqlite_utils.Database) -> None:
+    # A request to stop a run (docs/web.md, "Cancel and drain"): written by a front end, polled
+    # by the run's engine between items; the engine then stops as on Ctrl-C.
+    db.execute("CREATE TABLE IF NOT EXISTS run_controls (run_id INTEGER PRIMARY KEY,"
+               " action TEXT NOT NULL, requested_at FLOAT NOT NULL)")
+
+
+@migration
+def m011_review_note_and_item_events(db: sqlite_utils.Database) -> None:
+    # ``note``: why a person set an item aside (the web UI's "not a movie/show", kept with the
+    # SKIPPED item); the events index: one item's history (the web UI's Item page) without
+    # reading every event.
+    if "note" not in db.table("items").columns_dict:
+        db.table("items").add_column("note", str)
+    db.execute("CREATE INDEX IF NOT EXISTS events_item ON events (item_id)")

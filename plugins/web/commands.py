@@ -1,0 +1,54 @@
+"""``shelver web``: the web UI in its own process, until Ctrl-C (docs/web.md)."""
+
+from __future__ import annotations
+
+import click
+from shelver.api import profile_option
+
+
+def register_commands(cli: click.Group) -> None:
+    @cli.command("web")
+    @profile_option
+    @click.option("--host", help="Address to listen on (default: [web] host, 127.0.0.1). "
+                  "Anything but loopback needs the token (--print-token).")
+    @click.option("--port", type=int, help="Port (default: [web] port, 8765; 0: any free one).")
+    @click.option("--print-token", is_flag=True,
+                  help="Print the token (made on first use, kept 0600 in the config folder) and exit.")
+    def web_command(profile_name: str | None, host: str | None, port: int | None,
+                    print_token: bool) -> None:
+        """Serve the web UI: overview, review with posters, activity and undo, live."""
+        import trio
+        from shelver.api import ConfigError, ConfigProblem, load_with_plugins
+        from shelver.plugins.web import security, server
+
+        if print_token:
+            try:
+                click.echo(security.make_token())
+            except OSError as exc:
+                raise ConfigProblem(f"{security.token_path()}: cannot be written "
+                                    f"({exc.strerror})") from None
+            return
+        try:
+            profile, _pm = load_with_plugins(profile_name)
+            host = host or str(profile.get("web.host") or server.DEFAULT_HOST)
+            port = port if port is not None else int(profile.get("web.port") or server.DEFAULT_PORT)
+            web = server.open_web(profile_name, host)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from None
+
+        async def main() -> None:
+            async with trio.open_nursery() as nursery:
+                url = await nursery.start(lambda task_status: server.serve(
+                    web, host, port, shutdown_trigger=server.until_signal, task_status=task_status))
+                note = "" if web.token is None else \
+                    " (open it once with ?token=, see `shelver web --print-token`)"
+                click.echo(f"shelver: web UI on {url}{note} for the state DB {web.state.path}; "
+                           f"Ctrl-C stops", err=True)
+
+        try:
+            trio.run(main)
+        except OSError as exc:
+            raise ConfigProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        finally:
+            web.close()
+            web.default.close()
