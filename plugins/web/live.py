@@ -15,7 +15,7 @@ from typing import Any
 
 import anyio
 from shelver.api import events_since, latest_event_id
-from shelver.plugins.web.app import web_of
+from shelver.plugins.web.forms import web_of
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse

@@ -13,7 +13,7 @@ import jinja2
 from shelver.api import __version__
 from shelver.plugins.web import actions, posters, queries
 from shelver.plugins.web.actions import NotFound
-from shelver.plugins.web.app import BadRequest, checked_form, number, web_of
+from shelver.plugins.web.forms import BadRequest, checked_form, number, web_of
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response

@@ -339,6 +339,12 @@ async def test_a_changed_file_makes_the_undo_refuse(site: Site, video: Callable[
     assert "confirm-undo" not in preview
     done = await site.client.post(f"/runs/{run_id}/undo", data={"csrf": site.csrf})
     assert done.status_code == 409 and placed.exists()
+    app = site.web.default
+    hooked = app.pm.hook.shelver_undo_run(state=app.state, run_id=run_id, pm=app.pm,
+                                          profile=app.profile)
+    assert hooked["refused"] == app.pm.hook.shelver_undo_preview(
+        state=app.state, run_id=run_id, pm=app.pm)["refused"] != []
+    assert placed.exists()
 
 
 async def test_activity_pages_by_keyset_and_filters(site: Site) -> None:
@@ -389,3 +395,28 @@ async def test_a_running_run_is_asked_to_stop(site: Site) -> None:
     site.web.state.end_run(run_id, "interrupted", {})
     again = await site.client.post(f"/runs/{run_id}/stop", data={"csrf": site.csrf})
     assert again.status_code == 400 and "is not running" in again.text
+
+
+async def test_the_tmdb_search_hook_answers_titles_ids_and_urls(site: Site) -> None:
+    from shelver.api import RunContext
+
+    app = site.web.default
+    ctx = RunContext(profile=app.profile, state=app.state, pm=app.pm, run_id=0, mode="inplace",
+                     dry_run=True)
+
+    async def search(text: str, year: int | None = None, kind: str | None = None) -> Any:
+        answers = app.pm.hook.shelver_search(text=text, year=year, kind=kind, ctx=ctx)
+        return [await a if hasattr(a, "__await__") else a for a in answers]
+
+    (by_title,) = await search("the office", kind="tv")
+    assert [(c["id"], c["year"]) for c in by_title][:2] == [(2316, 2005), (2996, 2001)]
+    assert by_title[0]["poster"].startswith(site.tmdb.image_base_url + "w342/")
+    assert by_title[0]["overview"]
+    (by_url,) = await search("https://www.themoviedb.org/movie/603-the-matrix")
+    assert [(c["provider"], c["type"], c["id"], c["title"], c["runtime"]) for c in by_url] == [
+        ("tmdb", "movie", 603, "The Matrix", 136)]
+    (by_id,) = await search("tmdb:tv/1396")
+    assert by_id[0]["title"] == "Breaking Bad"
+    assert await search("catalogue:movie/bb") == [None]
+    assert await search("tmdb:movie/999999999") == [[]]
+    assert ctx.resources == {}  # its own client, closed again
