@@ -151,6 +151,10 @@ async def api_item(request: Request) -> Response:
     return JSONResponse(detail)
 
 
+async def no_icon(request: Request) -> Response:
+    return Response(status_code=204)  # browsers ask; there is none
+
+
 def create_app(web: Web) -> Any:
     """The ASGI application of ``web``: Starlette with the :class:`Guard` around it."""
     from importlib.resources import files
@@ -179,6 +183,7 @@ def create_app(web: Web) -> Any:
         Route("/items/{item:int}", page(pages.item)),
         Route("/poster/{item:int}/{which:str}", page(pages.poster)),
         Route("/events", live.stream),
+        Route("/favicon.ico", no_icon),
         Route("/api/status", api(api_status)),
         Route("/api/review", api(api_review)),
         Route("/api/review/{item:int}/accept", api(api_accept), methods=["POST"]),

@@ -35,7 +35,16 @@ def _duration(seconds: Any) -> str:
         else f"{seconds // 60}:{seconds % 60:02d}"
 
 
-ENV.filters.update(when=_when, duration=_duration,
+def _reason(value: Any) -> str:
+    """A score component as a short text: ``0.75``, ``candidate 2005, fit 0.75``."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_reason(v)}" for k, v in value.items() if v is not None)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+ENV.filters.update(when=_when, duration=_duration, reason=_reason,
                    query=lambda values: urlencode({k: v for k, v in values.items() if v not in (None, "")}))
 
 
