@@ -544,11 +544,15 @@ def review_set(ctx: click.Context, item: str, ref: str | None, legacy: str | Non
                    "on loopback (until Ctrl-C) with a ready profile, to try shelver on your own "
                    "files offline.")
 @click.option("--port", type=int, default=0, show_default=True, help="With --serve: 0 picks a free port.")
-def demo(keep: Path | None, serve: bool, port: int) -> None:
+@click.option("--web", is_flag=True, help="Leave some files for review and serve the web UI on "
+              "loopback until Ctrl-C (it prints the URL).")
+def demo(keep: Path | None, serve: bool, port: int, web: bool) -> None:
     """Offline demo: sample downloads, a bundled TMDB snapshot on loopback, a real run."""
     from shelver.demo import run_demo, serve_demo
 
-    sys.exit(serve_demo(keep, port) if serve else run_demo(keep))
+    if serve and web:
+        raise UsageProblem("--serve and --web do not go together")
+    sys.exit(serve_demo(keep, port) if serve else run_demo(keep, web=web))
 
 
 if __name__ == "__main__":  # pragma: no cover: the console script is shelver.entry:main

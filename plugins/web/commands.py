@@ -31,7 +31,9 @@ def register_commands(cli: click.Group) -> None:
         try:
             profile, _pm = load_with_plugins(profile_name)
             host = host or str(profile.get("web.host") or server.DEFAULT_HOST)
-            port = port if port is not None else int(profile.get("web.port") or server.DEFAULT_PORT)
+            if port is None:
+                configured = profile.get("web.port")
+                port = int(configured) if configured is not None else server.DEFAULT_PORT
             web = server.open_web(profile_name, host)
         except ConfigError as exc:
             raise ConfigProblem(str(exc)) from None

@@ -64,7 +64,7 @@ def watch_service(profile: Any, options: dict[str, Any]) -> Any:
     if not options.get("web"):
         return None
     host = str(profile.get("web.host") or DEFAULT_HOST)
-    port = int(profile.get("web.port") or DEFAULT_PORT)
+    port = int(profile.get("web.port") if profile.get("web.port") is not None else DEFAULT_PORT)
     web = open_web(str(profile.path) if profile.path else profile.name, host)
 
     async def run(*, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:

@@ -231,3 +231,33 @@ async def test_a_daemon_asked_to_drain_stops_by_itself(tmp_path: Path) -> None:
     status = state.conn().execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()[0]
     assert status == "stopped"
     assert state.conn().execute("SELECT count(*) FROM instances").fetchone()[0] == 0
+
+
+@pytest.mark.slow
+def test_demo_web_leaves_files_for_review_and_serves_them_until_ctrl_c(tmp_path: Path) -> None:
+    import re
+    import signal
+
+    demo = subprocess.Popen([str(BIN / "shelver"), "demo", "--web", "--keep", str(tmp_path / "d")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        assert demo.stderr is not None
+        for line in demo.stderr:
+            found = re.search(r"^shelver: web UI on (http://127\.0\.0\.1:\d+/)$", line.rstrip())
+            if found:
+                url = found.group(1)
+                break
+        assert url is not None
+        waiting = httpx.get(f"{url}api/review").json()["items"]
+        assert sorted(Path(i["path"]).name for i in waiting if i["candidates"]) == [
+            "Battlestar.Galactica.S01E01.720p.BluRay.x264-GRP.mkv",
+            "The.Office.S02E03.720p.WEB-DL.x264-GRP.mkv"]
+        card = next(i for i in waiting if i["candidates"])
+        assert httpx.get(f"{url}poster/{card['id']}/1").headers["content-type"] == "image/jpeg"
+        demo.send_signal(signal.SIGINT)
+        _out, err = demo.communicate(timeout=20)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    assert demo.returncode == 0 and err.strip().endswith("stopped")
