@@ -241,7 +241,9 @@ def m010_run_controls(db: sqlite_utils.Database) -> None:
 def m011_review_note_and_item_events(db: sqlite_utils.Database) -> None:
     # ``note``: why a person set an item aside (the web UI's "not a movie/show", kept with the
     # SKIPPED item); the events index: one item's history (the web UI's Item page) without
-    # reading every event.
+    # reading every event; items by profile and state: the counts per state of every profile
+    # (the web UI's Overview) from the index alone.
     if "note" not in db.table("items").columns_dict:
         db.table("items").add_column("note", str)
     db.execute("CREATE INDEX IF NOT EXISTS events_item ON events (item_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS items_profile_state ON items (profile, state)")
