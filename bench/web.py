@@ -42,7 +42,6 @@ STREAM_FILES = 1_000
 def fill(state: Any, root: Path) -> dict[str, int]:
     """Items, runs, events and journal rows, inserted directly (seconds, not hours)."""
     rng = random.Random(7)
-    conn = state.conn()
     now = time.time()
     card = {"provider": "tmdb", "type": "movie", "title": "Some Film", "year": 2001, "score": 0.61,
             "reasons": {"title": 0.9, "year": {"candidate": 2001, "fit": 1.0}},
@@ -202,7 +201,7 @@ async def main_async(root: Path) -> int:
           f"events (filled in {time.perf_counter() - started:.1f} s)")
     paths = ["/", "/fragments/overview", "/review", f"/review?after={REVIEW // 2}", "/review/7",
              "/activity", "/activity?before=500&status=done", f"/runs/{RUNS}",
-             f"/runs/500?status=review&q=Film.499", "/runs/3?after=250", "/items/4242",
+             "/runs/500?status=review&q=Film.499", "/runs/3?after=250", "/items/4242",
              f"/runs/{RUNS}/undo", "/api/status", "/api/review", "/api/runs", "/api/runs/500",
              "/api/items/4242"]
     floor = await time_pages(create_app(web), ["/static/shelver.css"])
