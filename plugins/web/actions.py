@@ -46,6 +46,7 @@ class Web:
     default: App
     token: str | None
     csrf: str
+    host: str = "127.0.0.1"
     apps: dict[str, App] = field(default_factory=dict)
     searches: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     posters: dict[str, tuple[str, bytes]] = field(default_factory=dict)

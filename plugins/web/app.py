@@ -7,10 +7,11 @@ docs/web.md.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from shelver.api import ConfigError
+from shelver.api import ShelverError
 from shelver.plugins.web import actions, queries, security
 from shelver.plugins.web.actions import NotFound, Web
 from shelver.plugins.web.forms import BadRequest, Forbidden, checked_form, number, web_of
@@ -22,6 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 Handler = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("shelver")
 
 
 class Guard:
@@ -38,6 +40,11 @@ class Guard:
             return
         request = Request(scope)
         token = self.web.token
+        if token is None and not security.host_allowed(request.headers.get("host"), self.web.host):
+            await self._send(PlainTextResponse(
+                "403: this server answers requests for 127.0.0.1 or localhost only",
+                status_code=403), scope, receive, send)
+            return
         if token is not None:
             given = security.bearer(request.headers) or request.cookies.get(security.TOKEN_COOKIE)
             query = request.query_params.get("token")
@@ -83,8 +90,12 @@ def errors_as_answers(handler: Handler, *, api: bool) -> Handler:
             status, message = 403, str(exc)
         except BadRequest as exc:
             status, message = 400, str(exc)
-        except ConfigError as exc:
+        except ShelverError as exc:  # ConfigError and the like: refused, nothing changed
             status, message = 409, str(exc)
+        except Exception as exc:  # a bug or a disk error: one line in the log, a page, no trace
+            log.error("web: %s %s failed: %s: %s", request.method, request.url.path,
+                      type(exc).__name__, exc)
+            status, message = 500, f"{type(exc).__name__}: {exc}"
         if api:
             return JSONResponse({"error": message}, status_code=status)
         from shelver.plugins.web.pages import render

@@ -34,6 +34,7 @@ def register_commands(cli: click.Group) -> None:
             if port is None:
                 configured = profile.get("web.port")
                 port = int(configured) if configured is not None else server.DEFAULT_PORT
+            server.check_bindable(host, port, "--host/--port, or [web] in the profile")
             web = server.open_web(profile_name, host)
         except ConfigError as exc:
             raise ConfigProblem(str(exc)) from None
@@ -49,8 +50,24 @@ def register_commands(cli: click.Group) -> None:
 
         try:
             trio.run(main)
-        except OSError as exc:
-            raise ConfigProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        except BaseException as exc:  # an ExceptionGroup from the server's nursery too
+            failed = _os_error(exc)
+            if failed is None:
+                raise
+            raise ConfigProblem(f"cannot listen on {host}:{port}: "
+                                f"{failed.strerror or failed}") from None
         finally:
             web.close()
             web.default.close()
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The OSError inside ``exc`` (itself, or within exception groups), or None."""
+    if isinstance(exc, OSError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _os_error(inner)
+            if found is not None:
+                return found
+    return None

@@ -7,6 +7,8 @@
 * Every POST carries the CSRF token of this server process (form field ``csrf`` or header
   ``X-CSRF-Token``), except one authenticated by an ``Authorization`` header (a script: a
   browser never adds that header on its own).
+* Without a token, a request must name a loopback host (``Host: 127.0.0.1:8765``,
+  ``localhost``): a foreign name pointed at 127.0.0.1 (DNS rebinding) gets 403.
 * Every answer has a strict Content-Security-Policy: scripts, styles and images from the
   server itself only (posters are proxied), no inline script, no framing.
 """
@@ -97,3 +99,22 @@ def bearer(headers: Any) -> str | None:
     value = headers.get("authorization") or ""
     scheme, _, token = value.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def host_name(header: str | None) -> str:
+    """``[::1]:8765`` → ``::1``; ``localhost:8765`` → ``localhost``."""
+    value = (header or "").strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def host_allowed(header: str | None, bound: str) -> bool:
+    """Without a token, only a request addressed to a loopback name (or the address the server
+    listens on) is served: a page elsewhere that points a name of its own at 127.0.0.1 (DNS
+    rebinding) is refused."""
+    name = host_name(header)
+    return name in LOOPBACK_NAMES or name == bound.strip("[]").lower()

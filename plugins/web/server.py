@@ -18,12 +18,28 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
+def check_bindable(host: str, port: int, where: str) -> None:
+    """ConfigError, one line, when ``host:port`` cannot be listened on (taken, no such address):
+    said before anything starts rather than as the server's failure."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc} ({where}); "
+                          f"nothing was started") from None
+
+
 def open_web(profile_name: str | None, host: str) -> Web:
     """The server's state for ``profile_name`` (its state DB is the host's shared one).
     Raises ConfigError: a bad profile, or a bind beyond loopback without a token."""
     token = security.token_for(host)
     app = open_app(profile_name)
-    return Web(default=app, token=token, csrf=secrets.token_urlsafe(24))
+    return Web(default=app, token=token, csrf=secrets.token_urlsafe(24), host=host)
 
 
 def url_of(host: str, port: int) -> str:
@@ -65,6 +81,7 @@ def watch_service(profile: Any, options: dict[str, Any]) -> Any:
         return None
     host = str(profile.get("web.host") or DEFAULT_HOST)
     port = int(profile.get("web.port") if profile.get("web.port") is not None else DEFAULT_PORT)
+    check_bindable(host, port, profile.where("web.port"))
     web = open_web(str(profile.path) if profile.path else profile.name, host)
 
     async def run(*, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:

@@ -420,3 +420,29 @@ async def test_the_tmdb_search_hook_answers_titles_ids_and_urls(site: Site) -> N
     assert await search("catalogue:movie/bb") == [None]
     assert await search("tmdb:movie/999999999") == [[]]
     assert ctx.resources == {}  # its own client, closed again
+
+
+async def test_without_a_token_only_loopback_names_are_served(site: Site) -> None:
+    """A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) reads nothing."""
+    for host in ("evil.example", "evil.example:8765", "127.0.0.2.nip.io"):
+        answer = await site.client.get("/api/status", headers={"host": host})
+        assert answer.status_code == 403 and "csrf" not in answer.text, host
+    for host in ("127.0.0.1:8765", "localhost:8765", "localhost", "[::1]:8765"):
+        assert (await site.client.get("/api/status", headers={"host": host})).status_code == 200
+
+
+async def test_a_failure_inside_is_one_line_and_a_page(site: Site, monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    from shelver.plugins.web import queries
+
+    def broken(*args: Any) -> Any:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(queries, "item_detail", broken)
+    page = await site.client.get("/items/1")
+    assert page.status_code == 500 and "OSError: [Errno 5] Input/output error" in page.text
+    api = await site.client.get("/api/items/1")
+    assert api.status_code == 500 and api.json() == {"error": "OSError: [Errno 5] Input/output error"}
+    assert [r.getMessage() for r in caplog.records] == [
+        "web: GET /items/1 failed: OSError: [Errno 5] Input/output error",
+        "web: GET /api/items/1 failed: OSError: [Errno 5] Input/output error"]
