@@ -150,8 +150,10 @@ async def stream_a_run(root: Path) -> dict[str, Any]:
                         "state_db": str(root / "stream" / "state.db"),
                         "filters": {"min_size_mb": 0}}, pm=pm)
     state = StateDB(profile.state_db, state_migrations(pm))
-    web = server.open_web(None, "127.0.0.1")
-    web.default.state = state  # the stream's own DB (open_web took the default profile's)
+    from shelver.api import App
+    from shelver.plugins.web.actions import Web
+
+    web = Web(default=App(profile, pm, state), token=None, csrf="bench")
     start_id = latest_event_id(state)
     received: list[int] = []
     written: list[int] = []
@@ -227,7 +229,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="shelver-bench-web-") as tmp:
         import os
 
-        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            os.environ[name] = str(Path(tmp) / name.lower())  # nothing of the user's touched
         return trio.run(main_async, Path(tmp))
 
 
