@@ -11,7 +11,7 @@ def register_commands(cli: click.Group) -> None:
     @profile_option
     @click.option("--host", help="Address to listen on (default: [web] host, 127.0.0.1). "
                   "Anything but loopback needs the token (--print-token).")
-    @click.option("--port", type=int, help="Port (default: [web] port, 8765; 0: any free one).")
+    @click.option("--port", type=click.IntRange(0, 65535), help="Port (default: [web] port, 8765; 0: any free one).")
     @click.option("--print-token", is_flag=True,
                   help="Print the token (made on first use, kept 0600 in the config folder) and exit.")
     def web_command(profile_name: str | None, host: str | None, port: int | None,

@@ -23,6 +23,8 @@ def check_bindable(host: str, port: int, where: str) -> None:
     said before anything starts rather than as the server's failure."""
     import socket
 
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"port {port} is not a port (0 to 65535; 0: any free one) ({where})")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         family, kind, proto, _name, address = infos[0]

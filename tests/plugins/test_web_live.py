@@ -269,3 +269,12 @@ def test_demo_web_leaves_files_for_review_and_serves_them_until_ctrl_c(tmp_path:
         if demo.poll() is None:
             demo.kill()
     assert demo.returncode == 0 and err.strip().endswith("stopped")
+
+
+def test_a_port_out_of_range_is_named() -> None:
+    from shelver.api import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^port 70000 is not a port \(0 to 65535; 0: any free "
+                                          r"one\) \(web\.port in p\.toml\)$"):
+        server.check_bindable("127.0.0.1", 70000, "web.port in p.toml")
+    server.check_bindable("127.0.0.1", 0, "unused")
