@@ -221,12 +221,22 @@ async def _serve_with(engine: Any, services: list[Any]) -> None:
     """The daemon, with the plugins' services beside it in the same trio process; they stop
     when the daemon does."""
     import trio
+    from shelver.errors import user_facing
 
-    async with trio.open_nursery() as nursery:
-        for service in services:
-            await nursery.start(service)
+    if not services:
         await engine.serve()
-        nursery.cancel_scope.cancel()
+        return
+    try:
+        async with trio.open_nursery() as nursery:
+            for service in services:
+                await nursery.start(service)
+            await engine.serve()
+            nursery.cancel_scope.cancel()
+    except BaseExceptionGroup as group:  # a ConfigError from the daemon: one line, exit 2
+        shown = user_facing(group)
+        if shown is not group:
+            raise shown from None
+        raise
 
 
 def _watch_banner(profile: Any, mode: str) -> str:

@@ -196,8 +196,9 @@ async def item(request: Request) -> Response:
     detail = await _read(queries.item_detail, web.state, item_id)
     if detail is None:
         raise NotFound(f"no item {item_id}")
+    accepted = request.query_params.get("accepted") or ""
     return render(request, "item.html", {**detail,
-                                         "accepted": request.query_params.get("accepted")})
+                                         "accepted": int(accepted) if accepted.isdigit() else None})
 
 
 async def poster(request: Request) -> Response:

@@ -171,6 +171,15 @@ def test_watch_web_serves_the_ui_beside_the_daemon(make_profile: Callable[..., P
     assert f"shelver: web UI on http://127.0.0.1:{port}/" in err
 
 
+def test_watch_web_stopped_by_a_refused_key_is_one_line(make_profile: Callable[..., Path]) -> None:
+    profile = make_profile(tmdb={"api_key": "revoked-since"}, web={"port": 0})
+    proc = subprocess.run([str(BIN / "shelver"), "watch", "--web", "-p", str(profile)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "ExceptionGroup" not in proc.stderr, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("shelver: error: TMDB refused")
+
+
 def test_watch_web_without_the_plugin_is_a_usage_error(make_profile: Callable[..., Path]) -> None:
     profile = make_profile(plugins={"disable": ["web"]})
     proc = subprocess.run([str(BIN / "shelver"), "watch", "--web", "-p", str(profile)],
