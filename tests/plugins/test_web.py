@@ -266,6 +266,13 @@ async def test_a_folder_is_accepted_at_once_when_a_daemon_runs(site: Site) -> No
     assert site.web.state.queued_count("test") == 2
     other = site.web.state.item(elsewhere)
     assert other is not None and other["state"] == "REVIEW"
+    status = (await site.client.get("/api/status")).json()
+    assert status["queue"] == {"test": {"CRITICAL": 2}}
+    assert status["states"] == {"test": {"NEW": 2, "REVIEW": 1}}
+    (instance,) = status["instances"]
+    assert (instance["profile"], instance["pid"], instance["alive"]) == ("test", os.getpid(), True)
+    overview = (await site.client.get("/")).text
+    assert f"<td>test</td><td>{instance['host']}</td><td>{os.getpid()}</td>" in overview
 
 
 async def test_setting_aside_keeps_the_reason(site: Site) -> None:
@@ -385,9 +392,26 @@ async def test_activity_pages_by_keyset_and_filters(site: Site) -> None:
     assert page.count("<tr class=\"organised\">") == 6  # 2, 20, 22, 24, 26, 28
 
 
-async def test_a_running_run_is_asked_to_stop(site: Site) -> None:
+async def test_a_running_run_shows_its_progress_and_is_asked_to_stop(site: Site) -> None:
+    from shelver.store.events import EventLog
+
     run_id = site.web.state.start_run("test", "run", "inplace")
+    log = EventLog(site.web.state, run_id)
+    log.add("progress", done=3, total=10)
+    log.flush()
+    failed = waiting(site.web, site.tmp / "downloads" / "broken.mkv", [])
+    assert site.web.state.transition(failed, State.REVIEW, State.PROCESSING)
+    next_retry = site.web.state.fail(failed, "broken.mkv: TMDB unreachable")
+    status = (await site.client.get("/api/status")).json()
+    (running,) = status["running"]
+    assert (running["id"], running["done"], running["total"]) == (run_id, 3, 10)
+    assert running["rate"] > 0 and running["eta"] is not None
+    (error,) = status["errors"]
+    assert (error["id"], error["last_error"], error["next_retry"]) == (
+        failed, "broken.mkv: TMDB unreachable", next_retry)
     page = (await site.client.get("/")).text
+    assert '<span class="done">3 / 10</span> files' in page
+    assert "broken.mkv: TMDB unreachable" in page
     assert f'action="/runs/{run_id}/stop"' in page and ">Cancel</button>" in page
     answer = await site.client.post(f"/runs/{run_id}/stop", data={"csrf": site.csrf})
     assert answer.status_code == 303
