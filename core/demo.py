@@ -82,8 +82,8 @@ def settings_toml(services: list[Any]) -> str:
     return tomli_w.dumps(sections)
 
 
-# ``shelver demo --web``: two more downloads the sample catalogue cannot tell apart (each title
-# is a British show and its American remake): they wait for review with their candidates.
+# ``shelver demo --web``: two more downloads the sample catalogue cannot tell apart (two shows go
+# by each title, years apart): they wait for review with their candidates.
 FOR_REVIEW = [{"path": "Battlestar.Galactica.S01E01.720p.BluRay.x264-GRP.mkv", "duration": 2700},
               {"path": "The.Office.S02E03.720p.WEB-DL.x264-GRP.mkv", "duration": 1320}]
 
