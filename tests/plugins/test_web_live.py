@@ -90,6 +90,13 @@ async def test_the_stream_delivers_every_event_in_order_and_resumes(served: tupl
         assert later["event"] == "progress" and later["data"]["payload"] == {"done": 31, "total": 40}
         bad = await client.get(f"{url}events?after=abc")
         assert bad.status_code == 400
+        # ?run= follows one run only.
+        other = EventLog(web.state, web.state.start_run("test", "run", "inplace"))
+        other.add("progress", done=1, total=1)
+        other.flush()
+        with trio.fail_after(10):
+            (only,) = await sse_events(client, f"{url}events?after=0&run={other.run_id}", 1)
+        assert only["data"]["run_id"] == other.run_id and only["event"] == "progress"
 
 
 async def test_the_served_pages_have_the_csp_and_htmx_is_shipped(served: tuple[str, Any]) -> None:
