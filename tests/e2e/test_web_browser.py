@@ -135,6 +135,7 @@ def test_review_accept_live_overview_and_undo_in_chromium(
     review.screenshot(path=str(screens / "activity.png"), full_page=True)
     review.locator("#runs tr", has_text="review").locator("a").first.click()
     review.wait_for_selector("#files")
+    review.wait_for_selector("#live.on", timeout=5000)  # still live after htmx swapped the page
     assert str(destination) in review.inner_text("#files")
     review.screenshot(path=str(screens / "run.png"), full_page=True)
     review.click("#undo")

@@ -15,15 +15,21 @@
     if (!window.EventSource) { return; }
     var after = document.body.getAttribute("data-after");
     var source = new EventSource("/events" + (after ? "?after=" + encodeURIComponent(after) : ""));
-    var light = document.getElementById("live");
+    var state = "live";
+    function show(name) {  // the dot is part of the page: shown again after htmx swaps it
+      state = name;
+      var light = document.getElementById("live");
+      if (light) { light.className = name; }
+    }
+    document.body.addEventListener("htmx:afterSettle", function () { show(state); });
     ["run-started", "run-ended", "item-started", "phase", "item-done", "progress"].forEach(function (kind) {
       source.addEventListener(kind, function (event) {
         document.body.setAttribute("data-last-event", event.lastEventId);
         changed();
       });
     });
-    source.onopen = function () { if (light) { light.className = "live on"; } };
-    source.onerror = function () { if (light) { light.className = "live off"; } };
+    source.onopen = function () { show("live on"); };
+    source.onerror = function () { show("live off"); };
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
