@@ -49,6 +49,12 @@ The names, by what they are for:
   ``load_with_plugins`` (profile and plugin manager, no state DB), ``ConfigProblem`` and
   ``UsageProblem`` (exit 2 with ``shelver: error: MESSAGE``). Those from the command line are
   imported on first use.
+* **Front ends** (the web UI, docs/web.md): ``open_app``/``App`` (the application layer: a
+  profile, its plugin manager and the state DB), ``check_profile``, ``config_home``;
+  ``status_report`` (what ``shelver status`` shows of a profile); the events log:
+  ``events_since``, ``latest_event_id``, ``run_progress``; a person's review decisions
+  (:mod:`shelver.review`): ``accept_candidate``, ``parse_identity``, ``check_provider``,
+  ``check_waiting``, ``decide``, ``ignore``, ``describe_identity``, ``parsed_name``. Imported on first use.
 """
 
 from __future__ import annotations
@@ -135,7 +141,22 @@ from shelver.testing.loopback import Request as LoopbackRequest
 
 if TYPE_CHECKING:
     import pluggy
+    from shelver.app import App, open_app
     from shelver.cli import ConfigProblem, UsageProblem, open_profile, profile_option
+    from shelver.paths import config_home
+    from shelver.profiles import check_profile
+    from shelver.review import (
+        accept_candidate,
+        check_provider,
+        check_waiting,
+        decide,
+        describe_identity,
+        ignore,
+        parse_identity,
+        parsed_name,
+    )
+    from shelver.scans import status_report
+    from shelver.store.events import events_since, latest_event_id, run_progress
 
     hookimpl: pluggy.HookimplMarker
 
@@ -168,6 +189,10 @@ __all__ = [
     "check_service_section", "delivery_status", "map_path", "removed_changes", "send_now",
     # plugin commands
     "ConfigProblem", "UsageProblem", "load_with_plugins", "open_profile", "profile_option",
+    # front ends (the web UI)
+    "App", "check_profile", "config_home", "open_app", "status_report", "events_since",
+    "latest_event_id", "run_progress", "accept_candidate", "check_provider", "check_waiting",
+    "decide", "describe_identity", "ignore", "parse_identity", "parsed_name",
 ]  # fmt: skip
 
 
@@ -185,6 +210,13 @@ _ON_FIRST_USE = {
     "UsageProblem": "shelver.cli",
     "open_profile": "shelver.cli",
     "profile_option": "shelver.cli",
+    "App": "shelver.app", "open_app": "shelver.app", "check_profile": "shelver.profiles",
+    "config_home": "shelver.paths", "status_report": "shelver.scans",
+    "events_since": "shelver.store.events", "latest_event_id": "shelver.store.events",
+    "run_progress": "shelver.store.events",
+    **{name: "shelver.review" for name in (
+        "accept_candidate", "check_provider", "check_waiting", "decide", "describe_identity",
+        "ignore", "parse_identity", "parsed_name")},
 }
 
 

@@ -2,7 +2,7 @@
 
 What every front end calls: the command line (:mod:`shelver.cli`), ``shelver demo``
 (:mod:`shelver.demo`), the downloader intake when it processes a download itself
-(:mod:`shelver.intake.inline`) and, later, the web UI. None of them builds a plugin manager or
+(:mod:`shelver.intake.inline`) and the web UI (plugin ``web``). None of them builds a plugin manager or
 opens the state DB on its own; they open an :class:`App` and hand it to the engine
 (docs/architecture.md, "Layers").
 """

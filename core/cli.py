@@ -178,7 +178,9 @@ def _check_mode_flag(pm: Any, mode: str | None, state: Any) -> None:
 
 @cli.command()
 @profile_option
-def watch(profile_name: str | None) -> None:
+@click.option("--web", is_flag=True,
+              help="Serve the web UI beside the daemon, in its process ([web] host and port).")
+def watch(profile_name: str | None, web: bool) -> None:
     """Watch the profile's sources and process files as they arrive, until SIGINT/SIGTERM."""
     import trio
     from shelver.engine import Engine
@@ -192,13 +194,49 @@ def watch(profile_name: str | None) -> None:
         with ProfileLock(profile):
             engine = Engine(profile, pm, state, command="watch",
                             on_result=lambda result: click.echo(_human_line(result)))
+            services = _watch_services(pm, profile, {"web": web})
             if (click.get_current_context().find_root().obj or {}).get("verbosity", 0) >= 0:
                 click.echo(_watch_banner(profile, engine.mode), err=True)
-            trio.run(engine.serve)
+            trio.run(_serve_with, engine, services)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     finally:
         state.close()
+
+
+def _watch_services(pm: Any, profile: Any, options: dict[str, Any]) -> list[Any]:
+    """What plugins run beside the daemon for ``watch``'s flags (``shelver_watch_services``);
+    a flag no plugin answers is a usage error."""
+    if not any(options.values()):
+        return []
+    services = [s for s in pm.hook.shelver_watch_services(profile=profile, options=options) if s]
+    if not services:
+        flags = ", ".join(f"--{name}" for name, given in options.items() if given)
+        raise UsageProblem(f"{flags}: no plugin serves it (is the web plugin disabled in "
+                           f"{profile.where('plugins')}?)")
+    return services
+
+
+async def _serve_with(engine: Any, services: list[Any]) -> None:
+    """The daemon, with the plugins' services beside it in the same trio process; they stop
+    when the daemon does."""
+    import trio
+    from shelver.errors import user_facing
+
+    if not services:
+        await engine.serve()
+        return
+    try:
+        async with trio.open_nursery() as nursery:
+            for service in services:
+                await nursery.start(service)
+            await engine.serve()
+            nursery.cancel_scope.cancel()
+    except BaseExceptionGroup as group:  # a ConfigError from the daemon: one line, exit 2
+        shown = user_facing(group)
+        if shown is not group:
+            raise shown from None
+        raise
 
 
 def _watch_banner(profile: Any, mode: str) -> str:
@@ -516,11 +554,15 @@ def review_set(ctx: click.Context, item: str, ref: str | None, legacy: str | Non
                    "on loopback (until Ctrl-C) with a ready profile, to try shelver on your own "
                    "files offline.")
 @click.option("--port", type=int, default=0, show_default=True, help="With --serve: 0 picks a free port.")
-def demo(keep: Path | None, serve: bool, port: int) -> None:
+@click.option("--web", is_flag=True, help="Leave some files for review and serve the web UI on "
+              "loopback until Ctrl-C (it prints the URL).")
+def demo(keep: Path | None, serve: bool, port: int, web: bool) -> None:
     """Offline demo: sample downloads, a bundled TMDB snapshot on loopback, a real run."""
     from shelver.demo import run_demo, serve_demo
 
-    sys.exit(serve_demo(keep, port) if serve else run_demo(keep))
+    if serve and web:
+        raise UsageProblem("--serve and --web do not go together")
+    sys.exit(serve_demo(keep, port) if serve else run_demo(keep, web=web))
 
 
 # `shelver explain` and `shelver rematch` (one file's identity): in their own module.

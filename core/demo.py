@@ -82,14 +82,22 @@ def settings_toml(services: list[Any]) -> str:
     return tomli_w.dumps(sections)
 
 
-def run_demo(keep: Path | None) -> int:
+# ``shelver demo --web``: two more downloads the sample catalogue cannot tell apart (two shows go
+# by each title, years apart): they wait for review with their candidates.
+FOR_REVIEW = [{"path": "Battlestar.Galactica.S01E01.720p.BluRay.x264-GRP.mkv", "duration": 2700},
+              {"path": "The.Office.S02E03.720p.WEB-DL.x264-GRP.mkv", "duration": 1320}]
+
+
+def run_demo(keep: Path | None, web: bool = False) -> int:
+    """The demo; with ``web``, a few files more are left for review and the plugins' services
+    for ``--web`` (the web UI) serve the result on loopback until Ctrl-C."""
     from shelver.console import open_profile, run_engine
 
     workdir = Path(keep).absolute() if keep else Path(tempfile.mkdtemp(prefix="shelver-demo-"))
     downloads, library = workdir / "downloads", workdir / "library"
     if library.exists() and any(library.iterdir()):
         raise click.ClickException(f"{library} is not empty: give --keep a new folder")
-    entries = demo_entries()
+    entries = demo_entries() + (FOR_REVIEW if web else [])
     build_downloads(downloads, entries)
     click.echo(f"sample downloads: {len(entries)} files in {downloads}", err=True)
     with contextlib.ExitStack() as stack:
@@ -99,11 +107,22 @@ def run_demo(keep: Path | None) -> int:
             "\n".join([
                 'name = "demo"', 'mode = "inplace"', 'action = "move"',
                 'sources = ["downloads"]', 'dest_dir = "library"', 'state_db = "state.db"',
-                "[filters]", "min_size_mb = 0", settings_toml(services),
+                "[filters]", "min_size_mb = 0", *(["[web]", "port = 0"] if web else []),
+                settings_toml(services),
             ]), encoding="utf-8")
         click.echo("; ".join([*(s.note for s in services), f"profile {profile_path}"]), err=True)
         profile, pm, state = open_profile(str(profile_path))
         status = run_engine(profile, pm, state, [downloads], mode=None, dry_run=False, as_json=False)
+        if web:
+            _report(downloads, library, workdir, profile_path, keep)
+            serve_until_interrupted(pm, profile)
+            return int(status)
+    _report(downloads, library, workdir, profile_path, keep)
+    return int(status)
+
+
+def _report(downloads: Path, library: Path, workdir: Path, profile_path: Path,
+            keep: Path | None) -> None:
     click.echo("")
     print_tree(library)
     left = sorted(str(p.relative_to(downloads)) for p in downloads.rglob("*") if p.is_file())
@@ -114,7 +133,32 @@ def run_demo(keep: Path | None) -> int:
                                       f"delete {workdir} when done, or choose the folder with "
                                       f"`shelver demo --keep DIR`"))
     sys.stdout.flush()
-    return int(status)
+
+
+def serve_until_interrupted(pm: Any, profile: Any) -> None:
+    """``shelver demo --web``: the services plugins run for ``--web`` (hook
+    ``shelver_watch_services``: the web UI, which prints its URL) until Ctrl-C."""
+    import signal
+
+    import trio
+
+    services = [s for s in pm.hook.shelver_watch_services(profile=profile, options={"web": True})
+                if s]
+    if not services:
+        raise click.ClickException("--web: no plugin serves a web UI (the web plugin is disabled)")
+
+    async def main() -> None:
+        with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async with trio.open_nursery() as nursery:
+                for service in services:
+                    await nursery.start(service)
+                click.echo("the web UI serves the demo until Ctrl-C", err=True)
+                async for _signum in signals:
+                    break
+                nursery.cancel_scope.cancel()
+
+    trio.run(main)
+    click.echo("stopped", err=True)
 
 
 def serve_demo(keep: Path | None, port: int) -> int:

@@ -356,3 +356,50 @@ def shelver_deliver(delivery: Delivery, ctx: RunContext) -> str | None:
     backoff; ``shelver status`` shows it), :class:`~shelver.errors.DeliveryDeferred` when it
     must wait without counting as a failure. Never put a secret in an exception's text.
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# Front ends: what the web UI (or any other front end) asks other plugins for
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def shelver_search(text: str, year: int | None, kind: str | None, ctx: RunContext
+                   ) -> list[dict[str, Any]] | None:
+    """Candidates for a person choosing an identity by hand (the web UI's Review search box).
+
+    ``text`` is what the person typed: a title (with ``year`` and ``kind``, ``"movie"`` or
+    ``"tv"``, when given), or an id or a URL of this provider (``tmdb:movie/603``, a TMDB page's
+    URL): then return that one work. Return candidate dicts shaped like those a match stores for
+    review (``provider``, ``type``, ``id``, ``title``, ``year``, optionally ``poster`` (an
+    absolute URL), ``overview``, ``runtime``), best first, or None when the text is not for this
+    provider. Every implementation is called (results are concatenated in plugin order); may be
+    ``async def``. ``ctx`` is a context of no run (``run_id`` 0, ``dry_run``): set up and close
+    whatever client you need yourself when ``ctx.resources`` has none.
+    """
+
+
+@hookspec(firstresult=True)
+def shelver_undo_preview(state: StateDB, run_id: int, pm: Any) -> dict[str, Any] | None:
+    """What undoing run ``run_id`` would do, touching nothing: ``{"moved_back": [...],
+    "removed": [...], "folders_removed": [...], "refused": [reasons]}`` (``refused`` non-empty:
+    the undo would do nothing). ``pm`` is the profile's plugin manager (other plugins' journal
+    ops). The plugin that moves files answers; first non-None result wins."""
+
+
+@hookspec(firstresult=True)
+def shelver_undo_run(state: StateDB, run_id: int, pm: Any, profile: Profile) -> dict[str, Any] | None:
+    """Undo run ``run_id`` of ``profile`` as ``shelver undo RUN`` does (recorded as a run of its
+    own) and return what was done, shaped like :func:`shelver_undo_preview`'s answer (``refused``
+    non-empty: nothing was done). First non-None result wins."""
+
+
+@hookspec
+def shelver_watch_services(profile: Profile, options: dict[str, Any]) -> Any:
+    """A service to run beside ``shelver watch``'s daemon, in its trio process.
+
+    ``options`` holds the flags ``shelver watch`` was given (``{"web": True}`` for ``--web``).
+    Return an async function ``serve(*, task_status)`` that calls ``task_status.started()`` once
+    it serves and runs until cancelled (it is cancelled when the daemon stops), or None. Every
+    implementation is called.
+    """

@@ -142,3 +142,16 @@ def decide(state: StateDB, row: dict[str, Any], identity: Identity, profile: str
         if cur.rowcount != 1:
             raise ConfigError(f"item {row['id']} is no longer waiting for review; nothing changed")
         state._enqueue(conn, row["id"], profile, Priority.CRITICAL, None, "review")
+
+
+def ignore(state: StateDB, row: dict[str, Any], reason: str) -> None:
+    """Set a REVIEW item aside (not a movie or a show a provider knows): SKIPPED, with the
+    person's reason kept in ``note``; a later scan leaves it alone while it is unchanged. A
+    ConfigError, nothing changed, when it is no longer waiting for review."""
+    reason = " ".join(reason.split())[:500] or "set aside by a person"
+    with state.transaction() as conn:
+        cur = conn.execute("UPDATE items SET state=?, status=?, note=? WHERE id=? AND state=?",
+                           (State.SKIPPED.value, "skipped", reason, row["id"], State.REVIEW.value))
+        if cur.rowcount != 1:
+            raise ConfigError(f"item {row['id']} is no longer waiting for review; nothing changed")
+        conn.execute("DELETE FROM queue WHERE item_id=?", (row["id"],))

@@ -21,4 +21,5 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("emby", "shelver.plugins.emby.plugin"),
     ("kodi", "shelver.plugins.kodi.plugin"),
     ("notify", "shelver.plugins.notify.plugin"),
+    ("web", "shelver.plugins.web.plugin"),
 )

@@ -45,6 +45,8 @@ class Engine(Runner):
                     for _ in range(int(self.profile.get("workers", 4))):
                         worker_nursery.start_soon(self._worker, ctx, None)
                     nursery.start_soon(self._signals, worker_nursery, nursery, stop)
+                    nursery.start_soon(self._controls_loop, ctx,
+                                       lambda: self.shutdown(worker_nursery, nursery, stop))
                     task_status.started()
                 nursery.cancel_scope.cancel()
             status = "stopped"

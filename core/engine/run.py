@@ -30,6 +30,8 @@ SHUTDOWN_GRACE_SECONDS = 3.0
 # this often (a one-shot run prunes when it ends).
 EVENTS_FLUSH_SECONDS = 0.5
 EVENTS_PRUNE_SECONDS = 3600.0
+# How often a run looks for a stop asked from outside (the web UI's Cancel: docs/web.md).
+CONTROL_POLL_SECONDS = 0.5
 
 
 def _sigint_receiver() -> Any:
@@ -195,6 +197,7 @@ class Runner(Pipeline):
                         guard.start_soon(self._stop_on_signal, signals, workers)
                     guard.start_soon(self._flush_events_loop, ctx)
                     guard.start_soon(self._retry_beside_work, ctx)
+                    guard.start_soon(self._controls_loop, ctx, lambda: self._interrupt(workers))
                     await self._observe_all(ctx, videos)
                     for _ in range(int(self.profile.get("workers", 4))):
                         workers.start_soon(self._worker, ctx, ctx.run_id)
@@ -205,11 +208,28 @@ class Runner(Pipeline):
             if self.interrupted:  # a second Ctrl-C: cancel now (placements are shielded)
                 workers.cancel_scope.cancel()
                 continue
-            self.interrupted = True
-            self.accepting = False
-            log.warning("interrupted: finishing the file(s) in progress (at most %.0f s; "
-                        "Ctrl-C again to stop now)", SHUTDOWN_GRACE_SECONDS)
-            workers.cancel_scope.deadline = trio.current_time() + SHUTDOWN_GRACE_SECONDS
+            await self._interrupt(workers)
+
+    async def _interrupt(self, workers: trio.Nursery) -> None:
+        """Stop taking items; the ones in progress get SHUTDOWN_GRACE_SECONDS (Ctrl-C, Cancel)."""
+        if self.interrupted:
+            return
+        self.interrupted = True
+        self.accepting = False
+        log.warning("interrupted: finishing the file(s) in progress (at most %.0f s; "
+                    "Ctrl-C again to stop now)", SHUTDOWN_GRACE_SECONDS)
+        workers.cancel_scope.deadline = trio.current_time() + SHUTDOWN_GRACE_SECONDS
+
+    async def _controls_loop(self, ctx: RunContext, stop: Any) -> None:
+        """Stop (``await stop()``) once a stop of this run is asked in the state DB (the web
+        UI's Cancel/Drain, :meth:`shelver.store.StateDB.request_stop`): as on Ctrl-C."""
+        while True:
+            await trio.sleep(CONTROL_POLL_SECONDS)
+            asked = await ctx.to_thread(self.state.stop_requested, ctx.run_id, limiter="db")
+            if asked is not None:
+                log.warning("run %d: %s asked from outside", ctx.run_id, asked)
+                await stop()
+                return
 
     def left_queued(self) -> int:
         """How many of this run's files are still queued (not processed, or given back)."""

@@ -248,3 +248,23 @@ def m011_deliveries(db: sqlite_utils.Database) -> None:
                " first_at FLOAT NOT NULL, next_at FLOAT NOT NULL, last_error TEXT,"
                " waiting INTEGER NOT NULL DEFAULT 0)")
     db.execute("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (profile, next_at)")
+
+
+@migration
+def m012_run_controls(db: sqlite_utils.Database) -> None:
+    # A request to stop a run (docs/web.md, "Cancel and drain"): written by a front end, polled
+    # by the run's engine between items; the engine then stops as on Ctrl-C.
+    db.execute("CREATE TABLE IF NOT EXISTS run_controls (run_id INTEGER PRIMARY KEY,"
+               " action TEXT NOT NULL, requested_at FLOAT NOT NULL)")
+
+
+@migration
+def m013_review_note_and_item_events(db: sqlite_utils.Database) -> None:
+    # ``note``: why a person set an item aside (the web UI's "not a movie/show", kept with the
+    # SKIPPED item); the events index: one item's history (the web UI's Item page) without
+    # reading every event; items by profile and state: the counts per state of every profile
+    # (the web UI's Overview) from the index alone.
+    if "note" not in db.table("items").columns_dict:
+        db.table("items").add_column("note", str)
+    db.execute("CREATE INDEX IF NOT EXISTS events_item ON events (item_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS items_profile_state ON items (profile, state)")

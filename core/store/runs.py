@@ -31,6 +31,24 @@ class RunStore(StoreBase):
                 (time.time(), status, _dumps(counts), run_id),
             )
 
+    def request_stop(self, run_id: int, action: str = "cancel") -> bool:
+        """Ask run ``run_id`` to stop taking items (``cancel``: a one-shot run; ``drain``: a
+        daemon), as Ctrl-C does. False when the run is not running."""
+        with self.transaction() as conn:
+            running = conn.execute("SELECT 1 FROM runs WHERE id=? AND status='running'",
+                                   (run_id,)).fetchone()
+            if running is None:
+                return False
+            conn.execute("INSERT OR REPLACE INTO run_controls (run_id, action, requested_at)"
+                         " VALUES (?,?,?)", (run_id, action, time.time()))
+            return True
+
+    def stop_requested(self, run_id: int) -> str | None:
+        """The stop asked for run ``run_id`` (``cancel``/``drain``), or None."""
+        row = self.conn().execute("SELECT action FROM run_controls WHERE run_id=?",
+                                  (run_id,)).fetchone()
+        return str(row[0]) if row else None
+
     # -- instances (daemon heartbeat) ----------------------------------------------------------
 
     def heartbeat(self, profile: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Generator
 from typing import Any
 
 import click
-from shelver.api import Item, Placement, Plan, RunContext, Status, hookimpl
+from shelver.api import Item, Placement, Plan, Profile, RunContext, StateDB, Status, hookimpl
 from shelver.plugins.placement import cache, commands, modes, relocate
 
 
@@ -91,3 +91,19 @@ def shelver_item_done(item: Item, ctx: RunContext) -> None:
     """A staged item that never reached finalize loses its cache copy (moves no file: the
     source is where it was)."""
     cache.discard_staged(item, ctx)
+
+
+@hookimpl
+def shelver_undo_preview(state: StateDB, run_id: int, pm: Any) -> dict[str, Any]:
+    """What ``shelver undo RUN --dry-run`` says, for a front end (the web UI's preview)."""
+    from shelver.plugins.placement.undo import undo_answer
+
+    return undo_answer(state, run_id, pm, dry_run=True)
+
+
+@hookimpl
+def shelver_undo_run(state: StateDB, run_id: int, pm: Any, profile: Profile) -> dict[str, Any]:
+    """``shelver undo RUN``, for a front end (the web UI's confirmed Undo)."""
+    from shelver.plugins.placement.undo import undo_answer
+
+    return undo_answer(state, run_id, pm, dry_run=False, profile=profile.name)

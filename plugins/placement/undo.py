@@ -274,3 +274,26 @@ def describe_run(state: StateDB, run: dict[str, Any]) -> dict[str, Any]:
     started = run.get("started_at")
     return {"date": time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "?",
             "counts": counts, "sample": sample[0] if sample else None}
+
+
+def undo_answer(state: StateDB, run_id: int, pm: Any, *, dry_run: bool,
+                profile: str | None = None) -> dict[str, Any]:
+    """``shelver_undo_preview`` (``dry_run``) and ``shelver_undo_run``: what ``shelver undo RUN``
+    does (a crashed run settled first, the undo recorded as a run of its own), as a dict with
+    ``refused`` (the reasons nothing was touched; empty when it was done or can be)."""
+    ops = fsops.journal_ops(pm)
+    undo_id = None
+    if not dry_run:
+        fsops.recover(state, ops=ops)
+        undo_id = state.start_run(str(profile), "undo", "undo")
+    status = "failed"
+    try:
+        report = undo_run(state, run_id, undo_id, dry_run=dry_run, ops=ops).as_json()
+        status = "done"
+        return {**report, "refused": [], "dry_run": dry_run, "undo_run": undo_id}
+    except UndoRefused as exc:
+        return {**Report(run=run_id).as_json(), "refused": exc.problems, "dry_run": dry_run,
+                "undo_run": undo_id}
+    finally:
+        if undo_id is not None:
+            state.end_run(undo_id, status, {})

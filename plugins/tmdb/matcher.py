@@ -28,7 +28,7 @@ from shelver.plugins.tmdb.details import (
 from shelver.plugins.tmdb.episodes import place_episodes, special_by_title
 from shelver.plugins.tmdb.explain import record_candidates
 from shelver.plugins.tmdb.known import known_candidate, remember
-from shelver.plugins.tmdb.metadata import to_metadata
+from shelver.plugins.tmdb.metadata import image_url, to_metadata
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
     candidate_kind,
@@ -109,7 +109,7 @@ async def identify(
         scored = await _refine(client, parsed, scored, duration, lang)
         best, confidence = choose(parsed, scored, min_confidence)
     if best is None:
-        return Match(identity=None, confidence=confidence, candidates=_summary(scored))
+        return Match(identity=None, confidence=confidence, candidates=_summary(scored, client.image_base))
     kind = candidate_kind(best)
     return await _resolve(client, parsed, kind, best, confidence, scored, lang)
 
@@ -305,7 +305,7 @@ async def _resolve_given(
         confidence = 0.5
     scored = [(summary, confidence, reasons)]
     if confidence < min_confidence:
-        return Match(identity=None, confidence=confidence, candidates=_summary(scored))
+        return Match(identity=None, confidence=confidence, candidates=_summary(scored, client.image_base))
     return await _resolve(client, parsed, kind, summary, confidence, scored, lang)
 
 
@@ -318,7 +318,7 @@ async def _resolve(
     scored: list[tuple[dict[str, Any], float, dict[str, Any]]],
     lang: dict[str, str],
 ) -> Match:
-    candidates = _summary(scored)
+    candidates = _summary(scored, client.image_base)
     item_id = int(best["id"])
     if kind == "movie":
         try:
@@ -393,11 +393,14 @@ async def _resolve(
 
 
 def _summary(
-    scored: list[tuple[dict[str, Any], float, dict[str, Any]]], limit: int = 5
+    scored: list[tuple[dict[str, Any], float, dict[str, Any]]], image_base: str | None = None,
+    limit: int = 5,
 ) -> list[dict[str, Any]]:
     """The top candidates for the review queue, each with its score's ``breakdown`` (the
     points of each signal, summing to the score; an id given in the name: ``{"id": score}``).
-    ``shelver explain`` gets every one of them."""
+    ``shelver explain`` gets every one of them.
+    ``poster`` is an absolute URL on the image host the run allowed (None without one), for the
+    web UI's cards (docs/web.md)."""
     out = []
     for candidate, score, reasons in scored:
         breakdown = reasons.get("breakdown") or {"id": score}
@@ -411,10 +414,24 @@ def _summary(
                 "score": round(score, 4),
                 "reasons": {k: v for k, v in reasons.items() if k != "breakdown"},
                 "breakdown": {k: round(v, 4) for k, v in breakdown.items()},
+                **card_details(candidate, image_base),
             }
         )
     record_candidates(out)
     return out[:limit]
+
+
+def card_details(candidate: dict[str, Any], image_base: str | None) -> dict[str, Any]:
+    """What a person choosing between candidates looks at: poster URL, overview, runtime."""
+    poster = candidate.get("poster_path")
+    runtime = candidate.get("runtime")
+    if not isinstance(runtime, int):  # a show's episode_run_time, when the details have it
+        times = candidate.get("episode_run_time")
+        runtime = times[0] if isinstance(times, list) and times and isinstance(times[0], int) else None
+    return {"poster": image_url(image_base, "w342", poster)
+            if image_base and isinstance(poster, str) and poster else None,
+            "overview": candidate.get("overview") if isinstance(candidate.get("overview"), str) else None,
+            "runtime": runtime}
 
 
 __all__ = ["MOVIE_APPEND", "TV_APPEND", "fetch_documents", "fetch_metadata", "identify",

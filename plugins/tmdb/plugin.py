@@ -249,3 +249,21 @@ def shelver_match(item: Item, ctx: RunContext) -> Any:
     parsed = item.hints.applied_to(item.parsed) if item.hints is not None else item.parsed
     return traced(identify(client, parsed, item.probe, min_confidence=threshold,
                            language=language), ctx.trace, parsed, threshold)
+
+
+@hookimpl
+async def shelver_search(text: str, year: int | None, kind: str | None,
+                         ctx: RunContext) -> list[dict[str, Any]] | None:
+    """A person's search (the web UI): TMDB's cards for a title, an id or a TMDB URL. Without
+    a client in ``ctx`` (no run), one is set up as a run's start does, and closed after."""
+    from shelver.plugins.tmdb.search import search_cards
+
+    own = ctx.resources.get("tmdb") is None
+    if own:
+        await shelver_run_check(ctx)
+    try:
+        return await search_cards(ctx.resources["tmdb"], text, year, kind,
+                                  str(ctx.profile.get("tmdb.language")))
+    finally:
+        if own:
+            await shelver_run_end(ctx)

@@ -248,6 +248,23 @@ async def test_same_title_without_year_is_review(client: TMDBClient) -> None:
     assert {c["id"] for c in result.candidates} >= {841, 438631}
 
 
+async def test_review_candidates_carry_what_a_card_shows(tmp_path: Path) -> None:
+    """Poster (on the run's image host), overview and runtime: the web UI's cards (docs/web.md);
+    the bundled snapshot has posters."""
+    with FakeTMDB() as bundled:
+        async with TMDBClient(bundled.base_url, api_key=bundled.api_key,
+                              db_path=tmp_path / "state.db", rate="1000/1s",
+                              image_base=bundled.image_base_url) as tmdb:
+            result = await match(tmdb, "Dune.1080p.BluRay.mkv")
+            dune = next(c for c in result.candidates if c["id"] == 438631)
+            assert dune["poster"].startswith(bundled.image_base_url + "w342/")
+            assert dune["poster"].endswith(".jpg") and dune["overview"]
+            assert "runtime" in dune
+            tmdb.image_base = None  # no allowed image host: no poster URL at all
+            again = await match(tmdb, "Dune.1080p.BluRay.mkv")
+            assert again.candidates and {c["poster"] for c in again.candidates} == {None}
+
+
 async def test_running_time_breaks_a_tie(client: TMDBClient) -> None:
     result = await match(client, "Dune.1080p.BluRay.mkv", duration=137 * 60)
     assert result.identity == Identity("tmdb", "movie", 841)

@@ -1,0 +1,1 @@
+"""The ``web`` plugin: ``shelver web`` and ``shelver watch --web`` (docs/web.md)."""
