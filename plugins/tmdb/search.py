@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from shelver.api import NotFoundError
+from shelver.plugins.tmdb.cards import card_details
 from shelver.plugins.tmdb.client import TMDBClient
-from shelver.plugins.tmdb.matcher import card_details
 from shelver.plugins.tmdb.scoring import candidate_kind, candidate_year
 
 # tmdb:movie/603, movie/603, tv:1396, https://www.themoviedb.org/movie/603-the-matrix
