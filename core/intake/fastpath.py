@@ -50,7 +50,7 @@ CORE_MIGRATIONS = frozenset({
     "core-001-create_items", "core-002-create_queue", "core-003-create_runs",
     "core-004-create_journal", "core-005-create_instances", "core-006-add_journal_owner",
     "core-007-add_journal_detail", "core-008-create_journal_blobs", GIVEN_IDS_MIGRATION,
-    "core-events-001-create", "core-m009_provider_identity",
+    "core-events-001-create", "core-m009_provider_identity", "core-m010_scan_folders",
 })
 PRIORITY_CRITICAL = 50  # shelver.model.Priority.CRITICAL (not imported: it pulls in nothing
 PROCESSING = "PROCESSING"  # heavy, but the fast path keeps its imports to the strict minimum)
