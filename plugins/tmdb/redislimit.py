@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import socket
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -198,6 +199,7 @@ class RedisRateLimiter(RateLimiter):
         self.keys = [f"{KEY_PREFIX}{bucket}:log", f"{KEY_PREFIX}{bucket}:own:{owner_name}",
                      f"{KEY_PREFIX}{bucket}:state"]
         self.fell_back = False
+        self._falling = threading.Lock()
         self.hold_until = 0.0  # after a fall-back mid-run: nothing before this (local clock)
         import redis
 
@@ -217,19 +219,22 @@ class RedisRateLimiter(RateLimiter):
         return self.full_rate.window + min(0.25, 0.02 * self.full_rate.window)
 
     def _fall_back(self, exc: BaseException, *, started: bool = False) -> None:
-        self.fell_back = True
-        if not started:  # what the hosts took through Redis leaves TMDB's window first
-            self.hold_until = time.time() + self.window
-        text = str(exc) or type(exc).__name__
-        if self._secret:
-            text = text.replace(self._secret, "***")
-        local = self.rate
-        log.warning("TMDB rate limiter: Redis at %s %s (%s): using this host's limiter at "
-                    "1/%d of tmdb.rate (%d/%gs, tmdb.expected_hosts = %d)%s", self.shown,
-                    "cannot be reached" if started else "stopped answering",
-                    text.splitlines()[0][:200] if text else "no answer",
-                    self.expected_hosts, local.requests, local.window, self.expected_hosts,
-                    "" if started else f" after waiting {self.window:g} s")
+        with self._falling:  # workers meet the error together: one warning, one hold
+            if self.fell_back:
+                return
+            self.fell_back = True
+            if not started:  # what the hosts took through Redis leaves TMDB's window first
+                self.hold_until = time.time() + self.window
+            text = str(exc) or type(exc).__name__
+            if self._secret:
+                text = text.replace(self._secret, "***")
+            local = self.rate
+            log.warning("TMDB rate limiter: Redis at %s %s (%s): using this host's limiter at "
+                        "1/%d of tmdb.rate (%d/%gs, tmdb.expected_hosts = %d)%s", self.shown,
+                        "cannot be reached" if started else "stopped answering",
+                        text.splitlines()[0][:200] if text else "no answer",
+                        self.expected_hosts, local.requests, local.window, self.expected_hosts,
+                        "" if started else f" after waiting {self.window:g} s")
 
     def try_acquire(self, now: float | None = None) -> float:
         if not self.fell_back:
