@@ -164,6 +164,9 @@ def report(title: str, server: Any, outcomes: list[dict[str, Any]], films: int,
           f"{max(o['elapsed'] for o in outcomes):.0f} s; outcomes "
           + ", ".join(f"{k} {n}" for k, n in sorted(statuses.items())))
     print(f"  429                   {throttled}  (target 0){'' if throttled == 0 else '  over target'}")
+    if throttled:
+        print("  429 at                " + ", ".join(f"{r.time - first:.1f} s" for r in requests
+                                                   if r.status == 429))
     print(f"  API requests          {len(requests)} over {span:.1f} s = {windows:.2f} windows of "
           f"{WINDOW:g} s")
     flag = "" if budget >= TARGET_BUDGET else "  over target"
@@ -189,6 +192,8 @@ def main() -> int:
     parser.add_argument("--titles", type=int, default=300)
     parser.add_argument("--stop-after", type=float, default=30.0,
                         help="seconds into (b) when Redis is stopped")
+    parser.add_argument("--phases", nargs="+", default=["shared", "redis-stopped"],
+                        choices=["shared", "redis-stopped"])
     args = parser.parse_args()
     why = install_redis()
     if why:
@@ -202,7 +207,7 @@ def main() -> int:
         work = Path(tmp)
         env = isolated_env(work / "home")
         proto = make_video(work / "proto.mkv", RUNTIME_MINUTES * 60.0)
-        for phase in ("shared", "redis-stopped"):
+        for phase in args.phases:
             redis_server = RedisServer(work / f"redis-{phase}").start()
             try:
                 with FakeTMDB(snapshot, rate_limit=(LIMIT, WINDOW)) as server:

@@ -39,6 +39,7 @@ KEY_PREFIX = "shelver:tmdb:"
 TIMEOUT = 2.0  # seconds for a connection or a reply: a Redis that hangs counts as down
 
 _NOW = """
+if redis.replicate_commands then redis.replicate_commands() end  -- TIME before writes (Redis < 5)
 local now
 if ARGV[1] == '' then
   local t = redis.call('TIME')
