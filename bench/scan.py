@@ -17,6 +17,8 @@ clock, and CPU time (user + system) too, which other work on a shared machine di
 * ``sweep``: the daemon's periodic quick scan in-process (``Engine.quick_scan_sync``: no start-up);
   target ≤ 1.5 × find;
 * ``scan``: the whole ``shelver scan -p PROFILE`` process (start-up included); target ≤ 2 × find;
+* ``start-up``: ``shelver scan`` of an empty source against ``shelver hook --help`` (the
+  downloaders' fast path, which imports nothing it does not use);
 * ``rss``: the peak resident memory of ``shelver scan`` (``getrusage`` of a child process) on the
   big tree against the small one; target ≤ 1.2 ×.
 
@@ -191,6 +193,17 @@ def main() -> int:
             target = f"  (target ≤ {targets[name]:g})" if name in targets else ""
             print(f"{name:<8} {medians[name]:>8.3f}s {min(values):>8.3f}s {ratio:>5.2f}×"
                   f" {cpu_medians[name]:>7.3f}s {cpu_ratio:>5.2f}×{target}{flag}")
+        # Start-up: `shelver scan` of an empty source, against the hook's fast path.
+        empty = base / "tree-empty"
+        empty.mkdir(exist_ok=True)
+        empty_profile = write_profile(base, "bench-empty", empty)
+        startup = {"scan": [str(BIN / "shelver"), "scan", "-p", str(empty_profile)],
+                   "hook": [str(BIN / "shelver"), "hook", "--help"]}
+        timed(startup["scan"], env)  # sets up its state DB
+        starts = {name: statistics.median(timed(argv, env)[0] for _ in range(RUNS))
+                  for name, argv in startup.items()}
+        print(f"start-up `shelver scan` of an empty source {starts['scan']:.3f}s, "
+              f"`shelver hook --help` {starts['hook']:.3f}s: {starts['scan'] / starts['hook']:.2f}×")
         rss = {name: peak_rss_kb([str(BIN / "shelver"), "scan", "-p", str(profiles[name])], env)
                for name in sizes}
         ratio = rss["big"] / rss["small"]
