@@ -255,13 +255,21 @@ def _watch_banner(profile: Any, mode: str) -> str:
 @click.option("--json", "as_json", is_flag=True)
 def scan(profile_name: str | None, kind: str | None, as_json: bool) -> None:
     """Enqueue a scan of the profile's sources (quick unless --refresh or --full)."""
-    from shelver.scans import enqueue_scan
+    from shelver.scans import enqueue_scan, quick_scan
 
-    profile, pm, state = open_profile(profile_name)
-    try:
-        counts = enqueue_scan(profile, pm, state, kind or "quick")
-    finally:
-        state.close()
+    if kind is None:  # no plugin needed: started as fast as `shelver hook` (docs/operations.md)
+        from shelver.errors import ConfigError
+
+        try:
+            counts = quick_scan(profile_name)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from None
+    else:
+        profile, pm, state = open_profile(profile_name)
+        try:
+            counts = enqueue_scan(profile, pm, state, kind)
+        finally:
+            state.close()
     if as_json:
         click.echo(json.dumps({"scan": kind or "quick", **counts}))
     else:

@@ -181,6 +181,17 @@ def load_profile(name: str | None, pm: pluggy.PluginManager | None = None) -> Pr
     return validate(raw, path=path, name=name, pm=pm)
 
 
+def load_core_profile(name: str | None) -> Profile:
+    """A profile for a command that calls no plugin (``shelver scan``): the core's settings
+    validated, the plugins' sections kept as written (unchecked: loading every plugin to check
+    them would cost such a command most of its time; a command that loads plugins, and
+    ``shelver profile check``, checks them)."""
+    path, raw = read_profile_file(name)
+    profile = validate({k: v for k, v in raw.items() if k in CORE_SCHEMA}, path=path, name=name)
+    profile.data.update({k: v for k, v in raw.items() if k not in CORE_SCHEMA})
+    return profile
+
+
 def validate(raw: dict[str, Any], *, path: Path | None = None, name: str | None = None,
              pm: pluggy.PluginManager | None = None) -> Profile:
     where = str(path) if path else "the built-in default profile"

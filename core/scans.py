@@ -34,6 +34,22 @@ def refresh_age(release_date: str | None, now: float | None = None) -> float:
     return 90 * DAY if age < 5 * 365 * DAY else 180 * DAY
 
 
+def quick_scan(profile_name: str | None) -> dict[str, int]:
+    """``shelver scan`` (quick): the profile's core settings and the state DB, no plugin, trio
+    or sqlite-utils (docs/operations.md, "Scans"). Raises ConfigError (a StateDBError for the
+    DB). The daemon's sweeps are the same scan, in-process."""
+    from shelver.profiles import load_core_profile
+    from shelver.sweep import QuickScan
+
+    profile = load_core_profile(profile_name)
+    # The core's migrations only: the plugins' run when a command that loads them opens the DB.
+    state = StateDB(profile.state_db)
+    try:
+        return {"enqueued": QuickScan.of_profile(profile, state).run()}
+    finally:
+        state.close()
+
+
 def enqueue_scan(profile: Profile, pm: Any, state: StateDB, kind: str) -> dict[str, int]:
     """quick: walk the sources and enqueue NEW/CHANGED; refresh: STALE items at LOW; full: every
     item at VERY_LOW, to be re-identified."""

@@ -14,8 +14,9 @@ from shelver.context import RunContext
 from shelver.discovery import walk
 from shelver.engine.run import EVENTS_PRUNE_SECONDS, SHUTDOWN_GRACE_SECONDS, Runner
 from shelver.errors import user_facing
-from shelver.model import Priority, State
+from shelver.model import Priority
 from shelver.outbox import RETRY_TICK_SECONDS
+from shelver.sweep import QuickScan
 
 log = logging.getLogger("shelver")
 
@@ -100,52 +101,12 @@ class Engine(Runner):
         return count
 
     def quick_scan_sync(self, unsettled: list[str] | None = None) -> int:
-        """The walk of :meth:`quick_scan`. A new or changed file modified within
-        ``watch.settle_seconds`` may still be being written: it is appended to ``unsettled``
-        instead of being enqueued (without a list, left for a later scan)."""
-        enqueued = 0
-        young = 0
-        settle = self.settler.settle_seconds
-        now = time.time()
-        for root in map(str, self.profile.sources):
-            if not os.path.isdir(root):
-                log.warning("source %s does not exist (%s)", root, self.profile.where("sources"))
-                continue
-            walked: set[str] = set()
-            for directory, files in walk(root, self.filters):
-                walked.add(directory)
-                known = self.state.items_in_dir(directory)
-                seen = set()
-                for found in files:
-                    if found.link and found.path not in self.links_reported:
-                        self.links_reported.add(found.path)  # once per daemon, not per sweep
-                        log.warning("skipped %s: %s", found.path, found.reason)
-                    if not found.video:
-                        continue
-                    seen.add(found.path)
-                    record = known.get(found.path)
-                    if record is not None and record[1:4] == (found.size, found.mtime, found.inode) \
-                            and record[4] not in (State.NEW.value, State.CHANGED.value, State.ERROR.value,
-                                                  State.MISSING.value):
-                        continue  # unchanged: one stat, no DB write
-                    age = now - found.mtime
-                    if age < settle or age < 0:  # written to lately (or dated in the future)
-                        young += 1
-                        if unsettled is not None:
-                            unsettled.append(found.path)
-                        continue
-                    if self.state.observe(found.path, found.size, found.mtime, found.inode,
-                                          self.profile.name, known=record) is not None:
-                        enqueued += 1
-                if set(known) - seen:
-                    self.state.mark_missing(directory, seen)
-            for directory in self.state.dirs_under(root):
-                if directory not in walked:  # a folder that vanished with its files
-                    self.state.mark_missing(directory, set())
-        if young:
-            log.info("%d file(s) written to within watch.settle_seconds (%g s): taken once they "
-                     "are stable", young, settle)
-        return enqueued
+        """The walk of :meth:`quick_scan` (:class:`shelver.sweep.QuickScan`). A new or changed
+        file modified within ``watch.settle_seconds`` may still be being written: it is
+        appended to ``unsettled`` instead of being enqueued (without a list, left for a later
+        scan)."""
+        scan = QuickScan.of_profile(self.profile, self.state, self.filters, self.links_reported)
+        return scan.run(unsettled)
 
     def _requeue(self, item_id: int) -> None:
         self.state.enqueue(item_id, self.profile.name, Priority.MEDIUM, reason="retry")

@@ -53,6 +53,7 @@ CORE_MIGRATIONS = frozenset({
     "core-events-001-create", "core-m009_provider_identity", "core-m010_match_threshold",
     "core-m011_deliveries",
     "core-m012_run_controls", "core-m013_review_note_and_item_events",
+    "core-m014_scan_folders",
 })
 PRIORITY_CRITICAL = 50  # shelver.model.Priority.CRITICAL (not imported: it pulls in nothing
 PROCESSING = "PROCESSING"  # heavy, but the fast path keeps its imports to the strict minimum)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,11 @@ def move_item(conn: sqlite3.Connection, item_id: int, path: str, *, placed: bool
         pass  # held by a worker right now: the next scan sorts it out
 
 
+# States in which a scan looks at a file again even when it is still the recorded one (it is
+# queued again, retried or found back); in any other an unchanged file is done with.
+UNSETTLED = (State.NEW.value, State.CHANGED.value, State.ERROR.value, State.MISSING.value)
+
+
 class ItemStore(StoreBase):
     """Items (one row per file) and the queue of items waiting for a worker."""
 
@@ -57,6 +63,55 @@ class ItemStore(StoreBase):
             "SELECT path, id, size, mtime, inode, state FROM items WHERE dir=?", (directory,)
         )
         return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+    def scan_records(self, directories: list[str]) -> tuple[set[tuple[str, int, float, int]], set[str]]:
+        """The quick scan's view of several directories, in one query: the ``(path, size,
+        mtime, inode)`` of the items a scan leaves alone when the file is unchanged (every
+        state but NEW, CHANGED, ERROR and MISSING), and the paths of all their items."""
+        done: set[tuple[str, int, float, int]] = set()
+        recorded: set[str] = set()
+        cursor = self.conn().cursor()
+        cursor.row_factory = None  # plain tuples: a sqlite3.Row per file costs more than the stat
+        for start in range(0, len(directories), 500):  # SQLite's limit on ? is 999 before 3.32
+            chunk = directories[start:start + 500]
+            rows = cursor.execute(
+                "SELECT path, size, mtime, inode, state IN (?, ?, ?, ?) FROM items WHERE dir IN "
+                f"({','.join('?' * len(chunk))})", [*UNSETTLED, *chunk]).fetchall()
+            recorded.update(row[0] for row in rows)
+            done.update(row[:4] for row in rows if not row[4])
+        return done, recorded
+
+    def scan_folders(self, directories: list[str]) -> dict[str, tuple[int, int]]:
+        """``{dir: (ctime_ns, digest)}`` the quick scan recorded for folders it found with
+        nothing to do (``scan_folders``; dropped by a trigger whenever an item in it changes)."""
+        found: dict[str, tuple[int, int]] = {}
+        cursor = self.conn().cursor()
+        cursor.row_factory = None
+        for start in range(0, len(directories), 500):
+            chunk = directories[start:start + 500]
+            rows = cursor.execute("SELECT dir, ctime_ns, digest FROM scan_folders WHERE dir IN "
+                                  f"({','.join('?' * len(chunk))})", chunk)
+            found.update((r[0], (r[1], r[2])) for r in rows)
+        return found
+
+    def save_scan_folders(self, folders: list[tuple[str, int, int, set[tuple[str, int, float, int]]]]
+                          ) -> int:
+        """Record ``(dir, ctime_ns, digest, stamps)`` for folders a scan found with nothing to
+        do, each only if its items are, under the write lock, exactly ``stamps`` and all done
+        with (none NEW, CHANGED, ERROR or MISSING): an item a worker changed since the scan read
+        it keeps its folder unrecorded. Returns how many were recorded."""
+        saved = 0
+        with self.transaction() as conn:
+            for directory, ctime_ns, digest, stamps in folders:
+                rows = conn.execute(
+                    "SELECT path, size, mtime, inode, state IN (?, ?, ?, ?) FROM items WHERE dir=?",
+                    (*UNSETTLED, directory)).fetchall()
+                if any(row[4] for row in rows) or {tuple(row)[:4] for row in rows} != stamps:
+                    continue
+                conn.execute("INSERT OR REPLACE INTO scan_folders (dir, ctime_ns, digest)"
+                             " VALUES (?, ?, ?)", (directory, ctime_ns, digest))
+                saved += 1
+        return saved
 
     def observe(
         self,
@@ -290,13 +345,15 @@ class ItemStore(StoreBase):
             with self.transaction() as tx:
                 tx.execute("UPDATE queue SET run_id=NULL WHERE run_id=?", (run_id,))
 
-    def dirs_under(self, root: str) -> list[str]:
-        """Every directory the DB has items in, at or below ``root``."""
+    def dirs_under(self, root: str) -> Iterator[str]:
+        """Every directory the DB has items in, at or below ``root`` (a stream of rows)."""
         prefix = root.rstrip(os.sep) + os.sep
-        rows = self.conn().execute(
+        cursor = self.conn().cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(
             "SELECT DISTINCT dir FROM items WHERE dir=? OR substr(dir, 1, ?)=?",
             (root, len(prefix), prefix))
-        return [r[0] for r in rows]
+        return (row[0] for row in rows)
 
     def mark_missing(self, directory: str, seen: set[str]) -> int:
         """Items recorded in ``directory`` whose file was not seen by a scan become MISSING."""

@@ -7,12 +7,15 @@ has not seen whenever it is opened. Plugins add theirs through ``shelver_registe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
-import sqlite_utils
 from shelver.model import LEGACY_PROVIDER
 
-Migration = Callable[[sqlite_utils.Database], None]
+if TYPE_CHECKING:
+    import sqlite_utils
+
+# sqlite-utils is imported only when a migration runs (StoreBase.db): it is slow to import.
+Migration = Callable[["sqlite_utils.Database"], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = []
 
@@ -268,3 +271,20 @@ def m013_review_note_and_item_events(db: sqlite_utils.Database) -> None:
         db.table("items").add_column("note", str)
     db.execute("CREATE INDEX IF NOT EXISTS events_item ON events (item_id)")
     db.execute("CREATE INDEX IF NOT EXISTS items_profile_state ON items (profile, state)")
+
+
+# -- the quick scan's folder records (shelver.sweep; docs/operations.md, "Scans") -----------------
+# A folder whose (ctime, digest of its video files' size/mtime/inode) is the one recorded here,
+# when every item in it was last seen unchanged, costs a sweep its stats and nothing else. Any
+# write to an item of the folder drops its record (the triggers), so the record can only ever
+# say "nothing to do" about a folder whose items are exactly as they were when it was written.
+
+
+@migration
+def m014_scan_folders(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS scan_folders (dir TEXT PRIMARY KEY, ctime_ns INTEGER"
+               " NOT NULL, digest INTEGER NOT NULL)")
+    for event, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
+        drops = " ".join(f"DELETE FROM scan_folders WHERE dir = {row}.dir;" for row in rows)
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS scan_folders_items_{event.lower()} AFTER {event}"
+                   f" ON items BEGIN {drops} END")

@@ -82,6 +82,17 @@ class _Flight:
         self.error: BaseException | None = None
 
 
+def _redis_limiter(url: str, db_path: Path | str, rate: str, expected_hosts: int,
+                   owner: str | None, share: float, max_block: float, where: str) -> RateLimiter:
+    """``tmdb.limiter = "redis://..."``: the limiter several hosts share (docs/operations.md,
+    "Several hosts")."""
+    from shelver.plugins.tmdb.ratelimit import parse_rate
+    from shelver.plugins.tmdb.redislimit import RedisRateLimiter
+
+    return RedisRateLimiter(url, db_path, parse_rate(rate), expected_hosts=expected_hosts,
+                            owner=owner, share=share, max_block=max_block, where=where)
+
+
 class TMDBClient:
     """TMDB v3 over HTTP, for use under trio.
 
@@ -111,6 +122,9 @@ class TMDBClient:
         request_timeout: float = REQUEST_TIMEOUT,
         max_response_mb: float = MAX_RESPONSE_MB,
         image_base: str | None = None,
+        limiter_url: str = "",
+        expected_hosts: int = 2,
+        limiter_setting: str = "tmdb.limiter",
     ) -> None:
         if not api_key and not read_token:
             raise ConfigError("tmdb.api_key or tmdb.read_token (or TMDB_API_KEY) must be set")
@@ -128,7 +142,9 @@ class TMDBClient:
         self.max_response_mb = float(max_response_mb)
         self.max_response_bytes = int(self.max_response_mb * 1024 * 1024)
         self.limiter = RateLimiter(db_path, rate, owner=owner, share=share,
-                                   max_block=self.max_retry_after)
+                                   max_block=self.max_retry_after) if not limiter_url else \
+            _redis_limiter(limiter_url, db_path, rate, expected_hosts, owner, share,
+                           self.max_retry_after, limiter_setting)
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max

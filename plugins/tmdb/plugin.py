@@ -30,7 +30,8 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
     return {"tmdb": {"api_key": "", "read_token": "", "base_url": DEFAULT_BASE_URL,
                      "language": "en-US", "min_confidence": 0.75, "rate": "35/10s",
                      "timeout": 15.0, "share": 1.0, "max_retry_after": 300.0,
-                     "request_timeout": 60.0, "max_response_mb": 10.0, "image_base_url": ""}}
+                     "request_timeout": 60.0, "max_response_mb": 10.0, "image_base_url": "",
+                     "limiter": "", "expected_hosts": 2}}
 
 
 def _positive(ctx: RunContext, setting: str) -> float:
@@ -105,6 +106,7 @@ async def shelver_run_check(ctx: RunContext) -> None:
         max_retry_after=_positive(ctx, "tmdb.max_retry_after"),
         request_timeout=_positive(ctx, "tmdb.request_timeout"),
         max_response_mb=_positive(ctx, "tmdb.max_response_mb"),
+        **_limiter_settings(ctx.profile),
     )
     ctx.resources["tmdb"] = client
     # A wrong key stops the run here, before any file is touched (exit 2). A key accepted within
@@ -142,11 +144,29 @@ async def shelver_run_check(ctx: RunContext) -> None:
                         "allow one)", str(named)[:80])
 
 
+def _limiter_settings(profile: Any) -> dict[str, Any]:
+    """``tmdb.limiter`` (a Redis URL, or "" for the state DB) and ``tmdb.expected_hosts``,
+    checked: ConfigError naming the setting (the URL's password never shown)."""
+    url = str(profile.get("tmdb.limiter") or "")
+    hosts = profile.get("tmdb.expected_hosts")
+    if isinstance(hosts, bool) or not isinstance(hosts, int) or hosts < 1:
+        raise ConfigError(f"tmdb.expected_hosts = {hosts!r} must be a whole number of hosts, "
+                          f"at least 1 ({profile.where('tmdb.expected_hosts')})")
+    if url:
+        from shelver.plugins.tmdb.redislimit import check_url
+
+        check_url(url, profile.where("tmdb.limiter"))
+    return {"limiter_url": url, "expected_hosts": hosts,
+            "limiter_setting": profile.where("tmdb.limiter")}
+
+
 @hookimpl
 def shelver_check_profile(profile: Any) -> list[str] | None:
-    """``shelver profile check``: warn when no key is set (a run stops at start without one)."""
+    """``shelver profile check``: warn when no key is set (a run stops at start without one);
+    a ``tmdb.limiter`` that is not a Redis URL, or a bad ``tmdb.expected_hosts``, is an error."""
     from shelver.plugins.tmdb.demo import missing_key_warning
 
+    _limiter_settings(profile)
     warning = missing_key_warning(profile)
     return [warning] if warning else None
 

@@ -1,0 +1,169 @@
+"""The quick scan (shelver.sweep): what the next sweep finds in an unchanged-looking library,
+the folder records that let it skip reading the DB, and ``shelver scan``'s lean start-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import write_profile
+from shelver.model import State
+from shelver.profiles import load_core_profile
+from shelver.store import StateDB
+from shelver.sweep import QuickScan
+
+
+def _library(tmp_path: Path, min_size_mb: float = 0) -> tuple[Path, Path]:
+    """A small organised library: three folders deep, five videos and a sidecar."""
+    root = tmp_path / "library"
+    for rel in ("Movies/A (2001)/A (2001).mkv", "Movies/B (2002)/B (2002).mkv",
+                "Shows/S/Season 01/S - s01e01.mkv", "Shows/S/Season 01/S - s01e02.mkv",
+                "Shows/S/Season 02/S - s02e01.mkv", "Movies/A (2001)/A (2001).nfo"):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\0" * 2048)
+    profile = write_profile(tmp_path / "scan.toml", {
+        "name": "scan", "sources": [str(root)], "state_db": str(tmp_path / "state.db"),
+        "filters": {"min_size_mb": min_size_mb}, "watch": {"settle_seconds": 0.0}})
+    return root, profile
+
+
+def _sweep(profile: Path) -> tuple[int, StateDB]:
+    loaded = load_core_profile(str(profile))
+    state = StateDB(loaded.state_db)
+    return QuickScan.of_profile(loaded, state).run(), state
+
+
+def _organise_all(state: StateDB) -> None:
+    """As after a run: every item INDEXED, the queue empty."""
+    for (item_id,) in state.conn().execute("SELECT id FROM items").fetchall():
+        assert state.transition(item_id, State.NEW, State.INDEXED)
+    with state.transaction() as conn:
+        conn.execute("DELETE FROM queue")
+
+
+def _organised_library(tmp_path: Path, min_size_mb: float = 0) -> tuple[Path, Path]:
+    root, profile = _library(tmp_path, min_size_mb)
+    enqueued, state = _sweep(profile)
+    assert enqueued == 5
+    _organise_all(state)
+    state.close()
+    time.sleep(0.05)  # folders older than a timestamp tick: their ctime can be trusted
+    for _ in range(2):  # the first sweep records the folders it found with nothing to do
+        enqueued, state = _sweep(profile)
+        assert enqueued == 0
+        folders = state.conn().execute("SELECT count(*) FROM scan_folders").fetchone()[0]
+        state.close()
+    assert folders == 4  # each folder holding videos: the next sweeps skip their items
+    return root, profile
+
+
+def _states(state: StateDB) -> dict[str, str]:
+    return {Path(r[0]).name: r[1] for r in state.conn().execute("SELECT path, state FROM items")}
+
+
+def test_next_sweep_finds_a_file_rewritten_in_place_and_one_added_deep(tmp_path: Path) -> None:
+    root, profile = _organised_library(tmp_path)
+    rewritten = root / "Shows/S/Season 01/S - s01e02.mkv"
+    before = rewritten.stat()
+    with open(rewritten, "r+b") as handle:  # the same size, new bytes: only its mtime moves
+        handle.write(b"\1" * 2048)
+    now = time.time() - 0.01  # not in the future: a file dated ahead is left to settle
+    assert now > before.st_mtime
+    os.utime(rewritten, (now, now))
+    deep = root / "Shows/S/Season 02/Extras/Behind/the scenes.mkv"
+    deep.parent.mkdir(parents=True)
+    deep.write_bytes(b"\0" * 4096)
+    enqueued, state = _sweep(profile)
+    try:
+        assert enqueued == 2
+        states = _states(state)
+        assert states["S - s01e02.mkv"] == State.CHANGED.value
+        assert states["the scenes.mkv"] == State.NEW.value
+        assert states["S - s01e01.mkv"] == State.INDEXED.value
+        assert state.queued_count("scan") == 2
+    finally:
+        state.close()
+
+
+def test_a_renamed_and_a_removed_file_are_found(tmp_path: Path) -> None:
+    root, profile = _organised_library(tmp_path)
+    (root / "Movies/B (2002)/B (2002).mkv").rename(root / "Movies/B (2002)/B.2002.mkv")
+    (root / "Shows/S/Season 02/S - s02e01.mkv").unlink()
+    enqueued, state = _sweep(profile)
+    try:
+        assert enqueued == 1
+        states = _states(state)
+        assert states["B.2002.mkv"] == State.NEW.value
+        assert states["B (2002).mkv"] == State.MISSING.value
+        assert states["S - s02e01.mkv"] == State.MISSING.value
+    finally:
+        state.close()
+
+
+def test_a_write_to_an_item_drops_its_folders_record(tmp_path: Path) -> None:
+    """An item that failed (ERROR, retry due) in an unchanged folder is queued again by the
+    next sweep: the folder's record was dropped when the item changed."""
+    root, profile = _organised_library(tmp_path)
+    state = StateDB(tmp_path / "state.db")
+    item = state.item_by_path(root / "Movies/A (2001)/A (2001).mkv")
+    assert item is not None
+    with state.transaction() as conn:
+        conn.execute("UPDATE items SET state='ERROR', next_retry=0 WHERE id=?", (item["id"],))
+    assert state.conn().execute("SELECT count(*) FROM scan_folders").fetchone()[0] == 3
+    state.close()
+    enqueued, state = _sweep(profile)
+    try:
+        assert enqueued == 1
+        assert state.queued_count("scan") == 1
+    finally:
+        state.close()
+
+
+def test_other_filters_look_at_every_folder_again(tmp_path: Path) -> None:
+    """A file the filters turned down is taken once they take it, though nothing on disk moved."""
+    sample = tmp_path / "library/Movies/A (2001)/A (2001).sample.mkv"
+    sample.parent.mkdir(parents=True)
+    sample.write_bytes(b"\0" * 10)
+    root, profile = _organised_library(tmp_path, min_size_mb=0.001)  # 1,048 bytes
+    profile.write_text(profile.read_text(encoding="utf-8").replace("0.001", "0"), encoding="utf-8")
+    enqueued, state = _sweep(profile)
+    try:
+        assert enqueued == 1
+        assert _states(state)["A (2001).sample.mkv"] == State.NEW.value
+    finally:
+        state.close()
+
+
+def test_shelver_scan_loads_no_plugin_trio_or_sqlite_utils(tmp_path: Path) -> None:
+    """``shelver scan`` starts as fast as ``shelver hook``: nothing it does not use (once the
+    state DB is set up: its first migrations need sqlite-utils)."""
+    root, profile = _organised_library(tmp_path)
+    (root / "Movies/C (2003)").mkdir()
+    (root / "Movies/C (2003)/C (2003).mkv").write_bytes(b"\0" * 2048)
+    code = ("import sys\nfrom shelver.entry import main\n"
+            f"sys.argv = ['shelver', 'scan', '-p', {str(profile)!r}]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "heavy = sorted(m for m in ('trio', 'sqlite_utils', 'pluggy', 'httpx', 'numpy', 'av',"
+            " 'shelver.manager', 'shelver.engine') if m in sys.modules)\n"
+            "print('heavy:', heavy)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "SHELVER_LOAD_PLUGINS": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert "quick scan: 1 item(s) enqueued" in proc.stdout
+    assert "heavy: []" in proc.stdout, proc.stdout
+
+
+def test_shelver_scan_names_a_bad_core_setting(tmp_path: Path, make_profile: Any) -> None:
+    from conftest import shelver
+
+    profile = make_profile(placement={"symlinks": "sometimes"})
+    proc = shelver("scan", "-p", str(profile))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"shelver: error: placement.symlinks must be one of skip, follow, not 'sometimes' "
+        f"(placement.symlinks in {profile})")
