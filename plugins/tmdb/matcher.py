@@ -298,7 +298,9 @@ async def _resolve_given(
     if parsed.title:
         _, checked = score_candidate(parsed, summary, kind=kind, details=details)
         reasons.update(title=checked["title"], year=checked["year"])
-    contradiction = runtime_contradiction(kind, details, duration)
+    # A special (season 0) has no typical length: a 3-minute minisode of an hour-long show.
+    special = kind == "tv" and parsed.season == 0
+    contradiction = None if special else runtime_contradiction(kind, details, duration)
     if contradiction:
         reasons["runtime"] = contradiction
         confidence = 0.5
