@@ -75,7 +75,7 @@ def review_page(state: StateDB, after: int = 0, limit: int = REVIEW_PAGE) -> dic
     """Items waiting for a person, oldest first, from id ``after`` on."""
     conn = state.conn()
     rows = conn.execute(
-        "SELECT id, profile, path, dir, parsed, probe, candidates FROM items"
+        "SELECT id, profile, path, dir, parsed, probe, candidates, threshold FROM items"
         " WHERE state=? AND id>? ORDER BY id LIMIT ?", (State.REVIEW.value, after, limit + 1)).fetchall()
     items = [review_entry(dict(r)) for r in rows[:limit]]
     total = conn.execute("SELECT count(*) FROM items WHERE state=?",
@@ -92,7 +92,8 @@ def review_entry(row: dict[str, Any]) -> dict[str, Any]:
             "parsed": {k: parsed.get(k) for k in ("kind", "title", "year", "season", "episodes", "ids")},
             "probe": {k: probe.get(k) for k in ("duration", "width", "height", "resolution")
                       if probe.get(k) is not None},
-            "candidates": [c for c in _json(row.get("candidates"), []) if isinstance(c, dict)]}
+            "candidates": [c for c in _json(row.get("candidates"), []) if isinstance(c, dict)],
+            "threshold": row.get("threshold")}  # the confidence the provider needed
 
 
 def folder_waiting(state: StateDB, item_id: int) -> list[dict[str, Any]]:

@@ -223,6 +223,21 @@ async def test_accepting_processes_the_file_at_once_and_shows_where_it_went(
     assert re.search(r"<td>review</td><td>inplace</td><td>done</td>\s*<td>1 organised</td>", activity)
 
 
+async def test_a_run_s_review_item_shows_each_candidate_s_points_and_the_threshold(
+        site: Site, video: Callable[..., Path]) -> None:
+    """A real run leaves The Thing (1982 or 2011? no year, a running time between) for review:
+    its cards show the points of each signal and the confidence the provider needed."""
+    from tests.conftest import shelver
+
+    source = video(site.tmp / "downloads" / "The.Thing.1080p.BluRay.mkv", 106 * 60)
+    assert shelver("run", str(source), "-p", str(site.profile)).returncode == 0
+    (row,) = site.web.state.conn().execute("SELECT id, threshold FROM items WHERE state='REVIEW'")
+    page = (await site.client.get("/review")).text
+    assert row["threshold"] and f"(threshold {row['threshold']})" in page
+    for name in ("title", "year", "kind", "country", "runtime", "popularity"):
+        assert re.search(rf'<tr><td>{name}</td><td class="num">-?[0-9.]+</td></tr>', page), name
+
+
 async def test_the_api_accepts_a_pasted_identity(site: Site, video: Callable[..., Path]) -> None:
     source = video(site.tmp / "downloads" / "x7f3.mkv", 8880)
     item_id = waiting(site.web, source, [], parsed={"kind": "movie", "title": "x7f3"})
