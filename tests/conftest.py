@@ -142,7 +142,10 @@ def make_profile(tmp_path: Path, tmdb_server: Any) -> Callable[..., Path]:
             "name": name, "mode": "inplace", "sources": [str(tmp_path / "downloads")],
             "dest_dir": str(tmp_path / "library"), "state_db": str(tmp_path / "state.db"),
             "filters": {"min_size_mb": 0},
-            "tmdb": {"base_url": tmdb_server.base_url, "api_key": tmdb_server.api_key},
+            # The look-alike has no limit unless a test gives it one; a test of the client's
+            # rate limiting sets tmdb.rate itself (tests/e2e/test_tmdb_limits.py).
+            "tmdb": {"base_url": tmdb_server.base_url, "api_key": tmdb_server.api_key,
+                     "rate": "1000/10s"},
         }
         for key, value in overrides.items():
             if isinstance(value, dict) and isinstance(settings.get(key), dict):
