@@ -80,6 +80,7 @@ class Pipeline:
         self.given_back = 0  # items handed back to the queue untouched (shutdown, config error)
         self.observing = False  # a one-shot run's walk is still queueing files
         self.walk_reported = 0  # results a one-shot run's walk reported (skipped, missing)
+        self.walk_skips: list[Result] = []  # ... waiting to be reported by the event loop
         # Called (in a thread) once the run-start checks passed, before any file is looked at:
         # `shelver review` records a person's choice only when the run that applies it can start.
         self.before_work: Callable[[], None] | None = None

@@ -271,10 +271,20 @@ class Runner(Pipeline):
         walk = self._walk_batches(roots)
         to_send: list[Found] = []
         ended = False
+
+        async def next_batch() -> list[Found] | None:
+            batch = await trio.to_thread.run_sync(next, walk, None)
+            # What the walk skipped is reported here, in the event loop's thread, never from the
+            # walk's thread while a worker reports a result.
+            skipped, self.walk_skips = self.walk_skips, []
+            for result in skipped:
+                self._emit(result)
+            return batch
+
         async with send:
             try:
                 while len(to_send) < ORDERED_UP_TO:
-                    batch = await trio.to_thread.run_sync(next, walk, None)
+                    batch = await next_batch()
                     if batch is None:
                         ended = True
                         break
@@ -284,12 +294,14 @@ class Runner(Pipeline):
                 videos, identified = len(to_send), 0
                 while True:
                     if not to_send:
-                        batch = None if ended else await trio.to_thread.run_sync(next, walk, None)
+                        batch = None if ended else await next_batch()
                         if batch is None:
                             break
                         videos += len(batch)
                         to_send = batch
                     chunk, to_send = to_send[:WALK_BATCH], to_send[WALK_BATCH:]
+                    if not chunk:
+                        continue
                     identified += await ctx.to_thread(
                         self.state.identified_count, [f.path for f in chunk], limiter="db")
                     await send.send(chunk)
@@ -308,24 +320,26 @@ class Runner(Pipeline):
             log.warning("%s", warning)
 
     def _walk_batches(self, roots: list[str]) -> Iterator[list[Found]]:
-        """The candidate videos under the roots, WALK_BATCH at a time (what is skipped is
-        reported as it is met)."""
+        """The candidate videos under the roots, WALK_BATCH at a time, or fewer when WALK_BATCH
+        skipped files wait in :attr:`walk_skips` to be reported."""
         batch: list[Found] = []
         for videos in self._collect(roots):
             batch += videos
-            if len(batch) >= WALK_BATCH:
+            if len(batch) >= WALK_BATCH or len(self.walk_skips) >= WALK_BATCH:
                 yield batch
                 batch = []
         if batch:
             yield batch
 
     def _collect(self, roots: list[str]) -> Iterator[list[Found]]:
-        """Walk the roots: report what is skipped, yield the candidate videos of each folder."""
+        """Walk the roots: keep what is skipped in :attr:`walk_skips`, yield the candidate
+        videos of each folder."""
         for root in roots:
             if not os.path.exists(root):
                 self.walk_reported += 1
-                self._emit({**skipped_result(root, "does not exist", self.mode),
-                            "status": Status.ERROR.value, "error": f"{root}: no such file or folder"})
+                self.walk_skips.append({**skipped_result(root, "does not exist", self.mode),
+                                        "status": Status.ERROR.value,
+                                        "error": f"{root}: no such file or folder"})
                 continue
             is_dir = os.path.isdir(root)
             for directory, files in walk(root, self.filters):
@@ -342,8 +356,9 @@ class Runner(Pipeline):
                             self.roots[found.path] = Path(root)
                     elif found.path not in companions:
                         self.walk_reported += 1
-                        self._emit(skipped_result(found.path, found.reason or "filtered", self.mode))
-                if videos:
+                        self.walk_skips.append(skipped_result(found.path,
+                                                              found.reason or "filtered", self.mode))
+                if videos or len(self.walk_skips) >= WALK_BATCH:
                     yield videos
 
     def smallest_collections_first(self, videos: list[Found]) -> list[Found]:
