@@ -193,7 +193,17 @@ __all__ = [
     "App", "check_profile", "config_home", "open_app", "status_report", "events_since",
     "latest_event_id", "run_progress", "accept_candidate", "check_provider", "check_waiting",
     "decide", "describe_identity", "ignore", "parse_identity", "parsed_name",
+    # huge trees (`shelver assess`)
+    "long_run_line",
 ]  # fmt: skip
+
+
+def long_run_line(pm: Any, profile: Profile, videos: int) -> str | None:
+    """The warning for ``videos`` files not identified yet when identifying them will take an
+    hour or more by the providers' estimate (docs/operations.md, "Huge trees"), else None."""
+    from shelver.engine.results import long_run_line as line
+
+    return line(pm, profile, videos)
 
 
 def send_now(ctx: RunContext, changes: list[Change], summary: dict[str, Any] | None = None

@@ -186,6 +186,18 @@ def shelver_run_end(ctx: RunContext) -> Any:
     """Called once after the last item of a run, even when the run failed. May be ``async def``."""
 
 
+@hookspec
+def shelver_estimate_lookups(profile: Profile, videos: int) -> dict[str, Any] | None:
+    """How long identifying ``videos`` files not identified yet will take at a provider's rate.
+
+    Called when a one-shot run's walk is over (and by ``shelver assess``), in the event loop's
+    thread: no I/O. Return ``{"seconds": float, "rate": "35 requests/10 s"}`` (``rate`` in words
+    for the warning), or None. A run whose longest estimate is an hour or more warns:
+    ``102,400 videos: about 16 h at 35 requests/10 s; consider metadata-only first``
+    (docs/operations.md, "Huge trees").
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # Per item: parse → probe → match → fingerprint → plan → place → enrich → done
 # ---------------------------------------------------------------------------------------------

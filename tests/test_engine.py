@@ -426,3 +426,33 @@ async def test_a_duplicate_a_fingerprint_plugin_found_is_carried_out_by_placemen
         assert state.item_by_path(str(source))["state"] == "SKIPPED"  # type: ignore[index]
     if policy == "fail":
         assert f"duplicate: looks like {library_file} (same checksum)" in result["error"]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+async def test_a_run_works_while_its_walk_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  dry_run: bool) -> None:
+    # docs/operations.md, "Huge trees": past ORDERED_UP_TO videos, the first result comes before
+    # the walk is over (a 100,000-file tree used to be walked and queued whole first).
+    from shelver.discovery import walk
+    from shelver.engine import run as run_module
+
+    monkeypatch.setattr(run_module, "ORDERED_UP_TO", 2)
+    monkeypatch.setattr(run_module, "WALK_BATCH", 2)
+    seen: list[str] = []
+
+    def slow_walk(root: str, filters: Any) -> Any:
+        for directory, files in walk(root, filters):
+            time.sleep(0.05)  # a slow disk: the walk takes longer than an item
+            seen.append(f"walked {directory}")
+            yield directory, files
+        seen.append("walk over")
+
+    monkeypatch.setattr(run_module, "walk", slow_walk)
+    engine, _state = setup_engine(tmp_path, KnownTitles(), dry_run=dry_run, workers=2)
+    engine.on_result = lambda result: seen.append(f"result {result['source']}")
+    for index in range(12):
+        make_file(tmp_path / "in" / f"Film {index:02d} (2001)" / f"Film.{index:02d}.2001.mkv")
+    results = await engine.run([tmp_path / "in"])
+    assert len(results) == 12 and engine.total == 12
+    first_result = next(i for i, line in enumerate(seen) if line.startswith("result"))
+    assert first_result < seen.index("walk over")

@@ -78,6 +78,9 @@ class Pipeline:
         self.roots: dict[str, Path] = {}  # CLI-given folder of each file, for name parsing
         self.interrupted = False  # a one-shot run stopped by Ctrl-C (SIGINT)
         self.given_back = 0  # items handed back to the queue untouched (shutdown, config error)
+        self.observing = False  # a one-shot run's walk is still queueing files
+        self.walk_reported = 0  # results a one-shot run's walk reported (skipped, missing)
+        self.walk_skips: list[Result] = []  # ... waiting to be reported by the event loop
         # Called (in a thread) once the run-start checks passed, before any file is looked at:
         # `shelver review` records a person's choice only when the run that applies it can start.
         self.before_work: Callable[[], None] | None = None
@@ -111,7 +114,7 @@ class Pipeline:
     async def _process_row(self, ctx: RunContext, row: dict[str, Any]) -> None:
         item = Item(path=Path(row["path"]), source=Path(row["path"]), size=row["size"] or 0,
                     mtime=row["mtime"] or 0.0, inode=row["inode"] or 0, item_id=row["id"],
-                    root=self.roots.get(row["path"]))
+                    root=self.roots.pop(row["path"], None))
         # A person's decision (`shelver review`) and what a downloader said about the file
         # (`shelver hook radarr/sonarr`): the matcher goes to them instead of searching.
         item.forced = self._stored(row, "forced_identity", Identity.from_json)

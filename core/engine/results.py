@@ -9,6 +9,29 @@ from shelver.model import Identity, Item, Status
 
 Result = dict[str, Any]
 ResultCallback = Callable[[Result], None]
+# A run (or an assessed tree) whose identifications will take longer than this says so
+# (docs/operations.md, "Huge trees").
+LONG_RUN_SECONDS = 3600.0
+
+
+def long_run_warning(videos: int, seconds: float, rate: str) -> str:
+    """``102,400 videos: about 16 h at 35 requests/10 s; consider metadata-only first``."""
+    return (f"{videos:,} videos: about {round(seconds / 3600):,} h at {rate}; "
+            "consider metadata-only first")
+
+
+def long_run_line(pm: Any, profile: Any, videos: int) -> str | None:
+    """The warning for ``videos`` files not identified yet when the providers' estimate
+    (``shelver_estimate_lookups``; the slowest provider counts) is LONG_RUN_SECONDS or more."""
+    if videos <= 0:
+        return None
+    estimates = [e for e in pm.hook.shelver_estimate_lookups(profile=profile, videos=videos) if e]
+    if not estimates:
+        return None
+    slowest = max(estimates, key=lambda e: float(e["seconds"]))
+    if float(slowest["seconds"]) < LONG_RUN_SECONDS:
+        return None
+    return long_run_warning(videos, float(slowest["seconds"]), str(slowest["rate"]))
 
 
 def legacy_identity(identity: Identity) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from shelver.context import RunContext
 from shelver.discovery import Found, Sidecars, walk
 from shelver.engine.calls import call_all
 from shelver.engine.pipeline import Pipeline
-from shelver.engine.results import Result, skipped_result
+from shelver.engine.results import Result, long_run_line, skipped_result
 from shelver.errors import ConfigError, user_facing
 from shelver.model import Change, Item, Priority, Status
 from shelver.outbox import announce, retry_due
@@ -32,8 +33,13 @@ EVENTS_FLUSH_SECONDS = 0.5
 EVENTS_PRUNE_SECONDS = 3600.0
 # How often a run looks for a stop asked from outside (the web UI's Cancel: docs/web.md).
 CONTROL_POLL_SECONDS = 0.5
-
-
+# A run walks its paths as it works (docs/operations.md, "Huge trees"): the walk sends its videos
+# WALK_BATCH at a time (one DB transaction hop each); up to ORDERED_UP_TO videos the walk ends
+# first and the smallest collections go first; a worker finding the queue empty while the walk
+# goes on looks again this often.
+WALK_BATCH = 500
+ORDERED_UP_TO = 2000
+QUEUE_POLL_SECONDS = 0.05
 def _sigint_receiver() -> Any:
     """SIGINT as a trio signal receiver (None off the main thread, where none can be had)."""
     import contextlib
@@ -166,16 +172,12 @@ class Runner(Pipeline):
             roots = [str(Path(p).absolute()) for p in (paths or self.profile.sources)]
             if not roots:
                 raise ConfigError(f"nothing to do: no paths given and no sources ({self.profile.where('sources')})")
-            videos = self.smallest_collections_first(
-                await trio.to_thread.run_sync(self._collect, roots))
-            self.total = len(self.results) + len(videos)
-            if self.events is not None:
-                self.events.add("progress", done=len(self.results), total=self.total)
-            self.on_total(self.total)
+            # The walk feeds the work as it goes (docs/operations.md, "Huge trees").
+            send, receive = trio.open_memory_channel[list[Found]](2)
             if self.dry_run:
-                await self._work_in_memory(ctx, videos)
+                await self._work_in_memory(ctx, roots, send, receive)
             else:
-                await self._work_queue(ctx, videos)
+                await self._work_queue(ctx, roots, send, receive)
             status = "interrupted" if self.interrupted else "done"
         except BaseException as exc:
             shown = user_facing(exc)
@@ -188,8 +190,9 @@ class Runner(Pipeline):
             await self._end(ctx, status)
         return self.results
 
-    async def _work_queue(self, ctx: RunContext, videos: list[Found]) -> None:
-        """Queue the run's files for it, then work them off, stopping early on Ctrl-C."""
+    async def _work_queue(self, ctx: RunContext, roots: list[str], send: Any, receive: Any) -> None:
+        """Queue the run's files for it as the walk finds them, and work them off meanwhile,
+        stopping early on Ctrl-C."""
         with _sigint_receiver() as signals:
             async with trio.open_nursery() as guard:
                 async with trio.open_nursery() as workers:
@@ -198,7 +201,9 @@ class Runner(Pipeline):
                     guard.start_soon(self._flush_events_loop, ctx)
                     guard.start_soon(self._retry_beside_work, ctx)
                     guard.start_soon(self._controls_loop, ctx, lambda: self._interrupt(workers))
-                    await self._observe_all(ctx, videos)
+                    self.observing = True
+                    workers.start_soon(self._feed, ctx, roots, send)
+                    workers.start_soon(self._observe_all, ctx, receive)
                     for _ in range(int(self.profile.get("workers", 4))):
                         workers.start_soon(self._worker, ctx, ctx.run_id)
                 guard.cancel_scope.cancel()
@@ -237,26 +242,104 @@ class Runner(Pipeline):
             return 0
         return int(self.state.queued_count(run_id=self.ctx.run_id)) + self.given_back
 
-    async def _observe_all(self, ctx: RunContext, videos: list[Found]) -> None:
-        for found in videos:
-            if not self.accepting:
-                return
-            queued = await ctx.to_thread(
-                lambda f=found: self.state.observe(
-                    f.path, f.size, f.mtime, f.inode, self.profile.name,
-                    priority=Priority.CRITICAL, run_id=ctx.run_id, force=True),
-                limiter="db")
-            if queued is None:
-                self._emit(skipped_result(found.path, "being processed by another instance",
-                                          self.mode))
+    async def _observe_all(self, ctx: RunContext, receive: Any) -> None:
+        """Record and queue each batch the walk sends, one thread hop per batch."""
+        def observe(batch: list[Found]) -> list[Found]:
+            busy = []
+            for found in batch:
+                if self.accepting and self.state.observe(
+                        found.path, found.size, found.mtime, found.inode, self.profile.name,
+                        priority=Priority.CRITICAL, run_id=ctx.run_id, force=True) is None:
+                    busy.append(found)
+            return busy
 
-    def _collect(self, roots: list[str]) -> list[Found]:
-        """Walk the roots: report what is skipped, return the candidate videos."""
-        videos: list[Found] = []
+        try:
+            async with receive:
+                async for batch in receive:
+                    if not self.accepting:
+                        return
+                    for found in await ctx.to_thread(observe, batch, limiter="db"):
+                        self._emit(skipped_result(found.path, "being processed by another "
+                                                  "instance", self.mode))
+        finally:
+            self.observing = False
+
+    async def _feed(self, ctx: RunContext, roots: list[str], send: Any) -> None:
+        """Walk the roots in a thread, a batch at a time, and send the videos found. Up to
+        ORDERED_UP_TO videos, the whole walk comes first and the smallest collections go
+        first; a larger tree is sent in the order of the walk, as it goes."""
+        walk = self._walk_batches(roots)
+        to_send: list[Found] = []
+        ended = False
+
+        async def next_batch() -> list[Found] | None:
+            batch = await trio.to_thread.run_sync(next, walk, None)
+            # What the walk skipped is reported here, in the event loop's thread, never from the
+            # walk's thread while a worker reports a result.
+            skipped, self.walk_skips = self.walk_skips, []
+            for result in skipped:
+                self._emit(result)
+            return batch
+
+        async with send:
+            try:
+                while len(to_send) < ORDERED_UP_TO:
+                    batch = await next_batch()
+                    if batch is None:
+                        ended = True
+                        break
+                    to_send += batch
+                if ended:
+                    to_send = self.smallest_collections_first(to_send)
+                videos, identified = len(to_send), 0
+                while True:
+                    if not to_send:
+                        batch = None if ended else await next_batch()
+                        if batch is None:
+                            break
+                        videos += len(batch)
+                        to_send = batch
+                    chunk, to_send = to_send[:WALK_BATCH], to_send[WALK_BATCH:]
+                    if not chunk:
+                        continue
+                    identified += await ctx.to_thread(
+                        self.state.identified_count, [f.path for f in chunk], limiter="db")
+                    await send.send(chunk)
+            except trio.BrokenResourceError:
+                return  # the run stopped taking files (Ctrl-C, Cancel)
+            self._walked(ctx, videos, videos - identified)
+
+    def _walked(self, ctx: RunContext, videos: int, unidentified: int) -> None:
+        """The walk is over: the run's total is known, and a run that will take hours says so."""
+        self.total = self.walk_reported + videos
+        if self.events is not None:
+            self.events.add("progress", done=len(self.results), total=self.total)
+        self.on_total(self.total)
+        warning = long_run_line(self.pm, self.profile, unidentified)
+        if warning is not None:
+            log.warning("%s", warning)
+
+    def _walk_batches(self, roots: list[str]) -> Iterator[list[Found]]:
+        """The candidate videos under the roots, WALK_BATCH at a time, or fewer when WALK_BATCH
+        skipped files wait in :attr:`walk_skips` to be reported."""
+        batch: list[Found] = []
+        for videos in self._collect(roots):
+            batch += videos
+            if len(batch) >= WALK_BATCH or len(self.walk_skips) >= WALK_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def _collect(self, roots: list[str]) -> Iterator[list[Found]]:
+        """Walk the roots: keep what is skipped in :attr:`walk_skips`, yield the candidate
+        videos of each folder."""
         for root in roots:
             if not os.path.exists(root):
-                self._emit({**skipped_result(root, "does not exist", self.mode),
-                            "status": Status.ERROR.value, "error": f"{root}: no such file or folder"})
+                self.walk_reported += 1
+                self.walk_skips.append({**skipped_result(root, "does not exist", self.mode),
+                                        "status": Status.ERROR.value,
+                                        "error": f"{root}: no such file or folder"})
                 continue
             is_dir = os.path.isdir(root)
             for directory, files in walk(root, self.filters):
@@ -265,14 +348,18 @@ class Runner(Pipeline):
                 video_paths = [f.path for f in files if f.video]
                 sidecars = Sidecars(names)
                 companions = {str(c) for v in video_paths for c in sidecars.of(v)}
+                videos: list[Found] = []
                 for found in files:
                     if found.video:
                         videos.append(found)
                         if is_dir:
                             self.roots[found.path] = Path(root)
                     elif found.path not in companions:
-                        self._emit(skipped_result(found.path, found.reason or "filtered", self.mode))
-        return videos
+                        self.walk_reported += 1
+                        self.walk_skips.append(skipped_result(found.path,
+                                                              found.reason or "filtered", self.mode))
+                if videos or len(self.walk_skips) >= WALK_BATCH:
+                    yield videos
 
     def smallest_collections_first(self, videos: list[Found]) -> list[Found]:
         """Order a run by collection (each top-level folder of a given path), smallest first, as
@@ -289,25 +376,28 @@ class Runner(Pipeline):
             sizes[collection(found)] = sizes.get(collection(found), 0) + found.size
         return sorted(videos, key=lambda f: (sizes[collection(f)], collection(f), f.path))
 
-    async def _work_in_memory(self, ctx: RunContext, videos: list[Found]) -> None:
+    async def _work_in_memory(self, ctx: RunContext, roots: list[str], send: Any,
+                              receive: Any) -> None:
         """Dry run: the same pipeline, nothing recorded, nothing moved."""
-        send, receive = trio.open_memory_channel[Found](0)
+        one_send, one_receive = trio.open_memory_channel[Found](0)
 
-        async def feed() -> None:
-            async with send:
-                for found in videos:
-                    await send.send(found)
+        async def spread() -> None:
+            async with receive, one_send:
+                async for batch in receive:
+                    for found in batch:
+                        await one_send.send(found)
 
         async def work() -> None:
-            async for found in receive:
+            async for found in one_receive:
                 item = Item(path=Path(found.path), source=Path(found.path), size=found.size,
-                            mtime=found.mtime, inode=found.inode, root=self.roots.get(found.path))
+                            mtime=found.mtime, inode=found.inode, root=self.roots.pop(found.path, None))
                 await self._pipeline(ctx, item, persist=False)
 
         async with trio.open_nursery() as flusher:
             flusher.start_soon(self._flush_events_loop, ctx)
             async with trio.open_nursery() as nursery:
-                nursery.start_soon(feed)
+                nursery.start_soon(self._feed, ctx, roots, send)
+                nursery.start_soon(spread)
                 for _ in range(int(self.profile.get("workers", 4))):
                     nursery.start_soon(work)
             flusher.cancel_scope.cancel()
@@ -322,7 +412,10 @@ class Runner(Pipeline):
                 limiter="db")
             if row is None:
                 if run_id is not None:
-                    return
+                    if not self.observing:
+                        return
+                    await trio.sleep(QUEUE_POLL_SECONDS)  # the walk is still finding files
+                    continue
                 with trio.move_on_after(1.0):  # a daemon waits for work (or a wake-up)
                     await self.wakeup.wait()
                 continue

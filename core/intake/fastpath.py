@@ -54,6 +54,7 @@ CORE_MIGRATIONS = frozenset({
     "core-m011_deliveries",
     "core-m012_run_controls", "core-m013_review_note_and_item_events",
     "core-m014_scan_folders",
+    "core-m015_huge_tree_indexes",
 })
 PRIORITY_CRITICAL = 50  # shelver.model.Priority.CRITICAL (not imported: it pulls in nothing
 PROCESSING = "PROCESSING"  # heavy, but the fast path keeps its imports to the strict minimum)

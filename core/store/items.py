@@ -245,6 +245,16 @@ class ItemStore(StoreBase):
             sql, args = sql + " AND run_id=?", [*args, run_id]
         return int(self.conn().execute(sql, args).fetchone()[0])
 
+    def identified_count(self, paths: list[str]) -> int:
+        """How many of ``paths`` are items with an identity already (a run's time estimate)."""
+        count = 0
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            count += int(self.conn().execute(
+                f"SELECT count(*) FROM items WHERE ident IS NOT NULL AND path IN "
+                f"({','.join('?' * len(chunk))})", chunk).fetchone()[0])
+        return count
+
     def transition(self, item_id: int, expected: State, new: State, **fields: Any) -> bool:
         """Move an item from ``expected`` to ``new`` and set ``fields``; False if it was not in
         ``expected`` (someone else changed it). ``path=`` records the item there (its ``dir``

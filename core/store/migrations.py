@@ -288,3 +288,12 @@ def m014_scan_folders(db: sqlite_utils.Database) -> None:
         drops = " ".join(f"DELETE FROM scan_folders WHERE dir = {row}.dir;" for row in rows)
         db.execute(f"CREATE TRIGGER IF NOT EXISTS scan_folders_items_{event.lower()} AFTER {event}"
                    f" ON items BEGIN {drops} END")
+
+
+@migration
+def m015_huge_tree_indexes(db: sqlite_utils.Database) -> None:
+    # 100,000 items (docs/operations.md, "Huge trees"): a run's workers take its queued items by
+    # run (without this index each claim reads the whole queue: a run of n files cost n² row
+    # reads), and `shelver undo --list` counts each run's journaled steps from an index.
+    db.execute("CREATE INDEX IF NOT EXISTS queue_run ON queue (run_id, priority, enqueued_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS journal_run_step ON journal (run_id, step)")

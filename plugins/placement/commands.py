@@ -5,6 +5,7 @@ a third-party plugin uses (``shelver_register_commands``, in
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -129,19 +130,24 @@ def register_commands(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="One JSON object per PATH on stdout.")
     def assess_command(paths: tuple[Path, ...], profile_name: str | None, as_json: bool) -> None:
         """Size, file count and recommended mode of each collection folder, smallest first."""
-        from shelver.api import ConfigError, ConfigProblem, load_with_plugins
+        from shelver.api import ConfigError, ConfigProblem, load_with_plugins, long_run_line
         from shelver.plugins.placement.assess import assess
 
         try:
             profile, _pm = load_with_plugins(profile_name)
         except ConfigError as exc:
             raise ConfigProblem(str(exc)) from None
+        videos = 0
         for path in paths:
             report = assess(path, profile)
+            videos += sum(c["files"] for c in report["collections"])
             if as_json:
                 click.echo(json.dumps(report))
                 continue
             _print_assessment(report)
+        warning = long_run_line(_pm, profile, videos)
+        if warning is not None:  # docs/operations.md, "Huge trees"
+            logging.getLogger("shelver").warning("%s", warning)
 
 
 def _print_assessment(report: dict[str, Any]) -> None:

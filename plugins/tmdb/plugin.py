@@ -16,6 +16,7 @@ from shelver.api import (
     Identity,
     Item,
     Match,
+    Profile,
     RunContext,
     hookimpl,
     redact,
@@ -86,6 +87,24 @@ def credentials(ctx: RunContext) -> tuple[str | None, str | None, str]:
     token = str(ctx.profile.get("tmdb.read_token") or "") or None
     where = ctx.profile.where("tmdb.api_key" if key or not token else "tmdb.read_token")
     return key, token, where
+
+
+# Requests per video not identified yet, at most: a search and the details (a show's episodes
+# share its lookups, so a tree of episodes takes less: the estimate is an upper bound).
+REQUESTS_PER_VIDEO = 2
+
+
+@hookimpl
+def shelver_estimate_lookups(profile: Profile, videos: int) -> dict[str, Any] | None:
+    from shelver.plugins.tmdb.ratelimit import parse_rate
+
+    try:
+        rate = parse_rate(str(profile.get("tmdb.rate") or "35/10s"))
+    except ConfigError:
+        return None  # the run's checks name the setting
+    seconds = videos * REQUESTS_PER_VIDEO * rate.window / rate.requests
+    return {"seconds": seconds, "rate": f"{rate.requests} request{'s' * (rate.requests != 1)}"
+                                        f"/{rate.window:g} s"}
 
 
 @hookimpl
