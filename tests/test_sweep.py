@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import write_profile
+from shelver import sweep
 from shelver.model import State
 from shelver.profiles import load_core_profile
 from shelver.store import StateDB
@@ -120,6 +121,29 @@ def test_a_write_to_an_item_drops_its_folders_record(tmp_path: Path) -> None:
     try:
         assert enqueued == 1
         assert state.queued_count("scan") == 1
+    finally:
+        state.close()
+
+
+def test_a_file_gone_between_the_listing_and_its_stat_costs_only_itself(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """The folder's files are stat'ed in one go: one that vanished since the listing is
+    dropped, the others are still taken (not the whole folder left to the next sweep)."""
+    root, profile = _library(tmp_path)
+    victim = root / "Shows/S/Season 01/S - s01e01.mkv"
+    real = sweep._STAT
+
+    def stat_after_a_delete(entry: os.DirEntry[str]) -> os.stat_result:
+        if entry.name == victim.name:
+            victim.unlink(missing_ok=True)
+        return real(entry)
+
+    monkeypatch.setattr(sweep, "_STAT", stat_after_a_delete)
+    enqueued, state = _sweep(profile)
+    try:
+        assert enqueued == 4
+        assert sorted(_states(state)) == ["A (2001).mkv", "B (2002).mkv", "S - s01e02.mkv",
+                                          "S - s02e01.mkv"]
     finally:
         state.close()
 
