@@ -16,7 +16,9 @@ however large the library is:
   inode) is the recorded one is done with; a new or changed one goes through the profile's
   filters and into the queue; an item whose file is gone becomes MISSING. A folder found with
   nothing to do is then recorded (under the write lock, only if its items are still the
-  ones compared).
+  ones compared), one without videos too;
+* the DB's folders are read for vanished ones (their items become MISSING) only when a
+  folder was not as recorded: a folder removed or renamed moves its parent's ctime.
 
 Only the standard library, :mod:`shelver.discovery` and the store are imported here: ``shelver
 scan`` imports no plugin, trio or sqlite-utils (its start-up stays near ``shelver hook``'s).
@@ -82,6 +84,7 @@ class QuickScan:
                                             )).encode("utf-8", "surrogateescape"))
         self.enqueued = 0
         self.young = 0
+        self.changed = False  # a folder not as recorded (or not listed): look for vanished ones
         self.now = 0.0
 
     @classmethod
@@ -108,6 +111,7 @@ class QuickScan:
                 log.warning("source %s does not exist (%s)", root, self.where_sources)
                 continue
             walked: set[str] = set()
+            self.changed = bool(self.filters.globs or self.filters.regexes)
             batch: list[Folder] = []
             files = 0
             for folder in self.walk(root):
@@ -119,6 +123,10 @@ class QuickScan:
                     batch, files = [], 0
             if batch:
                 self._compare(batch, root, unsettled)
+            if not self.changed:
+                # Every folder as recorded: none lost a subfolder (that moves its ctime), so no
+                # folder of the DB vanished (each folder, videos or not, is recorded).
+                continue
             # Folders that vanished with their files (read as a stream: no list of every folder).
             vanished = [d for d in self.state.dirs_under(root) if d not in walked]
             for directory in vanished:
@@ -146,6 +154,7 @@ class QuickScan:
             directory = stack.pop()
             listing = self._list(directory, root, stack, visited)
             if listing is None:
+                self.changed = True  # its items are looked at (MISSING if they are gone)
                 continue  # vanished or unreadable: the next sweep sees it again
             ctime_ns, _entries, stats, _targets, links = listing
             yield Folder(directory, ctime_ns, hash((key, len(stats), frozenset(map(_KEY, stats)))),
@@ -253,6 +262,7 @@ class QuickScan:
             # else the folder and its files are as when nothing was left to do
         if not todo:
             return
+        self.changed = True
         # {(path, size, mtime, inode)} of the files recorded as done with: a stamp found in it
         # is an unchanged file (a set lookup); ``recorded``: the path of every record.
         done, recorded = self.state.scan_records([folder.path for folder in todo])
@@ -281,8 +291,7 @@ class QuickScan:
             self.state.mark_missing(directory, {p for p in seen if os.path.dirname(p) == directory})
         clean = []
         for folder in todo:
-            if folder.path in busy or folder.path in gone or folder.links or (
-                    not folder.count and folder.path not in recorded_folders):
+            if folder.path in busy or folder.path in gone or folder.links:
                 continue
             if time.time_ns() - folder.ctime_ns <= Listings.racy_ns(folder.ctime_ns):
                 continue  # a file added in the same timestamp tick would not move the ctime
