@@ -16,7 +16,9 @@ however large the library is:
   inode) is the recorded one is done with; a new or changed one goes through the profile's
   filters and into the queue; an item whose file is gone becomes MISSING. A folder found with
   nothing to do is then recorded (under the write lock, only if its items are still the
-  ones compared).
+  ones compared), one without videos too;
+* the DB's folders are read for vanished ones (their items become MISSING) only when a
+  folder was not as recorded: a folder removed or renamed moves its parent's ctime.
 
 Only the standard library, :mod:`shelver.discovery` and the store are imported here: ``shelver
 scan`` imports no plugin, trio or sqlite-utils (its start-up stays near ``shelver hook``'s).
@@ -25,10 +27,11 @@ scan`` imports no plugin, trio or sqlite-utils (its start-up stays near ``shelve
 from __future__ import annotations
 
 import logging
+import operator
 import os
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from shelver.discovery import SYMLINKS, Filters, Listings
@@ -38,9 +41,18 @@ if TYPE_CHECKING:
     from shelver.profiles import Profile
     from shelver.store import StateDB
 
+# A folder listed: (ctime_ns, video entries, their stats then those of the files followed links
+# lead to, those files' paths and stats, whether it holds a symbolic link).
+Listing = tuple[int, list[os.DirEntry[str]], list[os.stat_result],
+                list[tuple[str, os.stat_result]], bool]
+
 log = logging.getLogger("shelver")
 
 BATCH_FOLDERS = 256
+_STAT = os.DirEntry.stat  # called through map(): no Python frame per file
+# (size, mtime, inode) of a stat result, in C: what the DB records of a file.
+_KEY: Callable[[os.stat_result], tuple[int, float, int]] = operator.attrgetter(
+    "st_size", "st_mtime", "st_ino")
 BATCH_FILES = 4096
 
 
@@ -72,6 +84,7 @@ class QuickScan:
                                             )).encode("utf-8", "surrogateescape"))
         self.enqueued = 0
         self.young = 0
+        self.changed = False  # a folder not as recorded (or not listed): look for vanished ones
         self.now = 0.0
 
     @classmethod
@@ -98,17 +111,22 @@ class QuickScan:
                 log.warning("source %s does not exist (%s)", root, self.where_sources)
                 continue
             walked: set[str] = set()
+            self.changed = bool(self.filters.globs or self.filters.regexes)
             batch: list[Folder] = []
             files = 0
             for folder in self.walk(root):
                 walked.add(folder.path)
                 batch.append(folder)
-                files += len(folder.keys)
+                files += folder.count
                 if len(batch) >= BATCH_FOLDERS or files >= BATCH_FILES:
-                    self._compare(batch, unsettled)
+                    self._compare(batch, root, unsettled)
                     batch, files = [], 0
             if batch:
-                self._compare(batch, unsettled)
+                self._compare(batch, root, unsettled)
+            if not self.changed:
+                # Every folder as recorded: none lost a subfolder (that moves its ctime), so no
+                # folder of the DB vanished (each folder, videos or not, is recorded).
+                continue
             # Folders that vanished with their files (read as a stream: no list of every folder).
             vanished = [d for d in self.state.dirs_under(root) if d not in walked]
             for directory in vanished:
@@ -121,54 +139,85 @@ class QuickScan:
     # -- the walk: one stat per video file -----------------------------------------------------
 
     def walk(self, root: str) -> Iterator[Folder]:
-        """Every folder under ``root`` with its regular files whose extension is a video's (one
-        ``stat`` each, nothing for other entries). Symbolic links go through the filters'
-        rules (:meth:`Filters.link_target`): reported once, or followed."""
-        extensions, filters = self.extensions, self.filters
-        ignoring = bool(filters.globs or filters.regexes)
+        """Every folder under ``root`` with the digest of its regular files whose extension is
+        a video's (one ``stat`` each, nothing for other entries). Symbolic links go through the
+        filters' rules (:meth:`Filters.link_target`): reported once, or followed.
+
+        Nothing of a file outlives its folder's digest: a batch of folders holding every
+        entry and stat result until its DB query cost more than the stats themselves (the
+        memory churn), so a folder that must be compared file by file is listed again
+        (:meth:`_detail`), which an unchanged library never needs."""
         stack = [root]
         visited = {os.path.realpath(root)}
+        key = self.filters_key
         while stack:
             directory = stack.pop()
-            folder = Folder(directory)
-            prefix = directory + os.sep
-            add_path, add_key = folder.paths.append, folder.keys.append
-            try:
-                # Listed through a descriptor: each file's stat is then an fstatat() relative to
-                # the folder, not a walk of the whole path again.
-                fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-            except OSError:
+            listing = self._list(directory, root, stack, visited)
+            if listing is None:
+                self.changed = True  # its items are looked at (MISSING if they are gone)
                 continue  # vanished or unreadable: the next sweep sees it again
+            ctime_ns, _entries, stats, _targets, links = listing
+            yield Folder(directory, ctime_ns, hash((key, len(stats), frozenset(map(_KEY, stats)))),
+                         len(stats), links)
+
+    def _list(self, directory: str, root: str, stack: list[str], visited: set[str]
+              ) -> Listing | None:
+        """One folder: its ctime, its video files' entries and stats (those of the files
+        followed links lead to last, with their paths in ``targets``), and whether it holds
+        a symbolic link. Its subfolders go onto ``stack``. None if it cannot be listed."""
+        extensions, filters = self.extensions, self.filters
+        ignoring = bool(filters.globs or filters.regexes)
+        prefix = directory + os.sep
+        files: list[os.DirEntry[str]] = []
+        add = files.append
+        targets: list[tuple[str, os.stat_result]] = []
+        links = False
+        try:
+            # Listed through a descriptor: each file's stat is then an fstatat() relative to
+            # the folder, not a walk of the whole path again.
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return None
+        try:
+            ctime_ns = os.fstat(fd).st_ctime_ns
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_file(follow_symlinks=False):
+                            name = entry.name
+                            extension = name[name.rfind("."):]
+                            if extension in extensions or extension.lower() in extensions:
+                                add(entry)
+                        elif entry.is_dir(follow_symlinks=False):
+                            path = prefix + entry.name
+                            if not ignoring or not filters.ignored(path):
+                                stack.append(path)
+                        elif entry.is_symlink():
+                            links = True
+                            self._link(prefix + entry.name, root, stack, visited, targets)
+                    except OSError:
+                        continue  # gone since the listing: the next sweep sees it
             try:
-                folder.ctime_ns = os.fstat(fd).st_ctime_ns
-                with os.scandir(fd) as entries:
-                    for entry in entries:
-                        name = entry.name
-                        try:
-                            if entry.is_file(follow_symlinks=False):
-                                extension = name[name.rfind("."):]
-                                if extension not in extensions \
-                                        and extension.lower() not in extensions:
-                                    continue
-                                st = entry.stat()  # not a symbolic link: its lstat
-                                add_path(prefix + name)
-                                add_key((st.st_size, st.st_mtime, st.st_ino))
-                            elif entry.is_dir(follow_symlinks=False):
-                                if not ignoring or not filters.ignored(prefix + name):
-                                    stack.append(prefix + name)
-                            elif entry.is_symlink():
-                                folder.links = True
-                                self._link(prefix + name, root, stack, visited, folder)
-                        except OSError:
-                            continue  # gone since the listing: the next sweep sees it
-            except OSError:
-                continue
-            finally:
-                os.close(fd)
-            yield folder
+                stats = list(map(_STAT, files))  # in C: no Python frame per file
+            except OSError:  # one vanished since the listing: the others, one by one
+                stats, kept = [], []
+                for entry in files:
+                    try:
+                        stats.append(entry.stat())
+                    except OSError:
+                        continue
+                    kept.append(entry)
+                files = kept
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        if targets:
+            stats.extend(st for _target, st in targets)
+        return ctime_ns, files, stats, targets, links
 
     def _link(self, path: str, root: str, stack: list[str], visited: set[str],
-              folder: Folder) -> None:
+              targets: list[tuple[str, os.stat_result]]) -> None:
         target, why = self.filters.link_target(path, root=root)
         if target is None:
             if path not in self.links_reported:
@@ -181,22 +230,39 @@ class QuickScan:
                 stack.append(target)
             return
         if os.path.isfile(target):
-            st = os.stat(target)
-            folder.paths.append(target)
-            folder.keys.append((st.st_size, st.st_mtime, st.st_ino))
+            targets.append((target, os.stat(target)))
+
+    def _detail(self, folder: Folder, root: str) -> None:
+        """The path and (size, mtime, inode) of each video file of a folder to compare file by
+        file, listed again (its ctime and digest with them). A folder gone since the walk is
+        left with no file and not recorded: its items go through the check for MISSING ones."""
+        listing = self._list(folder.path, root, [], set())
+        if listing is None:
+            folder.paths, folder.keys, folder.links = [], [], True
+            return
+        ctime_ns, entries, stats, targets, folder.links = listing
+        folder.ctime_ns = ctime_ns
+        folder.count = len(stats)
+        folder.keys = list(map(_KEY, stats))
+        folder.digest = hash((self.filters_key, folder.count, frozenset(folder.keys)))
+        prefix = folder.path + os.sep
+        folder.paths = [prefix + entry.name for entry in entries] + [t for t, _st in targets]
 
     # -- the comparison: one query per batch of folders ------------------------------------
 
-    def _compare(self, batch: list[Folder], unsettled: list[str] | None) -> None:
+    def _compare(self, batch: list[Folder], root: str, unsettled: list[str] | None) -> None:
         recorded_folders = self.state.scan_folders([folder.path for folder in batch])
         todo = []
         for folder in batch:
-            folder.digest = hash((self.filters_key, len(folder.keys), frozenset(folder.keys)))
-            if recorded_folders.get(folder.path) == (folder.ctime_ns, folder.digest):
-                continue  # the folder and its files are as when nothing was left to do
-            todo.append(folder)
+            if folder.links or recorded_folders.get(folder.path) != (folder.ctime_ns,
+                                                                      folder.digest):
+                if folder.count or folder.links:  # else it has no file to compare
+                    self._detail(folder, root)
+                todo.append(folder)
+            # else the folder and its files are as when nothing was left to do
         if not todo:
             return
+        self.changed = True
         # {(path, size, mtime, inode)} of the files recorded as done with: a stamp found in it
         # is an unchanged file (a set lookup); ``recorded``: the path of every record.
         done, recorded = self.state.scan_records([folder.path for folder in todo])
@@ -225,8 +291,7 @@ class QuickScan:
             self.state.mark_missing(directory, {p for p in seen if os.path.dirname(p) == directory})
         clean = []
         for folder in todo:
-            if folder.path in busy or folder.path in gone or folder.links or (
-                    not folder.keys and folder.path not in recorded_folders):
+            if folder.path in busy or folder.path in gone or folder.links:
                 continue
             if time.time_ns() - folder.ctime_ns <= Listings.racy_ns(folder.ctime_ns):
                 continue  # a file added in the same timestamp tick would not move the ctime
@@ -237,15 +302,17 @@ class QuickScan:
 
 
 class Folder:
-    """A folder met by the walk: its ctime, and the path and (size, mtime, inode) of each of
-    its video files."""
+    """A folder met by the walk: its ctime, how many video files it holds and their digest;
+    for a folder compared file by file (:meth:`QuickScan._detail`), their paths and (size,
+    mtime, inode)."""
 
-    __slots__ = ("ctime_ns", "digest", "keys", "links", "path", "paths")
+    __slots__ = ("count", "ctime_ns", "digest", "keys", "links", "path", "paths")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, ctime_ns: int, digest: int, count: int, links: bool) -> None:
         self.path = path
-        self.ctime_ns = 0
-        self.digest = 0
+        self.ctime_ns = ctime_ns
+        self.digest = digest
+        self.count = count
+        self.links = links  # a symbolic link in it: always compared (its target may move)
         self.paths: list[str] = []
         self.keys: list[tuple[int, float, int]] = []
-        self.links = False  # a symbolic link in it: always compared (its target may move)

@@ -4,6 +4,7 @@ the folder records that let it skip reading the DB, and ``shelver scan``'s lean 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import write_profile
+from shelver import sweep
 from shelver.model import State
 from shelver.profiles import load_core_profile
 from shelver.store import StateDB
@@ -58,7 +60,9 @@ def _organised_library(tmp_path: Path, min_size_mb: float = 0) -> tuple[Path, Pa
         assert enqueued == 0
         folders = state.conn().execute("SELECT count(*) FROM scan_folders").fetchone()[0]
         state.close()
-    assert folders == 4  # each folder holding videos: the next sweeps skip their items
+    # Every folder (the four holding videos, and library, Movies, Shows, Shows/S): the next
+    # sweeps skip their items, and the look for vanished folders.
+    assert folders == 8
     return root, profile
 
 
@@ -105,6 +109,35 @@ def test_a_renamed_and_a_removed_file_are_found(tmp_path: Path) -> None:
         state.close()
 
 
+def test_a_folder_removed_whole_is_found(tmp_path: Path) -> None:
+    """Its parent's ctime moved: the next sweep reads the DB's folders for vanished ones."""
+    root, profile = _organised_library(tmp_path)
+    shutil.rmtree(root / "Shows/S/Season 02")
+    enqueued, state = _sweep(profile)
+    try:
+        assert enqueued == 0
+        states = _states(state)
+        assert states["S - s02e01.mkv"] == State.MISSING.value
+        assert states["S - s01e01.mkv"] == State.INDEXED.value
+    finally:
+        state.close()
+
+
+def test_an_unchanged_library_does_not_read_the_dbs_folders(tmp_path: Path,
+                                                            monkeypatch: Any) -> None:
+    """Every folder as recorded: no folder can have vanished, the DB's 10,000 folders of a
+    100,000-file library are not read (bench/scan.py)."""
+    _root, profile = _organised_library(tmp_path)
+
+    def dirs_under(self: StateDB, root: str) -> None:
+        raise AssertionError(f"read the DB's folders under {root}")
+
+    monkeypatch.setattr(StateDB, "dirs_under", dirs_under)
+    enqueued, state = _sweep(profile)
+    state.close()
+    assert enqueued == 0
+
+
 def test_a_write_to_an_item_drops_its_folders_record(tmp_path: Path) -> None:
     """An item that failed (ERROR, retry due) in an unchanged folder is queued again by the
     next sweep: the folder's record was dropped when the item changed."""
@@ -114,12 +147,35 @@ def test_a_write_to_an_item_drops_its_folders_record(tmp_path: Path) -> None:
     assert item is not None
     with state.transaction() as conn:
         conn.execute("UPDATE items SET state='ERROR', next_retry=0 WHERE id=?", (item["id"],))
-    assert state.conn().execute("SELECT count(*) FROM scan_folders").fetchone()[0] == 3
+    assert state.conn().execute("SELECT count(*) FROM scan_folders").fetchone()[0] == 7
     state.close()
     enqueued, state = _sweep(profile)
     try:
         assert enqueued == 1
         assert state.queued_count("scan") == 1
+    finally:
+        state.close()
+
+
+def test_a_file_gone_between_the_listing_and_its_stat_costs_only_itself(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """The folder's files are stat'ed in one go: one that vanished since the listing is
+    dropped, the others are still taken (not the whole folder left to the next sweep)."""
+    root, profile = _library(tmp_path)
+    victim = root / "Shows/S/Season 01/S - s01e01.mkv"
+    real = sweep._STAT
+
+    def stat_after_a_delete(entry: os.DirEntry[str]) -> os.stat_result:
+        if entry.name == victim.name:
+            victim.unlink(missing_ok=True)
+        return real(entry)
+
+    monkeypatch.setattr(sweep, "_STAT", stat_after_a_delete)
+    enqueued, state = _sweep(profile)
+    try:
+        assert enqueued == 4
+        assert sorted(_states(state)) == ["A (2001).mkv", "B (2002).mkv", "S - s01e02.mkv",
+                                          "S - s02e01.mkv"]
     finally:
         state.close()
 
