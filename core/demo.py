@@ -178,6 +178,13 @@ def serve_demo(keep: Path | None, port: int) -> int:
             'action = "copy"  # your files stay where they are', 'sources = []',
             f'dest_dir = "{workdir / "library"}"', f'state_db = "{workdir / "state.db"}"', "",
             snippet]), encoding="utf-8")
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        # Ctrl-C and SIGTERM stop it, whatever was inherited: a shell that starts a command in
+        # the background (`shelver demo --serve &`) starts it with SIGINT ignored.
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
         for service in services:
             click.echo(f"{service.note} until Ctrl-C")
         click.echo(f"profile: {profile_path} (copies into {workdir / 'library'})")
@@ -190,10 +197,6 @@ def serve_demo(keep: Path | None, port: int) -> int:
                 click.echo(service.hint)
         sys.stdout.flush()
 
-        def stop(signum: int, frame: Any) -> None:
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
         try:
             while True:
                 time.sleep(3600)
