@@ -99,6 +99,7 @@ def check(rows: list[dict[str, Any]], every: list[dict[str, Any]] | None = None,
     ``ops``: the plugins' journal ops (:func:`shelver.fileops.journal_ops`)."""
     problems = []
     vacated: set[str] = set()  # paths the rows before this one free (in undo order)
+    written: set[str] = set()  # files a newer write row of the run already answers for
     tagged: dict[str, set[int]] = {}
     for row in rows:
         if row["op"] not in OWN:
@@ -120,8 +121,12 @@ def check(rows: list[dict[str, Any]], every: list[dict[str, Any]] | None = None,
         if op in ("mkdir", "rmdir", "restore"):
             continue
         if op == "write":
-            if os.path.lexists(row["dst"]) and (why := _changed(row)):
+            # Two workers of the run may both write one file (a show's tvshow.nfo): what is
+            # there is the newest write's, so only that row says whether a person changed it.
+            if row["dst"] not in written and os.path.lexists(row["dst"]) \
+                    and (why := _changed(row)):
                 problems.append(why)
+            written.add(row["dst"])
             continue
         for child in unrecorded_creations(row, every or rows) if op in STAGED else []:
             if os.path.lexists(child["dst"]) and (why := _changed(child)) is not None:
