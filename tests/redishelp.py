@@ -7,43 +7,19 @@ folder of its own, and is stopped afterwards.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 
+from tests import apt
+
 PACKAGE = "redis-server"
-POLICY = Path("/usr/sbin/policy-rc.d")
 
 
 def install_redis() -> str | None:
     """Install ``redis-server`` when missing; the reason it is unavailable, or None."""
-    if shutil.which("redis-server"):
-        return None
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return "redis-server is not installed and cannot be (root and apt-get needed)"
-    # The package's own system service must not start: a policy that says so, only for the
-    # install, and only if the system has none of its own.
-    created = not POLICY.exists()
-    if created:
-        POLICY.write_text("#!/bin/sh\nexit 101\n", encoding="utf-8")
-        POLICY.chmod(0o755)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", PACKAGE]
-    try:
-        if subprocess.run(install, env=env, capture_output=True, timeout=600).returncode != 0:
-            subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
-            proc = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
-            if proc.returncode != 0:
-                return f"apt-get install {PACKAGE} failed: {proc.stderr[-500:]}"
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"apt-get install {PACKAGE} failed: {exc}"
-    finally:
-        if created:
-            POLICY.unlink(missing_ok=True)
-    return None if shutil.which("redis-server") else "redis-server still missing after apt-get install"
+    return apt.install([PACKAGE], ["redis-server"])
 
 
 def free_port() -> int:

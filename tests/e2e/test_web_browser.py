@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests import apt
 from tests.conftest import BIN, json_lines, shelver, stop_daemon
 
 pytestmark = pytest.mark.slow
@@ -32,21 +33,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 def install_chromium() -> str | None:
     """Install Debian's chromium when missing; the reason it is unavailable, or None."""
-    if os.path.exists(CHROMIUM):
-        return None
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return "chromium is not installed and cannot be (root and apt-get needed)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    try:
-        if subprocess.run(install, env=env, capture_output=True, timeout=900).returncode != 0:
-            subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
-            proc = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
-            if proc.returncode != 0:
-                return f"apt-get install chromium failed: {proc.stderr[-500:]}"
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"apt-get install chromium failed: {exc}"
-    return None if os.path.exists(CHROMIUM) else "still no /usr/bin/chromium after apt-get install"
+    return apt.install(["chromium"], [CHROMIUM])
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ test is skipped with the reason. It is marked ``slow`` and runs in CI with every
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -28,6 +26,7 @@ from urllib.parse import unquote_to_bytes
 
 import pytest
 
+from tests import apt
 from tests.hooks.hookhelp import (
     HOOKS,
     MATRIX,
@@ -42,36 +41,11 @@ pytestmark = pytest.mark.slow
 
 TOOLS = ("transmission-daemon", "transmission-create", "transmission-remote")
 PACKAGES = ("transmission-daemon", "transmission-cli")
-POLICY = Path("/usr/sbin/policy-rc.d")
 
 
 def install_transmission() -> str | None:
     """Install the Debian packages when missing; the reason they are unavailable, or None."""
-    if all(shutil.which(tool) for tool in TOOLS):
-        return None
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return "transmission-daemon/transmission-cli are not installed and cannot be (root and apt-get needed)"
-    # The package's own system service must not start: a policy that says so, only for the
-    # install, and only if the system has none of its own.
-    created = not POLICY.exists()
-    if created:
-        POLICY.write_text("#!/bin/sh\nexit 101\n", encoding="utf-8")
-        POLICY.chmod(0o755)
-    try:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES]
-        if subprocess.run(install, env=env, capture_output=True, timeout=600).returncode != 0:
-            subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
-            proc = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
-            if proc.returncode != 0:
-                return f"apt-get install {' '.join(PACKAGES)} failed: {proc.stderr[-500:]}"
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"apt-get install {' '.join(PACKAGES)} failed: {exc}"
-    finally:
-        if created:
-            POLICY.unlink(missing_ok=True)
-    missing = [tool for tool in TOOLS if not shutil.which(tool)]
-    return f"still missing after apt-get install: {', '.join(missing)}" if missing else None
+    return apt.install(PACKAGES, TOOLS)
 
 
 def local_address() -> str | None:
