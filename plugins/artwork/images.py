@@ -27,6 +27,7 @@ written or cached (docs/configuration.md, "artwork").
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import secrets
@@ -43,6 +44,8 @@ from shelver.api import (
 )
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 __all__ = ["ArtworkError", "artwork_targets", "download", "fetch_image", "is_image"]
@@ -299,7 +302,16 @@ def image_client(image_base: str) -> httpx.Client:
             raise ArtworkError(f"refused to fetch an image from {request.url.host!r}: not the "
                                f"image host {base.host!r}")
 
-    return httpx.Client(timeout=15, event_hooks={"request": [same_host]})
+    return httpx.Client(timeout=15, event_hooks={"request": [same_host]}, verify=_tls())
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS settings every image client shares (httpx's defaults): each client of its own
+    read the CA bundle again, about 60 ms per image of every item."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def artwork_cache_dir() -> Path:
