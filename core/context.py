@@ -45,7 +45,7 @@ class RunContext:
     def limiter(self, name: str) -> trio.CapacityLimiter:
         """The named capacity limiter (created on first use)."""
         if name not in self.limiters:
-            import trio  # not at the top: commands that run no hook need no trio (start-up)
+            import trio  # not at the top: `shelver status`, `review`, `--help` need no trio
 
             self.limiters[name] = trio.CapacityLimiter(LIMITER_SIZES.get(name, 2))
         return self.limiters[name]

@@ -21,7 +21,7 @@ def source_root(path: Path, ctx: RunContext) -> Path | None:
 
 @hookimpl(trylast=True)
 def shelver_parse_name(item: Item, ctx: RunContext) -> ParsedName:
-    # Its ~80 regular expressions (and guessit) are compiled on the first name parsed, not
+    # Its 45 regular expressions (and guessit) are compiled on the first name parsed, not
     # whenever the plugins are registered: `shelver status` or `--help` parse nothing.
     from shelver.plugins.parse.name import parse_release
 
