@@ -136,8 +136,6 @@ from shelver.outbox import (
 )
 from shelver.profiles import Profile, load_with_plugins
 from shelver.store import StateDB, pid_alive
-from shelver.testing.loopback import LoopbackServer
-from shelver.testing.loopback import Request as LoopbackRequest
 
 if TYPE_CHECKING:
     import pluggy
@@ -157,6 +155,8 @@ if TYPE_CHECKING:
     )
     from shelver.scans import status_report
     from shelver.store.events import events_since, latest_event_id, run_progress
+    from shelver.testing.loopback import LoopbackServer
+    from shelver.testing.loopback import Request as LoopbackRequest
 
     hookimpl: pluggy.HookimplMarker
 
@@ -213,7 +213,8 @@ def send_now(ctx: RunContext, changes: list[Change], summary: dict[str, Any] | N
 
 
 # Imported on first use: ``hookimpl`` needs pluggy (which ``shelver hook`` never loads), the
-# command-line helpers need click and the CLI module.
+# command-line helpers need click and the CLI module, the loopback server http.server (only
+# the look-alikes of services use it, not every command that registers the plugins).
 _ON_FIRST_USE = {
     "hookimpl": "shelver",
     "ConfigProblem": "shelver.cli",
@@ -227,13 +228,15 @@ _ON_FIRST_USE = {
     **{name: "shelver.review" for name in (
         "accept_candidate", "check_provider", "check_waiting", "decide", "describe_identity",
         "ignore", "parse_identity", "parsed_name")},
+    "LoopbackServer": "shelver.testing.loopback", "LoopbackRequest": "shelver.testing.loopback",
 }
+_RENAMED = {"LoopbackRequest": "Request"}  # its name in the module it comes from
 
 
 def __getattr__(name: str) -> Any:
     module = _ON_FIRST_USE.get(name)
     if module is None:
         raise AttributeError(f"module 'shelver.api' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
     globals()[name] = value
     return value

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import trio
-
 if TYPE_CHECKING:
     import pluggy
+    import trio
     from shelver.model import Trace
     from shelver.profiles import Profile
     from shelver.store import StateDB
@@ -46,6 +45,8 @@ class RunContext:
     def limiter(self, name: str) -> trio.CapacityLimiter:
         """The named capacity limiter (created on first use)."""
         if name not in self.limiters:
+            import trio  # not at the top: `shelver status`, `review`, `--help` need no trio
+
             self.limiters[name] = trio.CapacityLimiter(LIMITER_SIZES.get(name, 2))
         return self.limiters[name]
 
@@ -54,6 +55,8 @@ class RunContext:
 
         Never abandoned on cancel: a copy or a DB write always finishes or fails by itself.
         """
+        import trio
+
         return await trio.to_thread.run_sync(fn, *args, limiter=self.limiter(limiter))
 
     @property

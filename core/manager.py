@@ -13,7 +13,6 @@ import inspect
 import logging
 import os
 from collections.abc import Iterable
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +122,10 @@ def _load_entry_points(pm: ShelverPluginManager) -> None:
     allowed = _entry_points_allowed()
     if allowed is not None and not allowed:
         return
+    # Here, not at the top: importlib.metadata costs a command ~30 ms, and one that loads no
+    # entry point (SHELVER_LOAD_PLUGINS="", as tests run) need not pay it.
+    from importlib.metadata import entry_points
+
     seen: set[str] = set()
     builtin_names = {name for name, _dotted in builtin_plugins()}
     for ep in entry_points(group=ENTRY_POINT_GROUP):

@@ -27,21 +27,26 @@ written or cached (docs/configuration.md, "artwork").
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import secrets
 import time
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
-import httpx
 from shelver.api import (
     ItemError,
     fit_name,
     fsync_dir,
     temp_name,
 )
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
 
 __all__ = ["ArtworkError", "artwork_targets", "download", "fetch_image", "is_image"]
 
@@ -172,6 +177,8 @@ def download(
     again. A non-2xx answer raises ``httpx.HTTPStatusError``; a body that is not an image raises
     :class:`ArtworkError` and caches nothing.
     """
+    import httpx  # not at the top: a command that fetches no image does not import it
+
     dest = Path(dest)
     cache_dir = Path(cache_dir)
     if isinstance(client, httpx.AsyncClient):
@@ -201,6 +208,8 @@ async def _download_async(
 
 def cache_path(url: str, cache_dir: Path) -> Path:
     """The cache file that holds (or will hold) the bytes of ``url``."""
+    import httpx
+
     suffix = Path(httpx.URL(url).path).suffix.lower()
     if not (1 < len(suffix) <= 5 and suffix[1:].isalnum()):
         suffix = ""
@@ -281,6 +290,8 @@ def fetch_image(url: str, *, client: httpx.Client, cache_dir: Path) -> bytes:
 def image_client(image_base: str) -> httpx.Client:
     """An HTTP client that only ever asks the host of ``image_base`` (redirects included); it
     refuses anything but an http(s) ``image_base``."""
+    import httpx
+
     base = httpx.URL(image_base)
     if base.scheme not in ("http", "https") or not base.host:
         raise ArtworkError(f"refused to fetch an image from {image_base[:80]!r}: not an http(s) "
@@ -291,7 +302,16 @@ def image_client(image_base: str) -> httpx.Client:
             raise ArtworkError(f"refused to fetch an image from {request.url.host!r}: not the "
                                f"image host {base.host!r}")
 
-    return httpx.Client(timeout=15, event_hooks={"request": [same_host]})
+    return httpx.Client(timeout=15, event_hooks={"request": [same_host]}, verify=_tls())
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS settings every image client shares (httpx's defaults): each client of its own
+    read the CA bundle again, about 60 ms per image of every item."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def artwork_cache_dir() -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
 from shelver.api import (
     FANART,
     POSTER,
@@ -103,6 +102,8 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
     if item.match is None or item.placement is None or item.placement.status not in (
             Status.ORGANISED, Status.METADATA):
         return None
+    import httpx  # not at the top: a command that fetches no artwork does not import it
+
     written: list[Path] = []
     cache_dir = artwork_cache_dir()
     for target, url in _wanted(item, ctx).items():
@@ -123,6 +124,8 @@ def shelver_fetch_image(url: str, ctx: RunContext) -> bytes | None:
     """The bytes of an http(s) image ``url`` (from the artwork cache when it has them); None
     for any other scheme. Raises when the host answers with an error or something that is not
     an image, or redirects to another host."""
+    import httpx
+
     if httpx.URL(url).scheme not in ("http", "https"):
         return None
     with image_client(url) as client:

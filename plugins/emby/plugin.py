@@ -10,9 +10,8 @@ two servers' APIs drift apart release by release, and a plugin never imports ano
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from shelver.api import (
     Change,
     ConfigError,
@@ -26,6 +25,9 @@ from shelver.api import (
     map_path,
     redact,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("shelver")
 NAME = "emby"
@@ -52,6 +54,8 @@ def headers(api_key: str) -> dict[str, str]:
 
 def request(section: dict[str, Any], method: str, path: str, timeout: float,
             body: Any = None) -> httpx.Response:
+    import httpx  # not at the top: only a command that talks to the server pays for importing it
+
     response = httpx.request(method, section["url"].rstrip("/") + path,
                              headers=headers(section["api_key"]), json=body, timeout=timeout)
     if response.status_code == 401:
@@ -72,6 +76,8 @@ def shelver_run_check(ctx: RunContext) -> None:
     if section is None:
         return
     url = str(section["url"])
+    import httpx
+
     try:
         request(section, "GET", "/System/Info", min(section["timeout"], 5.0))
     except PermissionError:

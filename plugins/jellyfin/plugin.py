@@ -9,9 +9,8 @@ clients for since 10.8; the legacy ``X-Emby-Token`` can be turned off on the ser
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from shelver.api import (
     Change,
     ConfigError,
@@ -25,6 +24,9 @@ from shelver.api import (
     map_path,
     redact,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("shelver")
 NAME = "jellyfin"
@@ -51,6 +53,8 @@ def headers(api_key: str) -> dict[str, str]:
 
 def request(section: dict[str, Any], method: str, path: str, timeout: float,
             body: Any = None) -> httpx.Response:
+    import httpx  # not at the top: only a command that talks to the server pays for importing it
+
     response = httpx.request(method, section["url"].rstrip("/") + path,
                              headers=headers(section["api_key"]), json=body, timeout=timeout)
     if response.status_code == 401:
@@ -71,6 +75,8 @@ def shelver_run_check(ctx: RunContext) -> None:
     if section is None:
         return
     url = str(section["url"])
+    import httpx
+
     try:
         request(section, "GET", "/System/Info", min(section["timeout"], 5.0))
     except PermissionError:

@@ -16,7 +16,6 @@ import itertools
 import logging
 from typing import Any
 
-import httpx
 from shelver.api import (
     Change,
     ConfigError,
@@ -62,6 +61,8 @@ def call(section: dict[str, Any], method: str, params: dict[str, Any] | None = N
     body: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "id": next(_ids)}
     if params is not None:
         body["params"] = params
+    import httpx  # not at the top: only a command that talks to Kodi pays for importing it
+
     response = httpx.post(section["url"].rstrip("/") + "/jsonrpc", json=body,
                           auth=(section["username"], section["password"]),
                           timeout=timeout or section["timeout"])
@@ -91,6 +92,8 @@ def shelver_run_check(ctx: RunContext) -> None:
     if section is None:
         return
     url = str(section["url"])
+    import httpx
+
     try:
         call(section, "JSONRPC.Ping", timeout=min(section["timeout"], 5.0))
     except PermissionError:

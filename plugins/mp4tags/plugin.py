@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from shelver.api import POSTER, Item, RunContext, Status, hookimpl
-from shelver.plugins.mp4tags.tagger import COVER_WIDTH, TagError, tag_mp4
 from shelver.plugins.mp4tags.undo import TagJournal
 
 MP4_SUFFIXES = (".mp4", ".m4v")
@@ -28,6 +27,8 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
 def _cover(item: Item, ctx: RunContext) -> bytes | None:
     """The poster's bytes, through ``shelver_fetch_image`` (the artwork plugin answers it, with
     its cache and its host checks); None when there is no poster or nobody fetched it."""
+    from shelver.plugins.mp4tags.tagger import COVER_WIDTH
+
     assert item.match is not None
     meta = item.match.metadata
     url = meta.image(POSTER, width=COVER_WIDTH) if meta is not None else None
@@ -53,6 +54,9 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
         return None
     if item.placement.status != Status.ORGANISED or item.placement.path.suffix.lower() not in MP4_SUFFIXES:
         return None  # metadata-only never re-tags a file
+    # mutagen is imported here, not at the top: a command that tags nothing never waits for it.
+    from shelver.plugins.mp4tags.tagger import TagError, tag_mp4
+
     try:
         tag_mp4(item.placement.path, item.match.metadata, item.probe or None, cover=_cover(item, ctx),
                 journal=TagJournal(ctx.state, ctx.run_id, item.item_id))

@@ -11,10 +11,8 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from shelver.api import (
     ConfigError,
     Item,
@@ -24,6 +22,9 @@ from shelver.api import (
     companions_of,
     hookimpl,
 )
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 # ``id_tag`` is "{tmdb-603}" for a TMDB match (the folder name Plex and Jellyfin read), another
 # scheme's tag for a provider without a TMDB id, and nothing when there is none.
@@ -109,17 +110,26 @@ def template_values(item: Item) -> dict[str, Any]:
     return values
 
 
-_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+@functools.cache
+def _environment() -> SandboxedEnvironment:
+    """Jinja2's sandbox, imported when a name is first rendered: a command that renders none
+    (``shelver status``, ``--help``) does not pay for importing Jinja2."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 @functools.lru_cache(maxsize=32)
 def _compiled(template: str) -> Any:
     """A template compiled once (a profile has two; every item renders one)."""
-    return _environment.from_string(template)
+    return _environment().from_string(template)
 
 
 def render(template: str, values: dict[str, Any], dest_dir: Path, setting: str) -> Path:
     """Render a template into a path under ``dest_dir`` (raises ConfigError on a bad template)."""
+    from jinja2 import TemplateError
+
     try:
         rendered = _compiled(template).render(**values)
     except TemplateError as exc:

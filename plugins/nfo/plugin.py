@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from shelver.api import Item, RunContext, Status, fit_name, hookimpl
-from shelver.plugins.nfo import writer as nfo_writer
 
 
 @hookimpl
@@ -23,6 +22,8 @@ def shelver_enrich(item: Item, ctx: RunContext) -> list[Path] | None:
     meta = item.match.metadata
     if meta is None or item.placement.status not in (Status.ORGANISED, Status.METADATA):
         return None
+    from shelver.plugins.nfo import writer as nfo_writer  # xml.etree: not for every command
+
     overwrite = bool(ctx.profile.get("nfo.overwrite_user_edited", False))
     probe = item.probe or None
     placed = item.placement.path

@@ -7,8 +7,6 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 SHOWN_ITEMS = 10  # review and error lines in a message
 # Records in one webhook POST: a backlog run of 100,000 files is not one 30 MB request; the
 # counts always cover every file, and `items_left_out` says how many records were left out.
@@ -63,6 +61,8 @@ def text(summary: dict[str, Any]) -> tuple[str, str]:
 
 
 def post_webhook(url: str, section: dict[str, Any], body: dict[str, Any]) -> str:
+    import httpx  # not at the top: a command that sends nothing does not import it
+
     headers = {"User-Agent": "shelver", **{str(k): str(v) for k, v in section["headers"].items()}}
     response = httpx.post(url, json=body, headers=headers, timeout=float(section["timeout"]))
     response.raise_for_status()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+import threading
 from typing import Any
 
 # ---------------------------------------------------------------------------------------------
@@ -156,11 +157,19 @@ def _guess(name: str) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, list) else v for k, v in cached.items()}
 
 
+# One guessit call at a time. guessit builds its rules on its first call (about 0.3 s) in every
+# thread that calls before they exist, and the first names of a run come from several workers at
+# once: four built them four times over and the run's first result waited for all four. Its API
+# object is not thread-safe either; and guessit is pure Python: the GIL let one run at a time anyway.
+_GUESSIT_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=4096)
 def _guess_cached(name: str) -> dict[str, Any]:
     import guessit  # heavy import: only when a name is actually parsed
 
-    g = guessit.guessit(name, {"advanced": True})
+    with _GUESSIT_LOCK:
+        g = guessit.guessit(name, {"advanced": True})
     out: dict[str, Any] = {k: _values(v) for k, v in g.items()}
     titles = [str(t) for t in out.get("title", []) if str(t).strip()]
     years = [int(y) for y in out.get("year", [])]

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 from shelver.api import Item, ParsedName, RunContext, hookimpl
-from shelver.plugins.parse.name import parse_release
 
 
 def source_root(path: Path, ctx: RunContext) -> Path | None:
@@ -22,4 +21,8 @@ def source_root(path: Path, ctx: RunContext) -> Path | None:
 
 @hookimpl(trylast=True)
 def shelver_parse_name(item: Item, ctx: RunContext) -> ParsedName:
+    # Its 45 regular expressions (and guessit) are compiled on the first name parsed, not
+    # whenever the plugins are registered: `shelver status` or `--help` parse nothing.
+    from shelver.plugins.parse.name import parse_release
+
     return parse_release(item.path, root=item.root or source_root(item.path, ctx))

@@ -10,12 +10,13 @@ header, never in the URL (a URL ends up in logs), with the ``X-Plex-Client-Ident
 from __future__ import annotations
 
 import socket
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from shelver.api import __version__
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class Unauthorized(Exception):
@@ -38,6 +39,8 @@ def headers(token: str) -> dict[str, str]:
 
 def _get(url: str, token: str, path: str, timeout: float, params: dict[str, str] | None = None
          ) -> httpx.Response:
+    import httpx  # not at the top: a command that talks to no Plex does not import it
+
     response = httpx.get(url.rstrip("/") + path, headers=headers(token), params=params,
                          timeout=timeout)
     if response.status_code == 401:
@@ -54,6 +57,8 @@ def sections(url: str, token: str, timeout: float) -> list[Section]:
         return [Section(str(d.get("key")), str(d.get("title", "")), str(d.get("type", "")),
                         [str(loc.get("path")) for loc in d.get("Location") or []])
                 for d in container.get("Directory") or []]
+    import xml.etree.ElementTree as ET  # only for an answer in XML: not at every start-up
+
     root = ET.fromstring(response.text)
     return [Section(d.get("key", ""), d.get("title", ""), d.get("type", ""),
                     [loc.get("path", "") for loc in d.findall("Location")])

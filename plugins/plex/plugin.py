@@ -10,7 +10,6 @@ import os
 import time
 from typing import Any
 
-import httpx
 from shelver.api import (
     Change,
     ConfigError,
@@ -64,6 +63,8 @@ def shelver_run_check(ctx: RunContext) -> None:
     section = settings(ctx.profile)
     if section is None:
         return
+    import httpx  # not at the top: only a command that talks to Plex pays for importing it
+
     problem = None
     try:
         known = client.sections(section["url"], section["token"], min(section["timeout"], 5.0))

@@ -16,9 +16,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils  # slow to import (numpy too): migrations pass a Database in
 
 DAY = 86400.0
 # Parameters that are credentials: never part of a key, a stored URL or a message.
@@ -29,8 +30,9 @@ RATE_LOG_TABLE = "tmdb_rate_log"
 RATE_STATE_TABLE = "tmdb_rate_state"
 
 
-def migrate_tmdb_tables(db: sqlite_utils.Database) -> None:
-    """Create the TMDB response cache and rate-limiter tables (idempotent).
+def migrate_tmdb_tables(db: sqlite_utils.Database | sqlite3.Connection) -> None:
+    """Create the TMDB response cache and rate-limiter tables (idempotent): in the migration's
+    sqlite-utils Database, or a plain connection (importing sqlite-utils costs a run 0.3 s).
 
     Registered by the tmdb plugin as migration ``"tmdb-001-cache-and-rate"``.
     """
@@ -83,7 +85,7 @@ def connect(db_path: Path | str) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError:
         pass  # another process holds it; the engine sets WAL when it opens the DB anyway
-    migrate_tmdb_tables(sqlite_utils.Database(conn))
+    migrate_tmdb_tables(conn)
     return conn
 
 

@@ -16,9 +16,10 @@ import secrets
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils  # slow to import (numpy too): migrations pass a Database in
 
 TABLE = "tmdb_credential_checks"
 # How long an accepted key counts as checked.

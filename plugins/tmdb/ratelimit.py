@@ -33,7 +33,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import trio
 from shelver.api import ConfigError
 from shelver.plugins.tmdb.cache import RATE_LOG_TABLE, RATE_STATE_TABLE, connect
 
@@ -247,6 +246,8 @@ class RateLimiter:
 
     async def acquire(self) -> None:
         """Wait (with ``trio.sleep``) until a token is ours."""
+        import trio  # not at the top: `shelver status` reads this module's tables, no trio
+
         while True:
             wait = await trio.to_thread.run_sync(self.try_acquire)
             if wait <= 0:
@@ -263,6 +264,8 @@ class RateLimiter:
             await trio.sleep(delay)
 
     async def apenalise(self, retry_after: float) -> None:
+        import trio
+
         await trio.to_thread.run_sync(self.penalise, retry_after)
 
     def close(self) -> None:

@@ -277,6 +277,29 @@ async def test_download_with_async_client(tmp_path: Path, server: ImageServer) -
     assert no_temp_files(tmp_path)
 
 
+def test_image_clients_read_the_ca_bundle_once(
+    tmp_path: Path, server: ImageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every image gets a client of its own (it refuses other hosts); they share one TLS setup:
+    reading the CA bundle for each cost every image about 60 ms."""
+    import ssl
+
+    loads: list[object] = []
+    original = ssl.SSLContext.load_verify_locations
+
+    def counting(self: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args or kwargs)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counting)
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        with images.image_client(server.base) as http:
+            fetched = images.fetch_image(server.base + "original/poster.jpg", client=http,
+                                         cache_dir=tmp_path / name)
+        assert fetched == JPEG
+    assert len(loads) <= 1  # none when an earlier test of this process made the shared one
+
+
 # ---------------------------------------------------------------------------------------------
 # The plugin: URLs from Metadata, and shelver_fetch_image for other plugins
 # ---------------------------------------------------------------------------------------------

@@ -422,3 +422,30 @@ def test_name_ids_win_over_nfo(tmp_path: Path) -> None:
     video.write_bytes(b"")
     video.with_suffix(".nfo").write_text("<movie><tmdbid>604</tmdbid><id>tt0133093</id></movie>")
     assert parse_release(video, tmp_path).ids == {"tmdb": 603, "imdb": "tt0133093"}
+
+
+def test_the_first_names_of_a_run_build_guessits_rules_once(tmp_path: Path) -> None:
+    """A run's first names reach the parser from several workers at once: guessit's rules are
+    built once (not once per thread, which held the run's first result back), and every thread
+    gets its own name's answer."""
+    import subprocess
+    import sys
+
+    names = ["The.Matrix.1999.1080p.mkv", "Heat.1995.720p.mkv", "Alien.1979.mkv",
+             "Breaking.Bad.S05E14.720p.mkv"]
+    code = (
+        "import threading\nfrom pathlib import Path\nimport guessit.api as api\n"
+        "built = []\noriginal = api.rebulk_builder\n"
+        "def counting(*args, **kwargs):\n    built.append(1)\n    return original(*args, **kwargs)\n"
+        "api.rebulk_builder = counting\n"
+        "from shelver.plugins.parse.name import parse_release\n"
+        f"names = {names!r}\nbarrier = threading.Barrier(len(names))\nanswers = {{}}\n"
+        "def parse(name):\n    barrier.wait()\n"
+        "    answers[name] = parse_release(Path('/downloads') / name, Path('/downloads')).title\n"
+        "threads = [threading.Thread(target=parse, args=(n,)) for n in names]\n"
+        "for t in threads: t.start()\nfor t in threads: t.join()\n"
+        "print(len(built), [answers[n] for n in names])\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "1 ['The Matrix', 'Heat', 'Alien', 'Breaking Bad']"
