@@ -264,11 +264,11 @@ class QuickScan:
     # -- the comparison: one query per batch of folders ------------------------------------
 
     def _compare(self, batch: list[Folder], root: str, unsettled: list[str] | None) -> None:
-        recorded_folders = self.state.scan_folders([folder.path for folder in batch])
+        unmatched = self.state.unmatched_scan_folders(
+            [(folder.path, folder.ctime_ns, folder.digest) for folder in batch])
         todo = []
         for folder in batch:
-            if folder.links or recorded_folders.get(folder.path) != (folder.ctime_ns,
-                                                                      folder.digest):
+            if folder.links or folder.path in unmatched:
                 if folder.count or folder.links:  # else it has no file to compare
                     self._detail(folder, root)
                 todo.append(folder)
