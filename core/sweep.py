@@ -53,21 +53,13 @@ _STAT = os.DirEntry.stat  # called through map(): no Python frame per file
 # (size, mtime, inode) of a stat result, in C: what the DB records of a file.
 _KEY: Callable[[os.stat_result], tuple[int, float, int]] = operator.attrgetter(
     "st_size", "st_mtime", "st_ino")
-# The same three one at a time, for a folder's digest: no tuple (nor set) built per file.
-_SIZE = operator.attrgetter("st_size")
-_MTIME = operator.attrgetter("st_mtime_ns")
-_INODE = operator.attrgetter("st_ino")
 BATCH_FILES = 4096
 
 
 def _digest(filters_key: int, stats: list[os.stat_result]) -> int:
-    """A folder's digest: its video files' size, mtime and inode, in listing order, and the
-    filters. The listing order of a folder nothing was added to, removed from or renamed in
-    is the same from scan to scan (its ctime would have moved otherwise); were it not, the
-    folder would only be compared file by file, never taken as unchanged when it is not."""
-    return hash((filters_key, tuple(map(_SIZE, stats)), tuple(map(_MTIME, stats)),
-                 tuple(map(_INODE, stats))))
-
+    """A folder's digest: the filters, and its video files' (size, mtime, inode) as a set
+    (whatever order the folder is listed in; each mtime tied to its file)."""
+    return hash((filters_key, len(stats), frozenset(map(_KEY, stats))))
 
 
 class QuickScan:
