@@ -2,7 +2,8 @@
 
 ``shelver hook`` is called by downloaders for every finished download: it goes straight to the
 fast path (:mod:`shelver.intake.fastpath`: sqlite3 and tomllib only), before click or any plugin is
-imported. Everything else is the click application in :mod:`shelver.cli`.
+imported; a plain ``shelver scan`` (quick) goes to :func:`shelver.scans.scan_main`, also before
+click. Everything else is the click application in :mod:`shelver.cli`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ def main() -> None:
         from shelver.intake.fastpath import hook_main
 
         sys.exit(hook_main(argv[index + 1:], verbosity=verbosity))
+    if index < len(argv) and argv[index] == "scan":  # the quick scan: no click (docs/operations.md)
+        from shelver.scans import scan_main
+
+        status = scan_main(argv[index + 1:], verbosity=verbosity)
+        if status is not None:
+            sys.exit(status)
     from shelver.cli import cli
 
     cli(prog_name="shelver")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
+import sys
 import time
 from typing import Any
 
@@ -48,6 +50,49 @@ def quick_scan(profile_name: str | None) -> dict[str, int]:
         return {"enqueued": QuickScan.of_profile(profile, state).run()}
     finally:
         state.close()
+
+
+def scan_main(args: list[str], verbosity: int = 0) -> int | None:
+    """``shelver scan [-p PROFILE] [--json] [-v|-q]`` without click (:mod:`shelver.entry` calls
+    it before importing the click application): the quick scan, its one output line and
+    click's error line, exit status 0 or 2. None for any other arguments (``--refresh``,
+    ``--full``, ``--help``, a mistake): the click command parses those."""
+    profile_name: str | None = None
+    as_json = quiet = False
+    verbose = index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in ("-p", "--profile") and index + 1 < len(args):
+            profile_name = args[index + 1]
+            index += 1
+        elif arg.startswith("--profile="):
+            profile_name = arg.partition("=")[2]
+        elif arg.startswith("-p") and len(arg) > 2 and not arg.startswith("--"):
+            profile_name = arg[2:]
+        elif arg == "--json":
+            as_json = True
+        elif arg == "--verbose" or (len(arg) > 1 and arg.strip("v") == "-"):
+            verbose += 1 if arg == "--verbose" else len(arg) - 1
+        elif arg in ("-q", "--quiet"):
+            quiet = True
+        else:
+            return None
+        index += 1
+    from shelver import logs
+    from shelver.errors import ConfigError
+
+    logs.setup(-1 if quiet or verbosity < 0 else verbosity + verbose)  # as shelver.cli's
+    try:
+        counts = quick_scan(profile_name)
+    except ConfigError as exc:
+        sys.stderr.write(f"shelver: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("shelver: scan stopped (Ctrl-C): the next scan starts it again\n")
+        return 130
+    print(json.dumps({"scan": "quick", **counts}) if as_json
+          else f"quick scan: {counts['enqueued']} item(s) enqueued")
+    return 0
 
 
 def enqueue_scan(profile: Profile, pm: Any, state: StateDB, kind: str) -> dict[str, int]:

@@ -56,6 +56,11 @@ _KEY: Callable[[os.stat_result], tuple[int, float, int]] = operator.attrgetter(
 BATCH_FILES = 4096
 
 
+def _digest(filters_key: int, stats: list[os.stat_result]) -> int:
+    """A folder's digest: the filters, and its video files' (size, mtime, inode) as a set
+    (whatever order the folder is listed in; each mtime tied to its file)."""
+    return hash((filters_key, len(stats), frozenset(map(_KEY, stats))))
+
 
 class QuickScan:
     """One quick scan of a profile's sources into ``state`` (what is new or changed is recorded
@@ -77,6 +82,8 @@ class QuickScan:
         self.links_reported = links_reported if links_reported is not None else set()
         self.where_sources = where_sources
         self.extensions = frozenset(e.lower() for e in filters.extensions)
+        # A superset of the names Filters.verdict takes (it is asked about each new file).
+        self.suffixes = tuple(sorted(self.extensions))
         # What the filters are, in a folder's digest: a folder recorded under other filters is
         # looked at again. crc32, not hash(): a string's hash differs from process to process.
         self.filters_key = zlib.crc32(repr((sorted(self.extensions), filters.min_size,
@@ -157,15 +164,14 @@ class QuickScan:
                 self.changed = True  # its items are looked at (MISSING if they are gone)
                 continue  # vanished or unreadable: the next sweep sees it again
             ctime_ns, _entries, stats, _targets, links = listing
-            yield Folder(directory, ctime_ns, hash((key, len(stats), frozenset(map(_KEY, stats)))),
-                         len(stats), links)
+            yield Folder(directory, ctime_ns, _digest(key, stats), len(stats), links)
 
     def _list(self, directory: str, root: str, stack: list[str], visited: set[str]
               ) -> Listing | None:
         """One folder: its ctime, its video files' entries and stats (those of the files
         followed links lead to last, with their paths in ``targets``), and whether it holds
         a symbolic link. Its subfolders go onto ``stack``. None if it cannot be listed."""
-        extensions, filters = self.extensions, self.filters
+        suffixes, filters = self.suffixes, self.filters
         ignoring = bool(filters.globs or filters.regexes)
         prefix = directory + os.sep
         files: list[os.DirEntry[str]] = []
@@ -185,8 +191,7 @@ class QuickScan:
                     try:
                         if entry.is_file(follow_symlinks=False):
                             name = entry.name
-                            extension = name[name.rfind("."):]
-                            if extension in extensions or extension.lower() in extensions:
+                            if name.endswith(suffixes) or name.lower().endswith(suffixes):
                                 add(entry)
                         elif entry.is_dir(follow_symlinks=False):
                             path = prefix + entry.name
@@ -244,18 +249,18 @@ class QuickScan:
         folder.ctime_ns = ctime_ns
         folder.count = len(stats)
         folder.keys = list(map(_KEY, stats))
-        folder.digest = hash((self.filters_key, folder.count, frozenset(folder.keys)))
+        folder.digest = _digest(self.filters_key, stats)
         prefix = folder.path + os.sep
         folder.paths = [prefix + entry.name for entry in entries] + [t for t, _st in targets]
 
     # -- the comparison: one query per batch of folders ------------------------------------
 
     def _compare(self, batch: list[Folder], root: str, unsettled: list[str] | None) -> None:
-        recorded_folders = self.state.scan_folders([folder.path for folder in batch])
+        unmatched = self.state.unmatched_scan_folders(
+            [(folder.path, folder.ctime_ns, folder.digest) for folder in batch])
         todo = []
         for folder in batch:
-            if folder.links or recorded_folders.get(folder.path) != (folder.ctime_ns,
-                                                                      folder.digest):
+            if folder.links or folder.path in unmatched:
                 if folder.count or folder.links:  # else it has no file to compare
                     self._detail(folder, root)
                 todo.append(folder)

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,11 @@ def _organise_all(state: StateDB) -> None:
         conn.execute("DELETE FROM queue")
 
 
-def _organised_library(tmp_path: Path, min_size_mb: float = 0) -> tuple[Path, Path]:
+def _organised_library(tmp_path: Path, min_size_mb: float = 0,
+                       prepare: Callable[[Path], None] | None = None) -> tuple[Path, Path]:
     root, profile = _library(tmp_path, min_size_mb)
+    if prepare is not None:
+        prepare(root)
     enqueued, state = _sweep(profile)
     assert enqueued == 5
     _organise_all(state)
@@ -197,7 +201,7 @@ def test_other_filters_look_at_every_folder_again(tmp_path: Path) -> None:
 
 def test_shelver_scan_loads_no_plugin_trio_or_sqlite_utils(tmp_path: Path) -> None:
     """``shelver scan`` starts as fast as ``shelver hook``: nothing it does not use (once the
-    state DB is set up: its first migrations need sqlite-utils)."""
+    state DB is set up: its first migrations need sqlite-utils), not even click."""
     root, profile = _organised_library(tmp_path)
     (root / "Movies/C (2003)").mkdir()
     (root / "Movies/C (2003)/C (2003).mkv").write_bytes(b"\0" * 2048)
@@ -205,7 +209,7 @@ def test_shelver_scan_loads_no_plugin_trio_or_sqlite_utils(tmp_path: Path) -> No
             f"sys.argv = ['shelver', 'scan', '-p', {str(profile)!r}]\n"
             "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
             "heavy = sorted(m for m in ('trio', 'sqlite_utils', 'pluggy', 'httpx', 'numpy', 'av',"
-            " 'shelver.manager', 'shelver.engine') if m in sys.modules)\n"
+            " 'shelver.manager', 'shelver.engine', 'click', 'shelver.cli') if m in sys.modules)\n"
             "print('heavy:', heavy)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, env={**os.environ, "SHELVER_LOAD_PLUGINS": ""})
@@ -223,3 +227,42 @@ def test_shelver_scan_names_a_bad_core_setting(tmp_path: Path, make_profile: Any
     assert proc.stderr.strip().splitlines()[-1] == (
         f"shelver: error: placement.symlinks must be one of skip, follow, not 'sometimes' "
         f"(placement.symlinks in {profile})")
+
+
+def test_shelver_scan_without_click_prints_what_the_click_command_does(
+        tmp_path: Path, capsys: Any) -> None:
+    """The quick path (shelver.scans.scan_main) takes -p, --json, -v and -q before or after the
+    command; anything else (--refresh, --help, a mistake) is left to the click command."""
+    from shelver.scans import scan_main
+
+    root, profile = _organised_library(tmp_path)
+    (root / "Movies/C (2003)").mkdir()
+    (root / "Movies/C (2003)/C (2003).mkv").write_bytes(b"\0" * 2048)
+    assert scan_main(["--json", f"--profile={profile}", "-q"], verbosity=1) == 0
+    assert capsys.readouterr().out == '{"scan": "quick", "enqueued": 1}\n'
+    assert scan_main(["-vv", "-p", str(profile)]) == 0  # still queued: counted again
+    assert capsys.readouterr().out == "quick scan: 1 item(s) enqueued\n"
+    for args in (["--refresh", "-p", str(profile)], ["--help"], ["-p"], ["--full"], ["extra"]):
+        assert scan_main(args) is None, args
+    assert scan_main(["-p", str(tmp_path / "nowhere.toml")]) == 2
+    assert capsys.readouterr().err.startswith("shelver: error: ")
+
+
+def test_two_files_that_swap_mtimes_are_both_found(tmp_path: Path) -> None:
+    """A folder's digest ties each mtime to its file (a sum of the mtimes would not move)."""
+    folder, old = "Shows/S/Season 01", time.time() - 3600
+
+    def dated(root: Path) -> None:
+        os.utime(root / folder / "S - s01e01.mkv", (old, old))
+        os.utime(root / folder / "S - s01e02.mkv", (old + 60, old + 60))
+
+    root, profile = _organised_library(tmp_path, prepare=dated)
+    os.utime(root / folder / "S - s01e01.mkv", (old + 60, old + 60))
+    os.utime(root / folder / "S - s01e02.mkv", (old, old))
+    enqueued, state = _sweep(profile)
+    try:
+        assert enqueued == 2
+        states = _states(state)
+        assert states["S - s01e01.mkv"] == states["S - s01e02.mkv"] == State.CHANGED.value
+    finally:
+        state.close()
