@@ -1,10 +1,11 @@
 """Identify a parsed release on TMDB, spending as few requests as possible.
 
 Ids written in the name or an NFO go straight to the details (``/find`` for IMDb/TVDB ids).
-Otherwise one search (``/search/movie``, ``/search/tv``, or ``/search/multi`` when the name does
-not say which), scored candidates, and the details of the winner only: 2 requests per film, 2 +
-one per season for a show, the rest coming from the shared cache. A wrong identity is worse than
-none, so anything short of ``min_confidence`` comes back without one, with its candidates.
+Otherwise one search (``/search/multi`` without the year, shared by every name of the title;
+a kind's search with the year only when its page was cut short), scored candidates, and the
+details of the winner only: 2 requests per film, 2 + one per season for a show, the rest
+coming from the shared cache. A wrong identity is worse than none, so anything short of
+``min_confidence`` comes back without one, with its candidates.
 The documents of a known identity are fetched by :mod:`shelver.plugins.tmdb.details`.
 """
 
@@ -33,6 +34,7 @@ from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
     candidate_kind,
     candidate_titles,
+    candidate_year,
     choose,
     runtime_contradiction,
     score_candidate,
@@ -40,6 +42,7 @@ from shelver.plugins.tmdb.scoring import (
 from shelver.plugins.tmdb.variants import (
     MAX_VARIANTS,
     abbreviations_in,
+    broad,
     query_variants,
     spells_out,
 )
@@ -47,6 +50,7 @@ from shelver.plugins.tmdb.variants import query_text as _query
 from shelver.plugins.tmdb.variants import without_part as _without_part
 
 MAX_CANDIDATES = 10  # scored per search
+PAGE_SIZE = 20  # results per page of a TMDB search
 REFINE_DETAILS = 3  # at most this many candidates' details fetched to settle a close call
 SURE_TITLE = 0.9  # below this title similarity, the details' alternative titles may help
 
@@ -162,36 +166,64 @@ async def _by_ids(
 async def _search(
     client: TMDBClient, parsed: ParsedName, lang: dict[str, str]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Candidates as ``[(kind, result), ...]``.
+    """Candidates as ``[(kind, result), ...]`` (docs/identification.md, "Requests").
 
-    The title with its year; then, only while nothing is found, other spellings with the year
-    (:func:`query_variants`), the title without it, the other spellings without it. Each
-    query is a request (cached like any other), so a name found at once costs one.
+    One ``/search/multi`` per spelling, without the year (the year is scored): every name of a
+    work, with its year or without, a film's or a show's, shares one cached search. An answer
+    that held every match on one page settles its spelling: a search of one kind, or with the
+    year, could only find fewer. Only a page cut short (a common title) is searched again of
+    the name's kind with its year, then without. The title first, then, only while nothing that
+    fits the name's year is found, other spellings (:func:`query_variants`); a match of another
+    year is kept for the end (a wrong year in the name). Each query is a request.
     """
     wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
-    title = _query(parsed.title or "")
-    variants = _variants(parsed)
-    attempts: list[tuple[str, int | None]] = [(title, parsed.year)]
-    if parsed.year:
-        attempts += [(variant, parsed.year) for variant in variants]  # "rocky iii" 1982
-        attempts.append((title, None))  # a wrong year; other spellings with it were tried
-    else:
-        attempts += [(variant, None) for variant in variants]
-    tried: set[tuple[str, int | None]] = set()
+    queries = [broad(q) for q in [_query(parsed.title or ""), *_variants(parsed)]]
     abbreviations = abbreviations_in(parsed.title or "")
-    for query, year in attempts:
-        key = (query.casefold(), year)
-        if not query or key in tried:
-            continue
-        tried.add(key)
-        found = await _search_once(client, wanted, query, year, lang)
+    other_year: list[tuple[str, dict[str, Any]]] = []
+    for query in dict.fromkeys(q for q in queries if q):
+        # "law & order" for "Law and Order SVU": only a title that spells "SVU" out counts
         left_out = [a for a in abbreviations if a.lower() not in query.split()]
-        if left_out:  # "law & order" for "Law and Order SVU": only a title that spells it out
-            found = [(kind, result) for kind, result in found
-                     if all(spells_out(candidate_titles(result), a) for a in left_out)]
-        if found:
+        found, complete = await _search_multi(client, wanted, query, parsed.year, lang)
+        found = _spelling_out(found, left_out)
+        if not complete:
+            for year in dict.fromkeys((parsed.year, None)):
+                narrowed = _spelling_out(await _search_once(client, wanted, query, year, lang),
+                                         left_out)
+                if narrowed:
+                    return narrowed
+            continue
+        if found and (parsed.year is None or any(_year_fits(r, parsed.year) for _, r in found)):
             return found
-    return []
+        other_year = other_year or found
+    return other_year
+
+
+def _spelling_out(
+    found: list[tuple[str, dict[str, Any]]], abbreviations: list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    return [(kind, result) for kind, result in found
+            if all(spells_out(candidate_titles(result), a) for a in abbreviations)]
+
+
+def _year_fits(result: dict[str, Any], year: int) -> bool:
+    found = candidate_year(result)
+    return found is not None and abs(found - year) <= 1
+
+
+async def _search_multi(
+    client: TMDBClient, kind: str | None, query: str, year: int | None, lang: dict[str, str]
+) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
+    """The multi search's films and shows of ``kind`` (both when None), those of ``year`` (±1)
+    first, and whether its one page held every match."""
+    body = await client.get("/search/multi", {"query": query, **lang})
+    raw = body.get("results") or []
+    pages = body.get("total_pages")
+    complete = pages <= 1 if isinstance(pages, int) else len(raw) < PAGE_SIZE
+    kinds = (kind,) if kind else ("movie", "tv")
+    results = [r for r in raw if isinstance(r, dict) and "id" in r and r.get("media_type") in kinds]
+    if year is not None:
+        results.sort(key=lambda r: not _year_fits(r, year))
+    return [(r["media_type"], r) for r in results[:MAX_CANDIDATES]], complete
 
 
 def _variants(parsed: ParsedName) -> list[str]:

@@ -87,6 +87,12 @@ def query_text(title: str) -> str:
     return _ELISION.sub(lambda m: m.group(1) + "'", text)
 
 
+def broad(query: str) -> str:
+    """``and`` sent as ``&``: TMDB's search ignores the ``&``, so one query finds "Law & Order"
+    and "Law and Order" alike where the two spellings would be two requests."""
+    return re.sub(r"(?<=\s)and(?=\s)", "&", query)
+
+
 def without_part(title: str) -> str | None:
     m = re.match(r"^(.+?)\s+part\s+\w+$", title, re.IGNORECASE)
     return m.group(1) if m else None

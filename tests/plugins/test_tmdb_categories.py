@@ -102,10 +102,22 @@ async def test_variants_only_when_the_first_query_finds_nothing(client: TMDBClie
     assert (await match(client, "The.Matrix.1999.mkv")).identity == Identity("tmdb", "movie", 603)
     assert fake.count(path_prefix="/search") == 1
     fake.reset_log()
+    result = await match(client, "Rocky.3.1982.720p.BluRay.x264-HDEX.mkv")
+    assert result.identity == Identity("tmdb", "movie", 1371)  # "Rocky III"
+    queries = [r.params["query"] for r in fake.requests if r.path.startswith("/3/search")]
+    assert queries == ["rocky 3", "rocky iii"]
+
+
+async def test_variants_and_is_searched_as_an_ampersand(client: TMDBClient,
+                                                       fake: FakeTMDB) -> None:
+    """TMDB's search ignores "&": one query finds "Law & Order" and "Law and Order" alike, where
+    "and" then "&" would be two requests."""
     result = await match(client, "Law.and.Order.S01E01.DVDRip.XviD-GRP.avi")
     assert result.identity == tv(549, 1, 1)  # "Law & Order"
     queries = [r.params["query"] for r in fake.requests if r.path.startswith("/3/search")]
-    assert queries == ["law and order", "law & order"]
+    assert queries == ["law & order"]
+    assert (await match(client, "Beauty.and.the.Beast.1991.mkv", 84)).identity == Identity(
+        "tmdb", "movie", 10020)  # a title that spells "and" out is found by it too
 
 
 @pytest.mark.parametrize(("name", "want"), [
@@ -209,6 +221,36 @@ async def test_a_second_spelling_of_a_known_work_needs_no_search(client: TMDBCli
     again = await match(client, "Films/Léon (1994)/Léon (1994).mkv", 111)
     assert first.identity == again.identity == Identity("tmdb", "movie", 101)
     assert fake.count() == 0
+
+
+async def test_every_name_of_a_work_shares_one_search(client: TMDBClient,
+                                                     fake: FakeTMDB) -> None:
+    """The search carries no year and no kind (both are scored): a film's release name, its
+    folder-only rip and a bare title cost one search between them."""
+    names = ["Heat.1995.1080p.BluRay.x264-GRP.mkv", "Heat.DVDRip.XviD/heat.dvdrip.xvid.avi",
+             "Movies/Heat (1995).mkv"]
+    for name in names:
+        assert (await match(client, name, 170)).identity == Identity("tmdb", "movie", 949)
+    assert fake.count(path_prefix="/search") == 1 and fake.count() == 2
+
+
+async def test_a_name_no_search_finds_costs_one_request(client: TMDBClient,
+                                                        fake: FakeTMDB) -> None:
+    """The one page held every match (none): a film search with the year, or without it, could
+    not find more, so neither is sent."""
+    result = await match(client, "The.Glass.Orchard.2019.1080p.WEB-DL.x264-NOGRP.mkv", 100)
+    assert result.identity is None and fake.count() == 1
+
+
+async def test_a_page_cut_short_is_searched_again_with_the_year(client: TMDBClient,
+                                                               fake: FakeTMDB) -> None:
+    """A common title's answer runs to more pages: the films of the name's year may be beyond
+    the first, so the film search with the year is sent, as an expert would narrow it."""
+    fake.override("/search/multi", patch={"total_pages": 7, "total_results": 140})
+    result = await match(client, "Heat.1995.1080p.BluRay.x264-GRP.mkv", 170)
+    assert result.identity == Identity("tmdb", "movie", 949)
+    searches = [(r.path, r.params.get("year")) for r in fake.requests if "/search/" in r.path]
+    assert searches == [("/3/search/multi", None), ("/3/search/movie", "1995")]
 
 
 # -- the corpus, per category ----------------------------------------------------------------
