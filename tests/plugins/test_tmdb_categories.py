@@ -17,6 +17,7 @@ from shelver.plugins.parse.name import parse_release
 from shelver.plugins.tmdb.client import TMDBClient
 from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 from shelver.plugins.tmdb.matcher import identify
+from shelver.plugins.tmdb.variants import without_numbers
 
 from bench.identify import CATEGORIES, Report, evaluate, load, table
 
@@ -102,10 +103,54 @@ async def test_variants_only_when_the_first_query_finds_nothing(client: TMDBClie
     assert (await match(client, "The.Matrix.1999.mkv")).identity == Identity("tmdb", "movie", 603)
     assert fake.count(path_prefix="/search") == 1
     fake.reset_log()
+    # TMDB answers the first spelling with nothing (times=1): the abbreviation left out next.
+    fake.override("/search/multi", body={"page": 1, "results": [], "total_pages": 1,
+                                         "total_results": 0}, times=1)
+    result = await match(client, "Law.and.Order.SVU.S01E05.DVDRip.XviD-SAiNTS.avi")
+    assert result.identity == tv(2734, 1, 5)
+    queries = [r.params["query"] for r in fake.requests if r.path.startswith("/3/search")]
+    assert queries == ["law & order svu", "law & order"]
+
+
+async def test_variants_a_sequel_number_is_left_out_of_the_query(client: TMDBClient,
+                                                                fake: FakeTMDB) -> None:
+    """"rocky" finds "Rocky III" however the name spells the number, in one search the other
+    films of the series share."""
     result = await match(client, "Rocky.3.1982.720p.BluRay.x264-HDEX.mkv")
     assert result.identity == Identity("tmdb", "movie", 1371)  # "Rocky III"
+    assert await match(client, "Rocky IV (1985).mkv") and await match(client, "Rocky.1976.mkv")
     queries = [r.params["query"] for r in fake.requests if r.path.startswith("/3/search")]
-    assert queries == ["rocky 3", "rocky iii"]
+    assert queries == ["rocky"]
+
+
+@pytest.mark.parametrize(("query", "searched"), [
+    ("rocky 3", "rocky"), ("back to the future part ii", "back to the future"),
+    ("dune part one", "dune"), ("toy story2", "toy story"), ("terminator ii judgment day",
+                                                             "terminator judgment day"),
+    ("12 angry men", None), ("9 1 1", None), ("apollo 13", None), ("heat", None),
+])
+def test_variants_the_numbers_left_out(query: str, searched: str | None) -> None:
+    assert without_numbers(query) == searched
+
+
+async def test_variants_narrower_spellings_of_a_complete_answer_are_not_sent(
+        client: TMDBClient, fake: FakeTMDB) -> None:
+    """"rocky" held every match on its page and none of 2030: "rocky 7", "rocky vii", "rocky
+    seven" could only find fewer, so none is sent."""
+    assert (await match(client, "Rocky.7.2030.1080p.WEB.mkv", 100)).identity is None
+    assert fake.count(path_prefix="/search") == 1
+
+
+async def test_no_rivals_details_when_no_details_could_reach_the_threshold(
+        client: TMDBClient, fake: FakeTMDB) -> None:
+    """Three Rocky films within the margin, none of 2030: even with the name's title and the
+    probed running time in their details none would reach 0.75, so none is fetched."""
+    result = await match(client, "Rocky.7.2030.1080p.WEB.mkv", 100)
+    assert result.identity is None and len(result.candidates) >= 3
+    assert fake.count(path_prefix="/movie") == 0
+    # Details that could decide are still fetched: two films of one name, no year.
+    assert (await match(client, "Dune.1080p.BluRay.mkv", 150)).identity is None
+    assert fake.count(path_prefix="/movie") >= 2
 
 
 async def test_variants_and_is_searched_as_an_ampersand(client: TMDBClient,
@@ -279,7 +324,7 @@ def test_corpus_requests_and_the_naive_baseline(report: Report) -> None:
     print("\n" + table(report, "Identification categories"))
     placed = report.requests - report.review_requests
     assert placed <= 1.1 * report.bound, table(report, "requests")
-    assert report.requests <= 1.25 * report.bound, table(report, "requests")
+    assert report.requests <= 1.1 * report.bound, table(report, "requests")  # variants counted
     right = sum(t.right for t in report.tallies.values())
     naive = sum(report.naive.values())
     assert right >= naive + 0.3 * sum(t.expected for t in report.tallies.values())
