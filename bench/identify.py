@@ -15,6 +15,10 @@ probed duration each entry records. Printed:
 - the naive baseline in the same run: the first result of one search for the title (with the
   year for a film; season and episode as the name says), as a tool without scoring does.
 
+With ``--names``, every name that cost more requests than its share of the bound (2 for the
+first name of a film, 2 for the first of a show and 1 for the first of each of its seasons, 0
+for the others and for names that rightly end in review) is listed with the requests it sent.
+
 Exits 0; prints ``over target`` beside a figure that misses its target. ``tests/plugins/
 test_tmdb_categories.py`` runs :func:`evaluate` on the categories and asserts the targets.
 """
@@ -88,6 +92,8 @@ class Report:
     naive_wrong: dict[str, int]
     naive_requests: int
     review_requests: int = 0  # spent on names that rightly end in review (beyond the bound)
+    # (path, share of the bound, requests sent as "path query") per name, in corpus order
+    per_name: list[tuple[str, int, list[str]]] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
@@ -106,6 +112,8 @@ async def evaluate(entries: list[dict[str, Any]]) -> Report:
     naive: dict[str, int] = collections.Counter()
     naive_wrong: dict[str, int] = collections.Counter()
     review_requests = 0
+    per_name: list[tuple[str, int, list[str]]] = []
+    seen: set[tuple[str, int, int | None]] = set()  # films, shows and their seasons named so far
     with tempfile.TemporaryDirectory() as work, FakeTMDB() as fake, FakeTMDB() as plain:
         async with TMDBClient(fake.base_url, api_key=fake.api_key, rate="100000/1s",
                               db_path=Path(work) / "state.db") as client, \
@@ -124,11 +132,14 @@ async def evaluate(entries: list[dict[str, Any]]) -> Report:
                 if parsed.extra:
                     tally.wrong.append(f"{entry['path']}: read as an extra ({parsed.extra})")
                     continue
-                before = fake.count()
+                before, logged = fake.count(), len(fake.requests)
                 result = await identify(client, parsed, {"duration": entry.get("duration")},
                                         min_confidence=MIN_CONFIDENCE)
                 if status == "review":
                     review_requests += fake.count() - before
+                per_name.append((entry["path"], share(entry, seen), [
+                    f"{r.path} {r.params.get('query', '')}".strip()
+                    for r in fake.requests[logged:]]))
                 got = result.identity.as_json() if result.identity is not None else None
                 want = entry["expect"].get("tmdb") if status == "organised" else None
                 if status == "review":
@@ -149,7 +160,23 @@ async def evaluate(entries: list[dict[str, Any]]) -> Report:
                     naive_wrong[entry["category"]] += 1
             return Report(tallies=dict(tallies), requests=fake.count(), bound=lower_bound(entries),
                           naive=dict(naive), naive_wrong=dict(naive_wrong),
-                          naive_requests=plain.count(), review_requests=review_requests)
+                          naive_requests=plain.count(), review_requests=review_requests,
+                          per_name=per_name)
+
+
+def share(entry: dict[str, Any], seen: set[tuple[str, int, int | None]]) -> int:
+    """The requests the bound grants ``entry``: what its identity adds that earlier names' did not."""
+    if entry["expect"]["status"] != "organised":
+        return 0
+    want = entry["expect"]["tmdb"]
+    work = (want["type"], int(want["id"]), None)
+    granted = 0 if work in seen else 2
+    seen.add(work)
+    if want["type"] != "movie":
+        season = (want["type"], int(want["id"]), want["season"])
+        granted += 0 if season in seen else 1
+        seen.add(season)
+    return granted
 
 
 async def first_result(client: Any, parsed: Any) -> dict[str, Any] | None:
@@ -212,6 +239,16 @@ def table(report: Report, title: str) -> str:
     return "\n".join(lines)
 
 
+def over_share(report: Report) -> str:
+    """The names that cost more than their share of the bound, with what they sent."""
+    lines = []
+    for path, granted, sent in report.per_name:
+        if len(sent) > granted:
+            lines.append(f"  +{len(sent) - granted} {path}")
+            lines += [f"      {request}" for request in sent]
+    return "\n".join(lines)
+
+
 def main() -> None:
     import trio
 
@@ -219,7 +256,11 @@ def main() -> None:
     everything = load(RELEASE_NAMES) + categories
     print(table(trio.run(evaluate, categories), "Identification categories (tests/corpus/categories.json)"))
     print()
-    print(table(trio.run(evaluate, everything), "The project's corpus (release_names.json + categories.json)"))
+    corpus = trio.run(evaluate, everything)
+    print(table(corpus, "The project's corpus (release_names.json + categories.json)"))
+    if "--names" in sys.argv[1:]:
+        print("\nNames over their share of the bound (the project's corpus)")
+        print(over_share(corpus))
     sys.stdout.flush()
 
 
