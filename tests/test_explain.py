@@ -82,7 +82,7 @@ def test_explain_shows_queries_candidates_breakdown_threshold_and_decision(
     clear = reports[CLEAR]
     assert clear["parsed"]["title"] == "Heat" and clear["parsed"]["year"] == 1995
     assert clear["probe"]["duration"] == pytest.approx(170 * 60, abs=1)
-    assert clear["queries"][0]["request"].startswith("/search/multi query='heat'")
+    assert clear["queries"][0]["request"].startswith("/search/movie query='heat' year=1995")
     assert not any(q["cached"] for q in clear["queries"])
     assert clear["threshold"] == 0.75
     assert clear["decision"] == "organise" and clear["reason"] is None
@@ -106,10 +106,8 @@ def test_explain_shows_queries_candidates_breakdown_threshold_and_decision(
     unknown = reports[UNKNOWN]
     assert unknown["decision"] == "review" and unknown["candidates"] == []
     assert unknown["reason"] == "TMDB found no candidate for the name"
-    # One search: its answer held every match (none), so neither a film search with the year
-    # nor one without it could find anything.
     assert [q["request"].split(" language")[0] for q in unknown["queries"]] == [
-        "/search/multi query='zzqx vorple'"]
+        "/search/movie query='zzqx vorple' year=2019", "/search/movie query='zzqx vorple'"]
 
     for report in reports.values():
         assert_breakdowns_sum(report["candidates"])
@@ -122,7 +120,7 @@ def test_explain_shows_queries_candidates_breakdown_threshold_and_decision(
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert "queries:    3 (3 from the cache)" in lines
-    assert "  cache  tmdb /search/multi query='the thing' language='en-US' -> 200" in lines
+    assert "  cache  tmdb /search/movie query='the thing' language='en-US' -> 200" in lines
     assert "candidates: 3; threshold 0.75" in lines
     first = remake["candidates"][0]
     assert f"  1. tmdb:movie/{first['id']}  The Thing ({first['year']})  score {first['score']}" \

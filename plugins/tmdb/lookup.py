@@ -1,12 +1,13 @@
 """The searches the matcher (:mod:`shelver.plugins.tmdb.matcher`) sends for a name, as few as
 finding it allows (docs/identification.md, "Query variants" and "Requests").
 
-One ``/search/multi`` per spelling, without the year or the kind (both are scored): every name
-of a work, with its year or without, a film's or a show's, shares one cached search. An answer
-that held every match on its one page settles its spelling and every narrower one: a search of
-one kind, with the year, or with more words (``rocky iii`` after ``rocky``), could only find
-fewer. Only a page cut short (a common title) is searched again of the name's kind with its
-year, then without, as an expert narrows a long list.
+A name with a year and a kind is searched year-filtered first (``/search/movie?year=``,
+``/search/tv?first_air_date_year=``): one short, precise page on the real TMDB, where the same
+title without its year is a common word with hundreds of results. A name without a year uses
+its kind's search without one, a name that does not say its kind ``/search/multi``, as before.
+What is saved is only what holds on a real-sized answer: ``and`` sent as ``&`` (one spelling
+fewer), a spelling not sent when a complete answer (one page, every match) already held what it
+could find, and rivals' details only when they could change the decision (the matcher).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from shelver.api import ParsedName
 from shelver.plugins.tmdb.client import TMDBClient
-from shelver.plugins.tmdb.scoring import candidate_titles, candidate_year, title_similarity
+from shelver.plugins.tmdb.scoring import candidate_titles, title_similarity
 from shelver.plugins.tmdb.variants import (
     MAX_VARIANTS,
     abbreviations_in,
@@ -41,40 +42,51 @@ Found = list[tuple[str, dict[str, Any]]]
 async def search(client: TMDBClient, parsed: ParsedName, lang: dict[str, str]) -> Found:
     """Candidates as ``[(kind, result), ...]``.
 
-    The title without its numbers first when it has some (``rocky`` for ``Rocky 3``: TMDB may
-    spell them ``III``, and the search is shared with the other films of the series), then the
-    title, then, only while nothing of the name's kind and year (±1) is found, other spellings
-    (:func:`query_variants`). A spelling whose words include those of an earlier complete
-    answer is not sent. A match of another year is kept for the end (a wrong year in the name).
-    Each query sent is a request.
+    The title, with the year when the name has one (a film's or show's search, year-filtered;
+    ``/search/multi`` when the name does not say which, its year scored); then, only while that
+    finds nothing, other spellings (:func:`query_variants`), with the year; then the title
+    without the year. A title with a sequel's number and a year is first searched without the
+    number (``rocky`` 1982 finds "Rocky III" however TMDB spells the number); that answer,
+    when complete, holds whatever the spellings with the number could find. An answer that held every match
+    on its one page settles every narrower spelling of the same search (more words, same
+    year): those could only find fewer. Each query sent is a request.
     """
     wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
-    title = query_text(parsed.title or "")
-    numberless = without_numbers(title)
-    queries = [broad(q) for q in [numberless or "", title, *_variants(parsed)] if q]
+    title = broad(query_text(parsed.title or ""))
+    variants = [broad(v) for v in _variants(parsed)]
+    numberless = without_numbers(title) if parsed.year is not None and wanted else None
+    attempts: list[tuple[str, int | None]] = [(title, parsed.year)]
+    if numberless:  # year-filtered: one short page on the real TMDB too (docs: "Requests")
+        attempts.insert(0, (numberless, parsed.year))
+    if parsed.year is not None and wanted:
+        attempts += [(variant, parsed.year) for variant in variants]
+        attempts.append((title, None))  # a wrong year; other spellings with it were tried
+    else:  # the multi search has no year filter: the year, if any, is scored
+        attempts = [(q, None) for q in [title, *variants]]
     abbreviations = abbreviations_in(parsed.title or "")
-    settled: list[set[str]] = []  # the words of complete answers with nothing of the year
-    other_year: Found = []
-    for query in dict.fromkeys(queries):
+    settled: list[tuple[set[str], int | None]] = []  # complete answers' words, their year
+    tried: set[tuple[str, int | None]] = set()
+    for query, year in attempts:
         words = set(query.split()) - {"&"}
-        if any(done <= words for done in settled):
+        if (not query or (query, year) in tried
+                or any(done <= words and y == year for done, y in settled)):
             continue
+        tried.add((query, year))
         # "law & order" for "Law and Order SVU": only a title that spells "SVU" out counts
         left_out = [a for a in abbreviations if a.lower() not in query.split()]
-        found, complete = await _search_multi(client, wanted, query, parsed.year, lang)
-        found = _spelling_out(found, left_out)
-        if not complete:
-            for year in dict.fromkeys((parsed.year, None)):
-                narrowed = _spelling_out(await _search_once(client, wanted, query, year, lang),
-                                         left_out)
-                if narrowed and (query != broad(numberless or "") or _sure(narrowed, parsed)):
-                    return narrowed
-            continue
-        if found and (parsed.year is None or any(_year_fits(r, parsed.year) for _, r in found)):
+        raw, complete = await _search_once(client, wanted, query, year, lang)
+        found = _spelling_out(raw, left_out)
+        if query == numberless and not _sure(found, parsed):
+            if complete:  # what a narrower spelling could find is here: score it
+                settled.append((words, year))
+                if found:
+                    return found
+            continue  # cut short: the spellings with the number follow, as before
+        if found:
             return found
-        other_year = other_year or found
-        settled.append(words)
-    return other_year
+        if complete:
+            settled.append((words, year))
+    return []
 
 
 def _sure(found: Found, parsed: ParsedName) -> bool:
@@ -85,27 +97,6 @@ def _sure(found: Found, parsed: ParsedName) -> bool:
 def _spelling_out(found: Found, abbreviations: list[str]) -> Found:
     return [(kind, result) for kind, result in found
             if all(spells_out(candidate_titles(result), a) for a in abbreviations)]
-
-
-def _year_fits(result: dict[str, Any], year: int) -> bool:
-    found = candidate_year(result)
-    return found is not None and abs(found - year) <= 1
-
-
-async def _search_multi(
-    client: TMDBClient, kind: str | None, query: str, year: int | None, lang: dict[str, str]
-) -> tuple[Found, bool]:
-    """The multi search's films and shows of ``kind`` (both when None), those of ``year`` (±1)
-    first, and whether its one page held every match."""
-    body = await client.get("/search/multi", {"query": query, **lang})
-    raw = body.get("results") or []
-    pages = body.get("total_pages")
-    complete = pages <= 1 if isinstance(pages, int) else len(raw) < PAGE_SIZE
-    kinds = (kind,) if kind else ("movie", "tv")
-    results = [r for r in raw if isinstance(r, dict) and "id" in r and r.get("media_type") in kinds]
-    if year is not None:
-        results.sort(key=lambda r: not _year_fits(r, year))
-    return [(r["media_type"], r) for r in results[:MAX_CANDIDATES]], complete
 
 
 def _variants(parsed: ParsedName) -> list[str]:
@@ -125,16 +116,20 @@ def _variants(parsed: ParsedName) -> list[str]:
 
 async def _search_once(
     client: TMDBClient, kind: str | None, query: str, year: int | None, lang: dict[str, str]
-) -> Found:
+) -> tuple[Found, bool]:
+    """The results of one search (films and shows only), and whether its page held them all."""
     if kind == "movie":
         body = await client.get("/search/movie", {"query": query, "year": year, **lang})
-        return [("movie", {**r, "media_type": "movie"}) for r in _results(body)]
-    if kind == "tv":
+        found = [("movie", {**r, "media_type": "movie"}) for r in _results(body)]
+    elif kind == "tv":
         body = await client.get("/search/tv", {"query": query, "first_air_date_year": year, **lang})
-        return [("tv", {**r, "media_type": "tv"}) for r in _results(body)]
-    # The name does not say: the multi search (it has no year filter).
-    body = await client.get("/search/multi", {"query": query, **lang})
-    return [(r["media_type"], r) for r in _results(body, keep=("movie", "tv"))]
+        found = [("tv", {**r, "media_type": "tv"}) for r in _results(body)]
+    else:  # the name does not say: the multi search (it has no year filter)
+        body = await client.get("/search/multi", {"query": query, **lang})
+        found = [(r["media_type"], r) for r in _results(body, keep=("movie", "tv"))]
+    pages = body.get("total_pages")
+    raw = body.get("results") or []
+    return found, (pages <= 1 if isinstance(pages, int) else len(raw) < PAGE_SIZE)
 
 
 def _results(body: dict[str, Any], keep: tuple[str, ...] | None = None) -> list[dict[str, Any]]:

@@ -163,8 +163,8 @@ async def test_movie_costs_search_and_details(client: TMDBClient, fake: FakeTMDB
     assert result.metadata.ids == {"tmdb": "603", "imdb": "tt0133093"}
     assert result.release_date == "1999-03-30"
     assert result.candidates[0]["id"] == 603
-    assert [r.path for r in fake.requests] == ["/3/search/multi", "/3/movie/603"]
-    assert "year" not in fake.requests[0].params  # the year is scored, the search is shared
+    assert [r.path for r in fake.requests] == ["/3/search/movie", "/3/movie/603"]
+    assert fake.requests[0].params["year"] == "1999"
 
 
 async def test_ids_skip_the_search(client: TMDBClient, fake: FakeTMDB) -> None:
@@ -238,10 +238,8 @@ async def test_daily_show_by_air_date(client: TMDBClient) -> None:
 async def test_wrong_year_is_review_not_a_guess(client: TMDBClient, fake: FakeTMDB) -> None:
     result = await match(client, "The.Matrix.1984.mkv")
     assert result.identity is None
-    # One search without the year (its page held every match): only the wrong-year film.
-    assert [(r.path, r.params.get("year")) for r in fake.requests] == [("/3/search/multi", None)]
-    assert result.candidates[0]["year"] == 1999
-    assert not any(abs(c["year"] - 1984) <= 1 for c in result.candidates)
+    # Nothing that year: searched again without it, and found only the wrong-year film.
+    assert [r.params.get("year") for r in fake.requests] == ["1984", None]
 
 
 async def test_same_title_without_year_is_review(client: TMDBClient) -> None:
