@@ -1,10 +1,10 @@
 """Identify a parsed release on TMDB, spending as few requests as possible.
 
 Ids written in the name or an NFO go straight to the details (``/find`` for IMDb/TVDB ids).
-Otherwise one search (``/search/multi`` without the year, shared by every name of the title;
-a kind's search with the year only when its page was cut short), scored candidates, and the
-details of the winner only: 2 requests per film, 2 + one per season for a show, the rest
-coming from the shared cache. A wrong identity is worse than none, so anything short of
+Otherwise one search (``/search/movie`` or ``/search/tv`` with the name's year, or
+``/search/multi`` when the name does not say which: :mod:`shelver.plugins.tmdb.lookup`), scored
+candidates, and the details of the winner only: 2 requests per film, 2 + one per season for a
+show, the rest coming from the shared cache. A wrong identity is worse than none, so anything short of
 ``min_confidence`` comes back without one, with its candidates.
 The documents of a known identity are fetched by :mod:`shelver.plugins.tmdb.details`.
 """
