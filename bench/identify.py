@@ -1,6 +1,6 @@
 """Identification benchmark: the project's corpus, per category, against a naive baseline.
 
-Run: ``.venv/bin/python bench/identify.py`` (about half a minute). Every video name of
+Run: ``.venv/bin/python bench/identify.py`` (about a minute: three passes). Every video name of
 ``tests/corpus/release_names.json`` and ``tests/corpus/categories.json`` (anime and absolute
 numbering, query variants, specials by name, explicit ids, folder-only names, traps,
 collections and editions: docs/identification.md) is parsed by the ``parse`` plugin and

@@ -31,8 +31,8 @@ from shelver.plugins.tmdb.variants import (
 
 MAX_CANDIDATES = 10  # scored per search
 PAGE_SIZE = 20  # results per page of a TMDB search
-# A search without the title's numbers counts, on a page cut short, only with a result this
-# close to the whole title ("Back to the Future Part II" for "back to the future 2": 0.9;
+# A search without the title's numbers settles the name only with a result this close to the
+# whole title (a complete page that has none is scored as it is) ("Back to the Future Part II" for "back to the future 2": 0.9;
 # "Toy Story" for "Toy Story 2" is 0.85).
 NUMBERLESS_SURE = 0.88
 
@@ -47,9 +47,9 @@ async def search(client: TMDBClient, parsed: ParsedName, lang: dict[str, str]) -
     finds nothing, other spellings (:func:`query_variants`), with the year; then the title
     without the year. A title with a sequel's number and a year is first searched without the
     number (``rocky`` 1982 finds "Rocky III" however TMDB spells the number); that answer,
-    when complete, holds whatever the spellings with the number could find. An answer that held every match
-    on its one page settles every narrower spelling of the same search (more words, same
-    year): those could only find fewer. Each query sent is a request.
+    when complete, holds whatever the spellings with the number could find. An answer that
+    held every match on its one page settles every narrower spelling of the same search (more
+    words, same year): those could only find fewer. Each query sent is a request.
     """
     wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
     title = broad(query_text(parsed.title or ""))
