@@ -1,6 +1,6 @@
 """Identification benchmark: the project's corpus, per category, against a naive baseline.
 
-Run: ``.venv/bin/python bench/identify.py`` (about half a minute). Every video name of
+Run: ``.venv/bin/python bench/identify.py`` (about a minute: three passes). Every video name of
 ``tests/corpus/release_names.json`` and ``tests/corpus/categories.json`` (anime and absolute
 numbering, query variants, specials by name, explicit ids, folder-only names, traps,
 collections and editions: docs/identification.md) is parsed by the ``parse`` plugin and
@@ -12,8 +12,15 @@ probed duration each entry records. Printed:
 - API requests against the lower bound (2 per distinct film, 2 + 1 per season on disk per
   distinct show, over the identities the corpus expects; every query variant is a request and
   counts), for the categories alone and for the whole corpus;
+- the same for the whole corpus with the look-alike answering as the real TMDB does on volume
+  (``FakeTMDB(crowd=...)``: every search without a year cut short, people in the multi search),
+  so that no saving that exists only because the look-alike is small is counted;
 - the naive baseline in the same run: the first result of one search for the title (with the
   year for a film; season and episode as the name says), as a tool without scoring does.
+
+With ``--names``, every name that cost more requests than its share of the bound (2 for the
+first name of a film, 2 for the first of a show and 1 for the first of each of its seasons, 0
+for the others and for names that rightly end in review) is listed with the requests it sent.
 
 Exits 0; prints ``over target`` beside a figure that misses its target. ``tests/plugins/
 test_tmdb_categories.py`` runs :func:`evaluate` on the categories and asserts the targets.
@@ -35,6 +42,9 @@ RELEASE_NAMES = REPO / "tests" / "corpus" / "release_names.json"
 ROOT = Path("/downloads")
 MIN_CONFIDENCE = 0.75
 TARGET_RATIO = 1.1
+# Real TMDB holds ~1M works: a search without a year for a common word reports hundreds of
+# results on many pages ("heat": 312 on 16). The second pass answers so (FakeTMDB(crowd=...)).
+REAL_CROWD = 300
 
 
 def load(path: Path, category: str | None = None) -> list[dict[str, Any]]:
@@ -88,15 +98,18 @@ class Report:
     naive_wrong: dict[str, int]
     naive_requests: int
     review_requests: int = 0  # spent on names that rightly end in review (beyond the bound)
+    # (path, share of the bound, requests sent as "path query") per name, in corpus order
+    per_name: list[tuple[str, int, list[str]]] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
         return self.requests / max(1, self.bound)
 
 
-async def evaluate(entries: list[dict[str, Any]]) -> Report:
+async def evaluate(entries: list[dict[str, Any]], crowd: int = 0) -> Report:
     """Identify every video of ``entries`` (one client, one cache, as one run would) and the
-    naive baseline on a second look-alike; count both servers' requests."""
+    naive baseline on a second look-alike; count both servers' requests. ``crowd``: the
+    look-alike answers searches as on the real TMDB, cut short (``FakeTMDB(crowd=...)``)."""
     from shelver.plugins.parse.name import parse_release
     from shelver.plugins.tmdb.client import TMDBClient
     from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
@@ -106,7 +119,10 @@ async def evaluate(entries: list[dict[str, Any]]) -> Report:
     naive: dict[str, int] = collections.Counter()
     naive_wrong: dict[str, int] = collections.Counter()
     review_requests = 0
-    with tempfile.TemporaryDirectory() as work, FakeTMDB() as fake, FakeTMDB() as plain:
+    per_name: list[tuple[str, int, list[str]]] = []
+    seen: set[tuple[str, int, int | None]] = set()  # films, shows and their seasons named so far
+    with tempfile.TemporaryDirectory() as work, FakeTMDB(crowd=crowd) as fake, \
+            FakeTMDB(crowd=crowd) as plain:
         async with TMDBClient(fake.base_url, api_key=fake.api_key, rate="100000/1s",
                               db_path=Path(work) / "state.db") as client, \
                 TMDBClient(plain.base_url, api_key=plain.api_key, rate="100000/1s",
@@ -124,11 +140,14 @@ async def evaluate(entries: list[dict[str, Any]]) -> Report:
                 if parsed.extra:
                     tally.wrong.append(f"{entry['path']}: read as an extra ({parsed.extra})")
                     continue
-                before = fake.count()
+                before, logged = fake.count(), len(fake.requests)
                 result = await identify(client, parsed, {"duration": entry.get("duration")},
                                         min_confidence=MIN_CONFIDENCE)
                 if status == "review":
                     review_requests += fake.count() - before
+                per_name.append((entry["path"], share(entry, seen), [
+                    f"{r.path} {r.params.get('query', '')}".strip()
+                    for r in fake.requests[logged:]]))
                 got = result.identity.as_json() if result.identity is not None else None
                 want = entry["expect"].get("tmdb") if status == "organised" else None
                 if status == "review":
@@ -149,7 +168,23 @@ async def evaluate(entries: list[dict[str, Any]]) -> Report:
                     naive_wrong[entry["category"]] += 1
             return Report(tallies=dict(tallies), requests=fake.count(), bound=lower_bound(entries),
                           naive=dict(naive), naive_wrong=dict(naive_wrong),
-                          naive_requests=plain.count(), review_requests=review_requests)
+                          naive_requests=plain.count(), review_requests=review_requests,
+                          per_name=per_name)
+
+
+def share(entry: dict[str, Any], seen: set[tuple[str, int, int | None]]) -> int:
+    """The requests the bound grants ``entry``: what its identity adds that earlier names' did not."""
+    if entry["expect"]["status"] != "organised":
+        return 0
+    want = entry["expect"]["tmdb"]
+    work = (want["type"], int(want["id"]), None)
+    granted = 0 if work in seen else 2
+    seen.add(work)
+    if want["type"] != "movie":
+        season = (want["type"], int(want["id"]), want["season"])
+        granted += 0 if season in seen else 1
+        seen.add(season)
+    return granted
 
 
 async def first_result(client: Any, parsed: Any) -> dict[str, Any] | None:
@@ -212,6 +247,16 @@ def table(report: Report, title: str) -> str:
     return "\n".join(lines)
 
 
+def over_share(report: Report) -> str:
+    """The names that cost more than their share of the bound, with what they sent."""
+    lines = []
+    for path, granted, sent in report.per_name:
+        if len(sent) > granted:
+            lines.append(f"  +{len(sent) - granted} {path}")
+            lines += [f"      {request}" for request in sent]
+    return "\n".join(lines)
+
+
 def main() -> None:
     import trio
 
@@ -219,7 +264,15 @@ def main() -> None:
     everything = load(RELEASE_NAMES) + categories
     print(table(trio.run(evaluate, categories), "Identification categories (tests/corpus/categories.json)"))
     print()
-    print(table(trio.run(evaluate, everything), "The project's corpus (release_names.json + categories.json)"))
+    corpus = trio.run(evaluate, everything)
+    print(table(corpus, "The project's corpus (release_names.json + categories.json)"))
+    print()
+    real = trio.run(evaluate, everything, REAL_CROWD)
+    print(table(real, "The project's corpus, answered as on the real TMDB (searches cut short)"))
+    if "--names" in sys.argv[1:]:
+        for report, title in ((corpus, ""), (real, ", as on the real TMDB")):
+            print(f"\nNames over their share of the bound (the project's corpus{title})")
+            print(over_share(report))
     sys.stdout.flush()
 
 

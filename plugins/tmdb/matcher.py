@@ -1,16 +1,16 @@
 """Identify a parsed release on TMDB, spending as few requests as possible.
 
 Ids written in the name or an NFO go straight to the details (``/find`` for IMDb/TVDB ids).
-Otherwise one search (``/search/movie``, ``/search/tv``, or ``/search/multi`` when the name does
-not say which), scored candidates, and the details of the winner only: 2 requests per film, 2 +
-one per season for a show, the rest coming from the shared cache. A wrong identity is worse than
-none, so anything short of ``min_confidence`` comes back without one, with its candidates.
+Otherwise one search (``/search/movie`` or ``/search/tv`` with the name's year, or
+``/search/multi`` when the name does not say which: :mod:`shelver.plugins.tmdb.lookup`), scored
+candidates, and the details of the winner only: 2 requests per film, 2 + one per season for a
+show, the rest coming from the shared cache. A wrong identity is worse than none, so anything short of
+``min_confidence`` comes back without one, with its candidates.
 The documents of a known identity are fetched by :mod:`shelver.plugins.tmdb.details`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -28,25 +28,16 @@ from shelver.plugins.tmdb.details import (
 )
 from shelver.plugins.tmdb.episodes import place_episodes, special_by_title
 from shelver.plugins.tmdb.known import known_candidate, remember
+from shelver.plugins.tmdb.lookup import search as _search
 from shelver.plugins.tmdb.metadata import to_metadata
 from shelver.plugins.tmdb.scoring import (
     AMBIGUITY_MARGIN,
     candidate_kind,
-    candidate_titles,
     choose,
     runtime_contradiction,
     score_candidate,
 )
-from shelver.plugins.tmdb.variants import (
-    MAX_VARIANTS,
-    abbreviations_in,
-    query_variants,
-    spells_out,
-)
-from shelver.plugins.tmdb.variants import query_text as _query
-from shelver.plugins.tmdb.variants import without_part as _without_part
 
-MAX_CANDIDATES = 10  # scored per search
 REFINE_DETAILS = 3  # at most this many candidates' details fetched to settle a close call
 SURE_TITLE = 0.9  # below this title similarity, the details' alternative titles may help
 
@@ -105,7 +96,7 @@ async def identify(
 
     best, confidence = choose(parsed, scored, min_confidence)
     if best is None:
-        scored = await _refine(client, parsed, scored, duration, lang)
+        scored = await _refine(client, parsed, scored, duration, lang, min_confidence)
         best, confidence = choose(parsed, scored, min_confidence)
     if best is None:
         return Match(identity=None, confidence=confidence, candidates=_summary(scored, client.image_base))
@@ -154,92 +145,18 @@ async def _by_ids(
     return None
 
 
-# ---------------------------------------------------------------------------------------------
-# Search
-# ---------------------------------------------------------------------------------------------
-
-
-async def _search(
-    client: TMDBClient, parsed: ParsedName, lang: dict[str, str]
-) -> list[tuple[str, dict[str, Any]]]:
-    """Candidates as ``[(kind, result), ...]``.
-
-    The title with its year; then, only while nothing is found, other spellings with the year
-    (:func:`query_variants`), the title without it, the other spellings without it. Each
-    query is a request (cached like any other), so a name found at once costs one.
-    """
-    wanted = {"movie": "movie", "episode": "tv"}.get(parsed.kind or "")
-    title = _query(parsed.title or "")
-    variants = _variants(parsed)
-    attempts: list[tuple[str, int | None]] = [(title, parsed.year)]
-    if parsed.year:
-        attempts += [(variant, parsed.year) for variant in variants]  # "rocky iii" 1982
-        attempts.append((title, None))  # a wrong year; other spellings with it were tried
-    else:
-        attempts += [(variant, None) for variant in variants]
-    tried: set[tuple[str, int | None]] = set()
-    abbreviations = abbreviations_in(parsed.title or "")
-    for query, year in attempts:
-        key = (query.casefold(), year)
-        if not query or key in tried:
-            continue
-        tried.add(key)
-        found = await _search_once(client, wanted, query, year, lang)
-        left_out = [a for a in abbreviations if a.lower() not in query.split()]
-        if left_out:  # "law & order" for "Law and Order SVU": only a title that spells it out
-            found = [(kind, result) for kind, result in found
-                     if all(spells_out(candidate_titles(result), a) for a in left_out)]
-        if found:
-            return found
-    return []
-
-
-def _variants(parsed: ParsedName) -> list[str]:
-    title = _query(parsed.title or "")
-    variants = query_variants(parsed.title or "")
-    for alternative in parsed.alternative_titles:
-        # guessit's leftovers ("CHINESE", "03-04 at") are not worth a request, nor the title
-        # of an episode the name may hold.
-        if (len(re.findall(r"[^\W\d_]{2,}", alternative)) >= 2
-                and alternative != parsed.episode_title):
-            variants.append(_query(alternative))
-    shorter = _without_part(title)
-    if shorter:
-        variants.append(shorter)
-    return [v for v in dict.fromkeys(variants) if v and v != title][:MAX_VARIANTS]
-
-
-async def _search_once(
-    client: TMDBClient, kind: str | None, query: str, year: int | None, lang: dict[str, str]
-) -> list[tuple[str, dict[str, Any]]]:
-    if kind == "movie":
-        body = await client.get("/search/movie", {"query": query, "year": year, **lang})
-        return [("movie", {**r, "media_type": "movie"}) for r in _results(body)]
-    if kind == "tv":
-        body = await client.get("/search/tv", {"query": query, "first_air_date_year": year, **lang})
-        return [("tv", {**r, "media_type": "tv"}) for r in _results(body)]
-    # The name does not say: one multi search covers both (it has no year filter).
-    body = await client.get("/search/multi", {"query": query, **lang})
-    return [(r["media_type"], r) for r in _results(body, keep=("movie", "tv"))]
-
-
-def _results(body: dict[str, Any], keep: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    results = [r for r in body.get("results") or [] if isinstance(r, dict) and "id" in r]
-    if keep is not None:
-        results = [r for r in results if r.get("media_type") in keep]
-    return results[:MAX_CANDIDATES]
-
-
 async def _refine(
     client: TMDBClient,
     parsed: ParsedName,
     scored: list[tuple[dict[str, Any], float, dict[str, Any]]],
     duration: float | None,
     lang: dict[str, str],
+    min_confidence: float,
 ) -> list[tuple[dict[str, Any], float, dict[str, Any]]]:
     """Rescore the leaders of a close or doubtful call with their details: alternative titles,
     running time, the seasons a show has. The winner's details are the ones :func:`_resolve`
-    fetches anyway (same request, cached), so only the others cost a request."""
+    fetches anyway (same request, cached), so only the others cost a request; none is sent
+    when no candidate could reach ``min_confidence`` whatever its details say."""
     if not scored:
         return scored
     top = scored[0][1]
@@ -254,6 +171,9 @@ async def _refine(
     )
     if len(leaders) < 2 and not doubtful_title and not doubtful_year:
         return scored  # one clear candidate, just not good enough: details will not change it
+    if (all(score < min_confidence for _, score, _ in scored[len(leaders):])
+            and all(_ceiling(parsed, c, duration) < min_confidence for c, _, _ in leaders)):
+        return scored  # "Rocky 7 (2030)": no film of that year; no details make one
     rescored = []
     for candidate, _score, _reasons in leaders:
         kind = candidate_kind(candidate)
@@ -270,6 +190,20 @@ async def _refine(
         rescored.append((candidate, new_score, new_reasons))
     rest = scored[len(leaders) :]
     return sorted(rescored + rest, key=lambda entry: entry[1], reverse=True)
+
+
+def _ceiling(parsed: ParsedName, candidate: dict[str, Any], duration: float | None) -> float:
+    """The most ``candidate`` could score once its details are known: scored with the details
+    most in its favour (the name's own title among its alternative titles, the name's year
+    where it has none, a show still on the air, the probed running time, the name's country).
+    """
+    country = (parsed.country or "").upper()
+    best = {"title": parsed.title, "last_air_date": "9999-12-31",
+            "release_date": f"{parsed.year}-01-01" if parsed.year else None,
+            "runtime": duration / 60 if duration else None,
+            "origin_country": ["GB" if country == "UK" else country] if country else []}
+    return score_candidate(parsed, candidate, kind=candidate_kind(candidate), duration=duration,
+                           details=best)[0]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -87,6 +87,38 @@ def query_text(title: str) -> str:
     return _ELISION.sub(lambda m: m.group(1) + "'", text)
 
 
+def broad(query: str) -> str:
+    """``and`` sent as ``&``: TMDB's search ignores the ``&``, so one query finds "Law & Order"
+    and "Law and Order" alike where the two spellings would be two requests."""
+    return re.sub(r"(?<=\s)and(?=\s)", "&", query)
+
+
+_SEQUEL_NUMBERS = {*(str(n) for n in range(2, 13)), *(r.lower() for r in _ROMAN.values()),
+                   *(_NUMBER_WORDS[str(n)] for n in range(2, 13))}
+_STOP_WORDS = {"the", "a", "an", "of", "and", "&", "part"}
+
+
+def without_numbers(query: str) -> str | None:
+    """``query`` (a :func:`query_text`) without the numbers TMDB may spell otherwise, and the
+    "part" before one: ``rocky 3`` → ``rocky``, ``back to the future part ii`` → ``back to the
+    future``, ``dune part one`` → ``dune``, ``toy story2`` → ``toy story``. TMDB's search finds
+    every spelling of the number with it (and the other films of the series, in one shared
+    answer). None when there is no such number, or too little would be left to search for
+    (a leading number is the title's own: ``2 fast 2 furious``, ``12 angry men``)."""
+    tokens = re.sub(r"(?<=[^\W\d_]{2})(\d{1,2})$", r" \1", query).split()
+    kept: list[str] = []
+    for index, token in enumerate(tokens):
+        after_part = index > 0 and tokens[index - 1] == "part"
+        if index and (token in _SEQUEL_NUMBERS or (after_part and token in ("1", "i", "one"))):
+            if kept and kept[-1] == "part":
+                kept.pop()
+            continue
+        kept.append(token)
+    if len(kept) == len(tokens) or not any(len(t) >= 3 and t not in _STOP_WORDS for t in kept):
+        return None
+    return " ".join(kept)
+
+
 def without_part(title: str) -> str | None:
     m = re.match(r"^(.+?)\s+part\s+\w+$", title, re.IGNORECASE)
     return m.group(1) if m else None

@@ -7,6 +7,18 @@ a share of 503s, latency. Search is deliberately no smarter than TMDB's: every q
 appear in a title (case, diacritics and punctuation ignored), results come sorted by
 popularity, so "the office" finds both Offices and "dune" every Dune.
 
+Real-sized answers: the snapshot holds a few hundred works where TMDB holds about a million, so
+every search answer here fits on one page. ``FakeTMDB(crowd=300)`` answers like the real service
+on volume: every search without a year filter (``/search/multi`` always, ``/search/movie`` and
+``/search/tv`` without ``year``/``primary_release_year``/``first_air_date_year``) says it found
+``crowd`` more results than the catalogue holds (``total_results``, ``total_pages`` as TMDB counts
+them: "heat" reports e.g. 312 results on 16 pages). Page 1 still holds the catalogue's matches,
+most popular first, and in ``/search/multi`` people (``media_type: person``) named after the query
+fill the page to 20, as TMDB's multi search mixes them in. Year-filtered searches are answered as
+the catalogue holds them. What it cannot tell: which real answers are cut short (it assumes every
+unfiltered one is, the worst case for a matcher that trusts a complete page), nor the works a
+real page 1 would hold besides the catalogue's.
+
 Seasons missing from the snapshot but listed on their show are synthesised with placeholder
 episodes ("Episode 3", no air date), as TMDB does for poorly curated seasons.
 
@@ -190,11 +202,23 @@ def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
 
 
-def _page_of(results: list[dict[str, Any]], page: int) -> dict[str, Any]:
+def _page_of(results: list[dict[str, Any]], page: int, crowd: int = 0) -> dict[str, Any]:
     start = (page - 1) * PAGE_SIZE
+    total = len(results) + crowd
     return {"page": page, "results": results[start:start + PAGE_SIZE],
-            "total_pages": max(1, math.ceil(len(results) / PAGE_SIZE)),
-            "total_results": len(results)}
+            "total_pages": max(1, math.ceil(total / PAGE_SIZE)),
+            "total_results": total}
+
+
+def _people(query: str, count: int) -> list[dict[str, Any]]:
+    """``count`` people named after ``query``, as a real-sized multi search mixes them in."""
+    name = " ".join(w.capitalize() for w in query.split()) or "Nobody"
+    seed = zlib.crc32(name.encode())
+    return [{"adult": False, "gender": 2, "id": 5_000_000 + (seed + n) % 1_000_000,
+             "known_for_department": "Acting", "media_type": "person",
+             "name": f"{name} {chr(65 + n % 26)}.", "original_name": f"{name} {chr(65 + n % 26)}.",
+             "popularity": round(1.0 / (n + 2), 3), "profile_path": None, "known_for": []}
+            for n in range(count)]
 
 
 def _int_param(params: Mapping[str, str], *names: str) -> int | None:
@@ -219,6 +243,7 @@ class Catalogue:
         self.genres = snapshot.get("genres", {"movie": [], "tv": []})
         self._synthesised: dict[tuple[int, int], dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self.crowd = 0  # results a real-sized answer has beyond the catalogue's (FakeTMDB(crowd=))
         self._movie_words = {i: self._names(m, "title", "original_title", "titles")
                              for i, m in self.movies.items()}
         self._tv_words = {i: self._names(s, "name", "original_name", "results")
@@ -253,13 +278,16 @@ class Catalogue:
     def search_movie(self, params: Mapping[str, str]) -> dict[str, Any]:
         page = self._page(params)
         language = params.get("language", "")
+        filtered = _int_param(params, "year", "primary_release_year") is not None
         return _page_of([self.movie_result(m, language) for m in self._matching_movies(params)],
-                        page)
+                        page, 0 if filtered else self.crowd)
 
     def search_tv(self, params: Mapping[str, str]) -> dict[str, Any]:
         page = self._page(params)
         language = params.get("language", "")
-        return _page_of([self.tv_result(s, language) for s in self._matching_shows(params)], page)
+        filtered = _int_param(params, "first_air_date_year", "year") is not None
+        return _page_of([self.tv_result(s, language) for s in self._matching_shows(params)], page,
+                        0 if filtered else self.crowd)
 
     def search_multi(self, params: Mapping[str, str]) -> dict[str, Any]:
         page = self._page(params)
@@ -270,6 +298,9 @@ class Catalogue:
         found += [{**self.tv_result(s, language), "media_type": "tv"}
                   for s in self._matching_shows(plain)]
         found.sort(key=lambda r: (-r["popularity"], r["id"]))
+        if self.crowd:  # the people are among the crowd the catalogue does not hold
+            people = _people(params.get("query", ""), min(self.crowd, max(0, PAGE_SIZE - len(found))))
+            return _page_of(found + people, page, self.crowd - len(people))
         return _page_of(found, page)
 
     def _matching_movies(self, params: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -498,8 +529,9 @@ class FakeTMDB:
                  read_token: str | None = "demo-token",
                  rate_limit: tuple[int, float] | None = None,
                  fail_ratio: float = 0.0, seed: int = 0, latency: float = 0.0,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, crowd: int = 0) -> None:
         self.catalogue = Catalogue(snapshot if snapshot is not None else load_snapshot())
+        self.catalogue.crowd = crowd  # real-sized search answers (module docstring)
         self.api_key, self.read_token = api_key, read_token
         self.rate_limit, self.fail_ratio, self.latency = rate_limit, fail_ratio, latency
         self.host, self.port = host, port
