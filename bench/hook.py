@@ -22,24 +22,17 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import timed
 
 TARGET_RATIO = 3.0
 RUNS = 25
 BIN = Path(sys.executable).parent
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr}{proc.stdout}")
-    return elapsed
 
 
 def main() -> int:

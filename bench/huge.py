@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import timed
+
 BIN = Path(sys.executable).parent
 PER_FOLDER = 10
 
@@ -124,13 +126,6 @@ def fill_state(profile: Path, items: int) -> None:
         app.close()
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                          env=env)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr}")
-    return time.perf_counter() - started
 
 
 def main() -> int:

@@ -32,19 +32,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from timing import timed
+
 BIN = Path(sys.executable).parent
 FILMS = ["Beauty and the Beast (1991)", "Toy Story 3 (2010)", "Back to the Future (1985)",
          "The Italian Job (1969)", "Halloween II (1981)", "WALL-E (2008)", "The Thing (1982)",
          "Star Wars (1977)", "Leon The Professional (1994)", "The Thing from Another World (1951)"]
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr}")
-    return elapsed
 
 
 def first_line(argv: list[str], env: dict[str, str]) -> tuple[float, float]:

@@ -166,6 +166,25 @@ def shelver(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
                           env=full_env, cwd=cwd, timeout=timeout, input=input)
 
 
+def modules_loaded_by(commands: list[list[str]], watched: tuple[str, ...]
+                      ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run each of ``commands`` (``shelver`` arguments) in turn in one fresh Python, as the
+    console script would, and say which of ``watched`` it left in ``sys.modules``: what a
+    command imports, checked without timing it. Each command must exit 0."""
+    code = ("import json, sys\nfrom shelver.entry import main\n"
+            f"for argv in {commands!r}:\n"
+            "    sys.argv = ['shelver', *argv]\n"
+            "    try:\n        main()\n    except SystemExit as exc:\n"
+            "        assert not exc.code, (argv, exc.code)\n"
+            f"print('loaded:', json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "SHELVER_LOAD_PLUGINS": ""})
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stdout.splitlines()[-1]
+    assert last.startswith("loaded: "), proc.stdout
+    return proc, json.loads(last.removeprefix("loaded: "))
+
+
 def stop_daemon(daemon: subprocess.Popen[str]) -> None:
     """Stop a ``shelver watch`` subprocess as a person would (Ctrl-C); kill it if it hangs."""
     daemon.send_signal(signal.SIGINT)

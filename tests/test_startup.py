@@ -6,13 +6,10 @@ the time. Checked by what the commands leave in ``sys.modules``, never by timing
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import write_profile
+from conftest import modules_loaded_by, write_profile
 from shelver.app import open_app
 from shelver.model import State
 
@@ -39,17 +36,9 @@ def test_status_review_undo_and_help_import_no_heavy_library(tmp_path: Path) -> 
         app.close()
     commands = [["status", "-p", str(profile)], ["review", "-p", str(profile)],
                 ["undo", "--list", "-p", str(profile)], ["--help"]]
-    code = ("import sys\nfrom shelver.entry import main\n"
-            f"for argv in {commands!r}:\n"
-            "    sys.argv = ['shelver', *argv]\n"
-            "    try:\n        main()\n    except SystemExit as exc:\n"
-            "        assert not exc.code, (argv, exc.code)\n"
-            f"print('heavy:', sorted(m for m in {HEAVY!r} if m in sys.modules))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "SHELVER_LOAD_PLUGINS": ""})
-    assert proc.returncode == 0, proc.stderr
+    proc, heavy = modules_loaded_by(commands, HEAVY)
     assert "x7f3.mkv" in proc.stdout  # review listed the item: the commands did their work
-    assert "heavy: []" in proc.stdout, proc.stdout.splitlines()[-1]
+    assert heavy == [], heavy
 
 
 def test_a_run_starts_without_what_its_files_do_not_need(tmp_path: Path,
@@ -59,12 +48,6 @@ def test_a_run_starts_without_what_its_files_do_not_need(tmp_path: Path,
     a file (guessit, PyAV, mutagen)."""
     profile = make_profile()
     open_app(str(profile)).close()
-    code = ("import sys\nfrom shelver.entry import main\n"
-            f"sys.argv = ['shelver', 'run', '-p', {str(profile)!r}]\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-            "print('heavy:', sorted(m for m in ('sqlite_utils', 'numpy', 'guessit', 'av', "
-            "'mutagen') if m in sys.modules), 'trio' in sys.modules)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "SHELVER_LOAD_PLUGINS": ""})
-    assert proc.returncode == 0, proc.stderr
-    assert "heavy: [] True" in proc.stdout, proc.stdout  # trio: the run did run
+    _, loaded = modules_loaded_by([["run", "-p", str(profile)]],
+                                  ("sqlite_utils", "numpy", "guessit", "av", "mutagen", "trio"))
+    assert loaded == ["trio"], loaded  # trio: the run did run

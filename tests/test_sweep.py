@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import write_profile
+from conftest import modules_loaded_by, write_profile
 from shelver import sweep
 from shelver.model import State
 from shelver.profiles import load_core_profile
@@ -205,17 +203,11 @@ def test_shelver_scan_loads_no_plugin_trio_or_sqlite_utils(tmp_path: Path) -> No
     root, profile = _organised_library(tmp_path)
     (root / "Movies/C (2003)").mkdir()
     (root / "Movies/C (2003)/C (2003).mkv").write_bytes(b"\0" * 2048)
-    code = ("import sys\nfrom shelver.entry import main\n"
-            f"sys.argv = ['shelver', 'scan', '-p', {str(profile)!r}]\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-            "heavy = sorted(m for m in ('trio', 'sqlite_utils', 'pluggy', 'httpx', 'numpy', 'av',"
-            " 'shelver.manager', 'shelver.engine', 'click', 'shelver.cli') if m in sys.modules)\n"
-            "print('heavy:', heavy)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "SHELVER_LOAD_PLUGINS": ""})
-    assert proc.returncode == 0, proc.stderr
+    proc, heavy = modules_loaded_by([["scan", "-p", str(profile)]], (
+        "trio", "sqlite_utils", "pluggy", "httpx", "numpy", "av", "shelver.manager",
+        "shelver.engine", "click", "shelver.cli"))
     assert "quick scan: 1 item(s) enqueued" in proc.stdout
-    assert "heavy: []" in proc.stdout, proc.stdout
+    assert heavy == [], heavy
 
 
 def test_shelver_scan_names_a_bad_core_setting(tmp_path: Path, make_profile: Any) -> None:
