@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # redishelp imports tests.apt
 from redishelp import RedisServer, install_redis  # noqa: E402  (the tests' helper, on purpose)
 
 BIN = Path(sys.executable).parent
