@@ -155,4 +155,11 @@ def named_episode(title: str | None, file_guess: dict[str, Any], extra: str | No
         tail = re.sub(r"\s*[\[(][^\])]*[\])]\s*", " ", parts[-1]).strip()
         if len(parts) > 1 and re.search(r"[^\W\d_]{3}", tail):
             named = [tail]
-    return title, (named[0] if named else None)
+    if not named:
+        return title, None
+    part = re.match(r"^(?P<show>.+) Part (?P<n>\w+)$", title)
+    spaced = re.sub(r"[\s._]+", " ", file_name).casefold()
+    if part and f"{named[0]} part {part['n']}".casefold() in spaced:
+        # "Show - The Last Watch Part 2": the part is the episode's, not the show's.
+        return part["show"], f"{named[0]} Part {part['n']}"
+    return title, named[0]

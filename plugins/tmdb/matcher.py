@@ -83,9 +83,10 @@ async def identify(
 
     results = await _search(client, parsed, lang)
     if not results and parsed.episode_title and parsed.kind != "episode":
-        # "Sherlock - The Abominable Bride (2016)": no such film; a show's special, maybe.
+        # "Sherlock - The Abominable Bride (2016)": no such film; a show's special, maybe. The
+        # year is the special's, not the show's first: searched without it (scored as before).
         parsed = replace(parsed, kind="episode")
-        results = await _search(client, parsed, lang)
+        results = await _search(client, replace(parsed, year=None), lang)
     if not results:
         return Match(identity=None, confidence=0.0)
     scored = []

@@ -199,6 +199,22 @@ async def test_specials_are_found_by_title_in_season_0(client: TMDBClient) -> No
         19885, 0, 3)
 
 
+async def test_specials_the_year_of_a_special_is_not_searched_as_the_shows(
+        client: TMDBClient, fake: FakeTMDB) -> None:
+    # Sherlock first aired in 2010: /search/tv?first_air_date_year=2016 could find nothing.
+    result = await match(client, "Sherlock - The Abominable Bride (2016).mkv")
+    assert result.identity == tv(19885, 0, 3)
+    shows = [r.params for r in fake.requests if r.path == "/3/search/tv"]
+    assert shows and all("first_air_date_year" not in p for p in shows)
+
+
+def test_specials_a_part_after_the_episode_title_is_the_episodes() -> None:
+    parsed = parse_release(ROOT / "Game of Thrones - The Last Watch Part 2.mkv", ROOT)
+    assert (parsed.title, parsed.episode_title) == ("Game of Thrones", "The Last Watch Part 2")
+    film = parse_release(ROOT / "Dune.Part.Two.2024.1080p.WEB-DL.mkv", ROOT)
+    assert film.title == "Dune Part Two" and film.episode_title is None
+
+
 async def test_specials_an_episode_name_that_does_not_exist_goes_to_review(
         client: TMDBClient) -> None:
     result = await match(client, "Doctor Who (2005) - The Lost Christmas.mkv")
