@@ -353,6 +353,10 @@ def test_corpus_requests_and_the_naive_baseline(report: Report) -> None:
     # Variants counted, answered as on the real TMDB: over 1.1x (docs/identification.md,
     # "Requests": each spelling of a title needs its own search on a real-sized catalogue).
     assert report.requests <= 1.25 * report.bound, table(report, "requests")
+    # The floor under shelver's two rules (bench/identify.py, floor()): below it, a spelling
+    # without a year was answered without seeing its rivals, or a review name without asking.
+    assert report.bound < report.floor <= report.requests <= 1.05 * report.floor, table(
+        report, "requests")
     right = sum(t.right for t in report.tallies.values())
     naive = sum(report.naive.values())
     assert right >= naive + 0.3 * sum(t.expected for t in report.tallies.values())
