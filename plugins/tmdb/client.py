@@ -1,11 +1,12 @@
 """An async TMDB v3 client: cached, rate-limited, de-duplicated, and careful with its key.
 
-Every request goes: cache (fresh → no request) → singleflight (an identical request already on
-the wire is awaited, not repeated) → host-wide rate limiter → HTTP with ``If-None-Match`` when an
-ETag is known. 429 honours ``Retry-After`` (capped at ``tmdb.max_retry_after``) and lowers the
-shared rate; 5xx, timeouts and connection errors are retried with bounded exponential backoff;
-401 is a configuration error; 404 is :class:`shelver.errors.NotFoundError`. The key or token
-never appears in an error, a log line or the database.
+Every request goes: cache (fresh → no request; ``tmdb.cache``: then the hosts' shared one) →
+singleflight (an identical request already on the wire is awaited, not repeated) → host-wide
+rate limiter → HTTP with ``If-None-Match`` when an ETag is known. 429 honours ``Retry-After``
+(capped at ``tmdb.max_retry_after``) and lowers the shared rate; 5xx, timeouts and connection
+errors are retried with bounded exponential backoff; 401 is a configuration error; 404 is
+:class:`shelver.errors.NotFoundError`. The key or token never appears in an error, a log line
+or the database.
 
 An answer is read as a stream and given up past ``tmdb.max_response_mb`` or when the whole
 request takes longer than ``tmdb.request_timeout``; what arrives is checked
@@ -21,7 +22,7 @@ import math
 import random
 import time
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 import trio
@@ -30,6 +31,9 @@ from shelver.plugins.tmdb.cache import ResponseCache, cache_key
 from shelver.plugins.tmdb.explain import record_query
 from shelver.plugins.tmdb.ratelimit import RateLimiter
 from shelver.plugins.tmdb.validate import InvalidDocument, describe, validate_document
+
+if TYPE_CHECKING:
+    from shelver.plugins.tmdb.rediscache import SharedCache
 
 log = logging.getLogger("shelver.tmdb")
 
@@ -100,7 +104,9 @@ class TMDBClient:
     whichever is given; the plugin passes e.g. ``"TMDB_API_KEY (environment)"`` or the profile
     file's ``tmdb.api_key``). ``share`` and ``owner`` go to the rate limiter. ``image_base`` is
     the image base the run allowed (the plugin sets it at run start), which the matcher builds
-    :class:`~shelver.metadata.Metadata`'s image URLs from; None: no images.
+    :class:`~shelver.metadata.Metadata`'s image URLs from; None: no images. ``limiter_url`` and
+    ``cache_url`` are ``tmdb.limiter`` and ``tmdb.cache`` (Redis URLs, or "": the state DB only),
+    named in messages as ``limiter_setting`` and ``cache_setting``.
     """
 
     def __init__(
@@ -125,6 +131,8 @@ class TMDBClient:
         limiter_url: str = "",
         expected_hosts: int = 2,
         limiter_setting: str = "tmdb.limiter",
+        cache_url: str = "",
+        cache_setting: str = "tmdb.cache",
     ) -> None:
         if not api_key and not read_token:
             raise ConfigError("tmdb.api_key or tmdb.read_token (or TMDB_API_KEY) must be set")
@@ -137,6 +145,11 @@ class TMDBClient:
         )
         self._secrets = [s for s in (api_key, read_token) if s]
         self.cache = ResponseCache(db_path)
+        self.shared: SharedCache | None = None  # tmdb.cache (docs/operations.md, "Several hosts")
+        if cache_url:
+            from shelver.plugins.tmdb.rediscache import SharedCache
+
+            self.shared = SharedCache(cache_url, cache_setting)
         self.max_retry_after = max(0.0, float(max_retry_after))
         self.request_timeout = float(request_timeout)
         self.max_response_mb = float(max_response_mb)
@@ -167,6 +180,8 @@ class TMDBClient:
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).removeFilter(self._redact)
         self.cache.close()
+        if self.shared is not None:
+            self.shared.close()
         self.limiter.close()
 
     async def __aenter__(self) -> Self:
@@ -239,9 +254,15 @@ class TMDBClient:
                 entry.body = validate_document(path, entry.body)[0]
             except InvalidDocument:
                 entry = None
+        source = "cache"
+        if self.shared is not None and (entry is None or not entry.fresh(max_age)):
+            shared = await trio.to_thread.run_sync(self.shared.lookup_into, self.cache, key, path,
+                                                   params, max_age)
+            if shared is not None:
+                entry, source = shared, "redis"
         if entry is not None and entry.fresh(max_age):
             self.cache_hits += 1
-            record_query(path, params, "cache", entry.status)
+            record_query(path, params, source, entry.status)
             if entry.status == 404:
                 raise NotFoundError(f"TMDB has no {path}")
             return dict(entry.body)
@@ -250,14 +271,12 @@ class TMDBClient:
         record_query(path, params, "revalidated" if response.status_code == 304 and entry
                      is not None else "network", response.status_code)
         if response.status_code == 304 and entry is not None:
-            await trio.to_thread.run_sync(self.cache.touch, key)
+            await trio.to_thread.run_sync(  # the body is current again: here and for the others
+                lambda: self._keep(key, path, params, 200, entry.body, entry.etag, entry.max_age))
             return dict(entry.body)
         if response.status_code == 404:
             await trio.to_thread.run_sync(
-                lambda: self.cache.store(
-                    key, path, params, 404, None, None, max_age=NOT_FOUND_MAX_AGE
-                )
-            )
+                lambda: self._keep(key, path, params, 404, None, None, NOT_FOUND_MAX_AGE))
             raise NotFoundError(f"TMDB has no {path}")
         try:
             body = response.json()
@@ -273,9 +292,16 @@ class TMDBClient:
             log.warning("%s", describe(path.lstrip("/"), dropped, coerced))
         etag_header = response.headers.get("ETag")
         await trio.to_thread.run_sync(
-            lambda: self.cache.store(key, path, params, 200, body, etag_header)
-        )
+            lambda: self._keep(key, path, params, 200, body, etag_header, None))
         return body
+
+    def _keep(self, key: str, path: str, params: dict[str, Any], status: int, body: Any,
+              etag: str | None, max_age: float | None) -> None:
+        """Blocking: a response into this host's cache and, with ``tmdb.cache``, the shared one."""
+        now = time.time()
+        self.cache.store(key, path, params, status, body, etag, max_age=max_age, fetched_at=now)
+        if self.shared is not None:
+            self.shared.store(key, status, body, etag, now, max_age)
 
     async def _fetch(self, path: str, url: str, query: dict[str, Any],
                      headers: dict[str, str]) -> _Reply:

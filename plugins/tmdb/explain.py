@@ -23,14 +23,15 @@ _TRACE: contextvars.ContextVar[Trace | None] = contextvars.ContextVar("shelver_t
 
 
 def record_query(path: str, params: dict[str, Any], source: str, status: int) -> None:
-    """One request of the client: ``source`` is ``"cache"``, ``"network"``, ``"revalidated"``
-    (asked again with its ETag: 304, the cached answer used) or ``"shared"`` (the same request,
-    already on the wire for another caller, awaited)."""
+    """One request of the client: ``source`` is ``"cache"``, ``"redis"`` (the hosts' shared
+    cache, ``tmdb.cache``), ``"network"``, ``"revalidated"`` (asked again with its ETag: 304, the
+    cached answer used) or ``"shared"`` (the same request, already on the wire for another
+    caller, awaited)."""
     trace = _TRACE.get()
     if trace is None:
         return
     shown = " ".join(f"{key}={value!r}" for key, value in params.items())
-    trace.query(PROVIDER, f"{path} {shown}".strip(), cached=source in ("cache", "shared"),
+    trace.query(PROVIDER, f"{path} {shown}".strip(), cached=source in ("cache", "redis", "shared"),
                 source=source, status=status)
 
 

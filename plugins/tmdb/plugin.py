@@ -32,7 +32,7 @@ def shelver_config_schema() -> dict[str, dict[str, Any]]:
                      "language": "en-US", "min_confidence": 0.75, "rate": "35/10s",
                      "timeout": 15.0, "share": 1.0, "max_retry_after": 300.0,
                      "request_timeout": 60.0, "max_response_mb": 10.0, "image_base_url": "",
-                     "limiter": "", "expected_hosts": 2}}
+                     "limiter": "", "expected_hosts": 2, "cache": ""}}
 
 
 def _positive(ctx: RunContext, setting: str) -> float:
@@ -125,7 +125,7 @@ async def shelver_run_check(ctx: RunContext) -> None:
         max_retry_after=_positive(ctx, "tmdb.max_retry_after"),
         request_timeout=_positive(ctx, "tmdb.request_timeout"),
         max_response_mb=_positive(ctx, "tmdb.max_response_mb"),
-        **_limiter_settings(ctx.profile),
+        **_redis_settings(ctx.profile),
     )
     ctx.resources["tmdb"] = client
     # A wrong key stops the run here, before any file is touched (exit 2). A key accepted within
@@ -163,10 +163,12 @@ async def shelver_run_check(ctx: RunContext) -> None:
                         "allow one)", str(named)[:80])
 
 
-def _limiter_settings(profile: Any) -> dict[str, Any]:
-    """``tmdb.limiter`` (a Redis URL, or "" for the state DB) and ``tmdb.expected_hosts``,
-    checked: ConfigError naming the setting (the URL's password never shown)."""
+def _redis_settings(profile: Any) -> dict[str, Any]:
+    """``tmdb.limiter`` and ``tmdb.cache`` (Redis URLs, or "" for the state DB) and
+    ``tmdb.expected_hosts``, checked: ConfigError naming the setting (a URL's password never
+    shown)."""
     url = str(profile.get("tmdb.limiter") or "")
+    cache = str(profile.get("tmdb.cache") or "")
     hosts = profile.get("tmdb.expected_hosts")
     if isinstance(hosts, bool) or not isinstance(hosts, int) or hosts < 1:
         raise ConfigError(f"tmdb.expected_hosts = {hosts!r} must be a whole number of hosts, "
@@ -175,17 +177,23 @@ def _limiter_settings(profile: Any) -> dict[str, Any]:
         from shelver.plugins.tmdb.redislimit import check_url
 
         check_url(url, profile.where("tmdb.limiter"))
+    if cache:
+        from shelver.plugins.tmdb.rediscache import check_cache_url
+
+        check_cache_url(cache, profile.where("tmdb.cache"))
     return {"limiter_url": url, "expected_hosts": hosts,
-            "limiter_setting": profile.where("tmdb.limiter")}
+            "limiter_setting": profile.where("tmdb.limiter"), "cache_url": cache,
+            "cache_setting": profile.where("tmdb.cache")}
 
 
 @hookimpl
 def shelver_check_profile(profile: Any) -> list[str] | None:
     """``shelver profile check``: warn when no key is set (a run stops at start without one);
-    a ``tmdb.limiter`` that is not a Redis URL, or a bad ``tmdb.expected_hosts``, is an error."""
+    a ``tmdb.limiter`` or ``tmdb.cache`` that is not a Redis URL, or a bad
+    ``tmdb.expected_hosts``, is an error."""
     from shelver.plugins.tmdb.demo import missing_key_warning
 
-    _limiter_settings(profile)
+    _redis_settings(profile)
     warning = missing_key_warning(profile)
     return [warning] if warning else None
 

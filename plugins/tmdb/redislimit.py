@@ -141,10 +141,11 @@ def _port(parts: Any) -> int | None:
         return None
 
 
-def check_url(url: str, where: str) -> None:
+def check_url(url: str, where: str, empty: str = "the state DB's limiter") -> None:
     """Raise ConfigError, naming ``where`` (the setting and its file), unless ``url`` is a Redis
     URL redis-py can use: ``redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]``, ``rediss://...`` (TLS)
-    or ``unix:///PATH[?db=N]``. The password is never shown."""
+    or ``unix:///PATH[?db=N]``. ``empty`` says what ``""`` gives instead. The password is never
+    shown."""
     shown = shown_url(url)
     problem = None
     try:
@@ -168,7 +169,32 @@ def check_url(url: str, where: str) -> None:
         problem = "the database after the host must be a number (redis://HOST:PORT/0)"
     if problem:
         raise ConfigError(f'{where}: {shown!r} cannot be used: {problem}; write '
-                          f'"redis://HOST:PORT/DB", or "" for the state DB\'s limiter')
+                          f'"redis://HOST:PORT/DB", or "" for {empty}')
+
+
+def open_client(url: str) -> Any:
+    """A redis-py client for ``url`` (checked by :func:`check_url`) whose connections and replies
+    time out after :data:`TIMEOUT`; it connects on its first command."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+
+
+def redis_errors() -> tuple[type[BaseException], ...]:
+    """What a redis-py command raises when Redis is down, hangs or answers nonsense."""
+    import redis
+
+    return (redis.RedisError, OSError)
+
+
+def reason(exc: BaseException, url: str) -> str:
+    """The first line of ``exc`` for a warning, ``url``'s password replaced by ``***``."""
+    text = str(exc) or type(exc).__name__
+    secret = urlsplit(url).password
+    if secret:
+        text = text.replace(secret, "***")
+    lines = text.splitlines()
+    return lines[0][:200] if lines else "no answer"
 
 
 def fallback_rate(rate: Rate, hosts: int) -> Rate:
@@ -195,18 +221,14 @@ class RedisRateLimiter(RateLimiter):
                          owner=owner, share=share, max_block=max_block)
         self.url = url
         self.shown = shown_url(url)
-        self._secret = urlsplit(url).password
         owner_name = f"{socket.gethostname()}/{owner or self.owner}"
         self.keys = [f"{KEY_PREFIX}{bucket}:log", f"{KEY_PREFIX}{bucket}:own:{owner_name}",
                      f"{KEY_PREFIX}{bucket}:state"]
         self.fell_back = False
         self._falling = threading.Lock()
         self.hold_until = 0.0  # after a fall-back mid-run: nothing before this (local clock)
-        import redis
-
-        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        self._redis = redis.Redis.from_url(url, socket_timeout=TIMEOUT,
-                                           socket_connect_timeout=TIMEOUT)
+        self._errors = redis_errors()
+        self._redis = open_client(url)
         self._acquire = self._redis.register_script(ACQUIRE)
         self._penalise = self._redis.register_script(PENALISE)
         try:
@@ -226,14 +248,11 @@ class RedisRateLimiter(RateLimiter):
             self.fell_back = True
             if not started:  # what the hosts took through Redis leaves TMDB's window first
                 self.hold_until = time.time() + self.window
-            text = str(exc) or type(exc).__name__
-            if self._secret:
-                text = text.replace(self._secret, "***")
             local = self.rate
             log.warning("TMDB rate limiter: Redis at %s %s (%s): using this host's limiter at "
                         "1/%d of tmdb.rate (%d/%gs, tmdb.expected_hosts = %d)%s", self.shown,
                         "cannot be reached" if started else "stopped answering",
-                        text.splitlines()[0][:200] if text else "no answer",
+                        reason(exc, self.url),
                         self.expected_hosts, local.requests, local.window, self.expected_hosts,
                         "" if started else f" after waiting {self.window:g} s")
 
@@ -311,4 +330,5 @@ def _server_time(client: Any) -> float:
     return float(seconds) + float(micros) / 1e6
 
 
-__all__ = ["RedisRateLimiter", "check_url", "fallback_rate", "shown_url"]
+__all__ = ["RedisRateLimiter", "check_url", "fallback_rate", "open_client", "reason",
+           "redis_errors", "shown_url"]
