@@ -32,7 +32,8 @@ The names, by what they are for:
 * **Names and files**: ``clean_component`` (any text as one safe path component), ``fit_name``
   (a derived name within 255 bytes), ``is_image_path``; what discovery knows:
   ``VIDEO_EXTENSIONS``, ``TEMP_MARKER``, ``is_partial`` (a partial download's name),
-  ``companions_of`` (a video's sidecars), ``Sidecars``.
+  ``companions_of`` (a video's sidecars), ``Sidecars``, ``printable`` (a name shown on one line,
+  its control characters and stray bytes escaped).
 * **Logs**: ``redact`` (a secret never shown in a log line).
 * **Media servers and notifications** (docs/media-servers.md): ``Change`` (a library folder a
   run changed), ``Delivery`` (a message for a service), ``DeliveryDeferred`` (it must wait),
@@ -64,7 +65,14 @@ from typing import TYPE_CHECKING, Any
 
 from shelver import __version__
 from shelver.context import LIMITER_SIZES, RunContext
-from shelver.discovery import TEMP_MARKER, VIDEO_EXTENSIONS, Sidecars, companions_of, is_partial
+from shelver.discovery import (
+    TEMP_MARKER,
+    VIDEO_EXTENSIONS,
+    Sidecars,
+    companions_of,
+    is_partial,
+    printable,
+)
 from shelver.errors import ConfigError, DeliveryDeferred, ItemError, NotFoundError, ShelverError
 from shelver.fileops import (
     COPY_CHUNK,
@@ -181,7 +189,7 @@ __all__ = [
     "size_or_none", "start_stamp", "temp_name", "unlink_source",
     # names and files
     "Sidecars", "TEMP_MARKER", "VIDEO_EXTENSIONS", "clean_component", "companions_of",
-    "fit_name", "is_image_path", "is_partial",
+    "fit_name", "is_image_path", "is_partial", "printable",
     # logs
     "redact",
     # media servers and notifications

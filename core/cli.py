@@ -281,6 +281,7 @@ def scan(profile_name: str | None, kind: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def status(profile_name: str | None, as_json: bool) -> None:
     """Counts per state, the queue, recent errors, running instances."""
+    from shelver.discovery import printable
     from shelver.scans import progress_lines, status_report
 
     profile, pm, state = open_profile(profile_name)
@@ -294,11 +295,11 @@ def status(profile_name: str | None, as_json: bool) -> None:
     click.echo(f"profile {report['profile']}   state DB {report['state_db']}")
     click.echo("items:   " + (", ".join(f"{k} {v}" for k, v in sorted(report["states"].items())) or "none"))
     click.echo(f"queue:   {report['queued']}")
-    for line in progress_lines(report):
-        click.echo(line)
+    for line in progress_lines(report):  # the last file's path among them: escaped
+        click.echo(printable(line))
     for section in report["sections"].values():  # each plugin's shelver_status lines
         for line in section["lines"]:
-            click.echo(line)
+            click.echo(printable(line))
     for inst in report["instances"]:
         click.echo(f"daemon:  {inst['profile']} pid {inst['pid']} on {inst['host']} "
                    f"({'alive' if inst['alive'] else 'not responding'})")
@@ -306,7 +307,7 @@ def status(profile_name: str | None, as_json: bool) -> None:
         reason = str(error["last_error"] or "")
         if reason.startswith(f"{error['path']}: "):  # the error already names the file
             reason = reason[len(error["path"]) + 2:]
-        click.echo(f"error:   {error['path']}: {reason}")
+        click.echo(printable(f"error:   {error['path']}: {reason}"))
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False,
@@ -448,6 +449,7 @@ def review(ctx: click.Context, profile_name: str | None, as_json: bool) -> None:
     ctx.obj = {**(ctx.obj or {}), "profile": profile_name}
     if ctx.invoked_subcommand is not None:
         return
+    from shelver.discovery import printable
     from shelver.review import candidate_key, review_items
 
     profile, _pm, state = open_profile(profile_name)
@@ -459,13 +461,18 @@ def review(ctx: click.Context, profile_name: str | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(entry, ensure_ascii=False))
             continue
+        # A name or a TMDB title may hold a newline or a terminal escape: one line each, escaped.
         parsed = entry["parsed"]
-        click.echo(f"#{entry['item']}  {entry['path']}")
-        click.echo(f"     read as: {parsed.get('title')!r} {parsed.get('year') or ''} "
-                   f"{'S{}E{}'.format(parsed.get('season'), parsed.get('episodes')) if parsed.get('season') is not None else ''}")
+        click.echo(printable(f"#{entry['item']}  {entry['path']}"))
+        read = [repr(parsed.get("title")), str(parsed.get("year") or "")]
+        if parsed.get("season") is not None:
+            read.append(f"S{parsed['season']:02d}" + "".join(
+                f"E{e:02d}" for e in parsed.get("episodes") or [] if isinstance(e, int)))
+        click.echo(printable("     read as: " + " ".join(part for part in read if part)))
         for number, candidate in enumerate(entry["candidates"], 1):
-            click.echo(f"     {number}. {candidate_key(candidate)}  "
-                       f"{candidate.get('title')} ({candidate.get('year')})  score {candidate.get('score')}")
+            click.echo(printable(
+                f"     {number}. {candidate_key(candidate)}  {candidate.get('title')} "
+                f"({candidate.get('year')})  score {candidate.get('score')}"))
         if not entry["candidates"]:
             click.echo("     no candidates: use `shelver review set`")
     if not items and not as_json:

@@ -55,9 +55,9 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
     the show of ``Season 2/03 - Title.mkv``.
     """
     path = Path(path)
-    folder_names = _folders_of(path, root)
+    folder_names = [_readable(f) for f in _folders_of(path, root)]
     box_set = bool(folder_names) and is_collection(folder_names[0])
-    ids, file_name, edition_tags, file_guess = _read_file_name(path.name, box_set)
+    ids, file_name, edition_tags, file_guess = _read_file_name(_readable(path.name), box_set)
     folders = _read_folders(folder_names, ids)
     title, alternatives, episode_like, source = _choose_title(file_name, file_guess, folders)
     if file_guess.get("fansub") is not None:
@@ -132,6 +132,16 @@ def parse_release(path: Path, root: Path | None = None) -> ParsedName:
         absolute=bool(fansub and episodes and season != 0),
         season_named=fansub.season_named if fansub else None,
     )
+
+
+_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _readable(name: str) -> str:
+    """A name as it is read: terminal escape sequences dropped, other control characters
+    (a newline in a torrent's name) read as spaces. The file keeps its name."""
+    return _CONTROL.sub(" ", _TERMINAL_ESCAPE.sub("", name))
 
 
 def _folders_of(path: Path, root: Path | None) -> list[str]:

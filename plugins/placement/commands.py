@@ -55,7 +55,7 @@ def register_commands(cli: click.Group) -> None:
     def undo_command(run: int | None, profile_name: str | None, list_runs: bool, dry_run: bool,
                      as_json: bool) -> None:
         """Reverse a run's placements (default: the profile's latest run)."""
-        from shelver.api import UsageProblem, open_profile
+        from shelver.api import UsageProblem, open_profile, printable
         from shelver.plugins.placement import undo
 
         profile, pm, state = open_profile(profile_name)
@@ -68,9 +68,10 @@ def register_commands(cli: click.Group) -> None:
                         click.echo(json.dumps({**entry, **about}))
                         continue
                     counts = ", ".join(f"{n} {status}" for status, n in sorted(about["counts"].items()))
-                    click.echo(f"run {entry['id']}  {about['date']}  {entry['command']} "
-                               f"({entry['mode']}, {entry['status']})  {counts or 'no counts'}"
-                               + (f"  e.g. {about['sample']}" if about["sample"] else ""))
+                    click.echo(printable(
+                        f"run {entry['id']}  {about['date']}  {entry['command']} "
+                        f"({entry['mode']}, {entry['status']})  {counts or 'no counts'}"
+                        + (f"  e.g. {about['sample']}" if about["sample"] else "")))
                 if not runs and not as_json:
                     click.echo(f"profile {profile.name!r} has no run to undo")
                 return
@@ -120,8 +121,8 @@ def register_commands(cli: click.Group) -> None:
                                  if report.folders_kept else "")
                    + (f", {len(report.untagged)} MP4(s) given their original bytes back"
                       if report.untagged else ""))
-        for line in report.moved_back:
-            click.echo(f"  {line}")
+        for line in report.moved_back:  # a download's own name: escaped, one line
+            click.echo(printable(f"  {line}"))
 
     @cli.command("assess")
     @click.argument("paths", nargs=-1, required=True,

@@ -287,6 +287,32 @@ def test_review_accept_prints_the_identity_not_a_dict(tmp_path: Path, tmdb_serve
     assert "'type'" not in proc.stderr
 
 
+def test_review_status_and_undo_show_a_hostile_name_on_one_line(tmp_path: Path,
+                                                                 tmdb_server: Any, video: Any
+                                                                 ) -> None:
+    # A newline would forge a line of its own; an escape sequence would drive the terminal.
+    name = "\x1b[2JBreaking.Bad.S05E14\nOzymandias.1080p.WEB-DL.mkv"
+    profile, env = _review_setup(tmp_path, tmdb_server, video, name, min_confidence=1.5)
+    shown = "\\x1b[2JBreaking.Bad.S05E14\\nOzymandias.1080p.WEB-DL.mkv"
+    listing = shelver("review", "-p", str(profile), env=env)
+    assert listing.returncode == 0 and clean(listing), listing.stderr
+    lines = listing.stdout.splitlines()
+    assert "\x1b" not in listing.stdout and lines[0].endswith(shown), listing.stdout
+    assert lines[0].startswith("#") and all(line.startswith("     ") for line in lines[1:])
+    assert any("1. tmdb:tv/1396" in line for line in lines), listing.stdout  # its candidates
+    status = shelver("status", "-p", str(profile), env=env)
+    assert "\x1b" not in status.stdout and any(
+        line.startswith("last:") and line.endswith(shown) for line in status.stdout.splitlines()
+    ), status.stdout
+    (item_id,) = rows(tmp_path / "state.db", "SELECT id FROM items WHERE state='REVIEW'")[0]
+    accepted = shelver("review", "-p", str(profile), "accept", str(item_id), env=env)
+    assert accepted.returncode == 0, accepted.stderr
+    undone = shelver("undo", "-p", str(profile), env=env)
+    assert undone.returncode == 0 and "\x1b" not in undone.stdout, undone.stderr
+    assert any(line.endswith(shown) for line in undone.stdout.splitlines()), undone.stdout
+    assert (tmp_path / "downloads" / name).exists()
+
+
 # -- 12: a state DB that cannot be used ------------------------------------------------------
 
 

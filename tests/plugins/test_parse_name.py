@@ -449,3 +449,19 @@ def test_the_first_names_of_a_run_build_guessits_rules_once(tmp_path: Path) -> N
                           timeout=60, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "1 ['The Matrix', 'Heat', 'Alien', 'Breaking Bad']"
+
+
+@pytest.mark.parametrize("name", [
+    "\x1b[2JBreaking.Bad.S05E14\nOzymandias.1080p.WEB-DL.mkv",
+    "Breaking.Bad.\x1b[31mS05E14\x1b[0m.Ozymandias.mkv",
+    "Breaking\tBad\rS05E14\x00Ozymandias\x7f.mkv",
+])
+def test_control_characters_and_terminal_escapes_are_not_read_into_the_title(name: str) -> None:
+    parsed = parse_release(Path("/downloads") / name, Path("/downloads"))
+    assert (parsed.title, parsed.season, parsed.episodes) == ("Breaking Bad", 5, [14])
+
+
+def test_a_folder_with_a_newline_is_read_without_it() -> None:
+    parsed = parse_release(Path("/downloads/The.Matrix\n1999.1080p/abc123.mkv"),
+                           Path("/downloads"))
+    assert (parsed.title, parsed.year) == ("The Matrix", 1999)
