@@ -138,7 +138,10 @@ def scaled_height(width: int, height: int, target_width: int = SCREENSHOT_WIDTH)
 
 
 def _open_error(path: str | os.PathLike[str], error: BaseException) -> PhashError:
-    return PhashError(f"{os.fspath(path)}: cannot compute phash: {error}")
+    # PyAV's FFmpegError says "[Errno 1094995529] Invalid data found when processing input:
+    # '<the path again>'": its own words are enough, the path is at the front already.
+    reason = getattr(error, "strerror", None) or str(error)
+    return PhashError(f"{os.fspath(path)}: cannot compute phash: {reason}")
 
 
 def extract_frames(

@@ -431,4 +431,6 @@ def test_a_corrupt_mp4_is_placed_byte_identical_and_reported(tmp_path: Path, mak
     assert sha256(placed) == before
     assert f"cannot tag {placed}" in proc.stderr  # the tagging problem, naming the file
     assert "cannot compute phash" in proc.stderr  # and the phash one: never an item failure
+    phash_line = next(line for line in proc.stderr.splitlines() if "cannot compute phash" in line)
+    assert "Errno" not in phash_line and phash_line.count(corrupt.name) == 1, phash_line
     assert not list(placed.parent.glob(".*.tmp")) and not list(placed.parent.glob("*shelver-tmp*"))
