@@ -40,12 +40,18 @@ def data_home() -> Path:
     return _xdg("XDG_DATA_HOME", "~/.local/share")
 
 
-def resolve_profile_path(name: str) -> Path | None:
-    """Find a profile file by DESIGN's resolution order; None when there is none."""
+def profile_candidates(name: str) -> list[Path]:
+    """Where a profile named ``name`` is looked for, in DESIGN's resolution order: the path
+    itself; for a bare name, also ``./profiles/NAME.toml`` and the user's profiles folder."""
     candidates = [Path(name).expanduser()]
     if not name.endswith(".toml") and os.sep not in name:
         candidates += [Path("profiles") / f"{name}.toml", config_home() / "profiles" / f"{name}.toml"]
-    for candidate in candidates:
+    return candidates
+
+
+def resolve_profile_path(name: str) -> Path | None:
+    """Find a profile file by DESIGN's resolution order; None when there is none."""
+    for candidate in profile_candidates(name):
         if candidate.is_file():
             return candidate.resolve()
     return None
@@ -59,8 +65,9 @@ def read_profile_file(name: str | None, path: Path | None = None) -> tuple[Path 
     if path is None:
         path = resolve_profile_path(name or "default")
     if path is None and name:
-        raise ConfigError(f"profile {name!r} not found (looked for {name}, ./profiles/{name}.toml "
-                          f"and {config_home() / 'profiles' / (name + '.toml')})")
+        looked = [str(c) if c.is_absolute() else f"./{c}" for c in profile_candidates(name)]
+        where = looked[0] if len(looked) == 1 else ", ".join(looked[:-1]) + " and " + looked[-1]
+        raise ConfigError(f"profile {name!r} not found (looked for {where})")
     if path is None:
         return None, {}
     try:

@@ -257,3 +257,18 @@ def test_the_example_profiles_are_valid(example: Path) -> None:
 
     profile, _pm = load_with_plugins(str(example))
     assert profile.name == example.stem and profile.dest_dir is not None
+
+
+def test_a_missing_profile_names_only_the_places_looked_at(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    with pytest.raises(ConfigError) as given_a_path:
+        load_profile(str(tmp_path / "gone.toml"))
+    assert str(given_a_path.value) == (
+        f"profile '{tmp_path / 'gone.toml'}' not found (looked for {tmp_path / 'gone.toml'})")
+    with pytest.raises(ConfigError) as given_a_name:
+        load_profile("nas")
+    assert str(given_a_name.value) == (
+        "profile 'nas' not found (looked for ./nas, ./profiles/nas.toml and "
+        f"{tmp_path / 'config' / 'shelver' / 'profiles' / 'nas.toml'})")
