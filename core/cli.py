@@ -3,7 +3,7 @@
 Heavy modules (trio, the plugins, TMDB, PyAV) are imported inside commands, never at the top:
 ``shelver hook`` is called by downloaders for every finished download and must start fast.
 Exit status: 0 every item handled, 1 one or more items failed, 2 usage or configuration error,
-130 a run stopped by Ctrl-C.
+130 a command stopped by Ctrl-C.
 
 A little over ~400 lines: one command per verb, each with its options, help and output wording
 in one place; the work behind them is in :mod:`shelver.app`, :mod:`shelver.console`,
@@ -74,6 +74,34 @@ class ShelverGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._plugin_commands()
         return super().list_commands(ctx)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # Ctrl-C in a command that does not handle it itself (explain, review set, a plugin's
+        # command...): one line and 130, as a run says it, not click's "Aborted!" and 1, nor
+        # the traceback of the trio nursery it reached first (its group holds it).
+        from shelver.errors import ConfigError, user_facing
+
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, BaseExceptionGroup) as exc:
+            shown = user_facing(exc)
+            if isinstance(shown, KeyboardInterrupt):
+                raise Interrupted() from None
+            if isinstance(shown, ConfigError):
+                raise ConfigProblem(str(shown)) from None
+            raise
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: exit status 130 (128 + SIGINT)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")
+
+    def show(self, file: Any = None) -> None:
+        click.echo("shelver: interrupted", err=True)
 
 
 def _set_verbosity(ctx: click.Context, verbose: int, quiet: bool) -> None:

@@ -217,6 +217,30 @@ def test_ctrl_c_during_a_run_stops_cleanly_and_the_next_run_finishes(
     assert not list(downloads.rglob("*.mkv"))
 
 
+def test_ctrl_c_in_another_command_is_one_line_and_130(tmp_path: Path, make_profile: Any,
+                                                        video: Any) -> None:
+    import socket
+
+    # A TMDB that takes the connection and never answers: explain waits on it until Ctrl-C.
+    silent = socket.create_server(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    film = video(tmp_path / "downloads" / MOVIES[0], 7000)
+    profile = make_profile(tmdb={"base_url": f"http://127.0.0.1:{port}/3"})
+    proc = subprocess.Popen([str(BIN / "shelver"), "explain", str(film), "-p", str(profile)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        silent.settimeout(60)
+        waiting, _ = silent.accept()  # the command is in its request now
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        waiting.close()
+    finally:
+        silent.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert (proc.returncode, err, out) == (130, "shelver: interrupted\n", "")
+
+
 # -- 11: review checks first, changes after --------------------------------------------------
 
 
