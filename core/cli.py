@@ -19,13 +19,13 @@ from typing import Any
 
 import click
 from shelver.console import (
-    EXIT_INTERRUPTED,
     ConfigProblem,
     UsageProblem,
     _human_line,
     open_profile,
     run_engine,
 )
+from shelver.errors import EXIT_INTERRUPTED
 from shelver.model import LEGACY_PROVIDER
 
 # Plugins' commands import these from here (shelver.console holds them: the demo shares them).

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from shelver.errors import EXIT_INTERRUPTED
 
 
 class ConfigProblem(click.ClickException):
@@ -25,8 +26,6 @@ class ConfigProblem(click.ClickException):
         click.echo(f"shelver: error: {self.format_message()}", err=True)
 
 
-# The exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
-EXIT_INTERRUPTED = 130
 
 
 class UsageProblem(ConfigProblem):

@@ -30,6 +30,10 @@ class NotFoundError(ItemError):
     """A remote resource (e.g. a TMDB id) does not exist: marks the item, not the run."""
 
 
+# The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
 def user_facing(exc: BaseException) -> BaseException:
     """The one exception a person should hear about when ``exc`` is a (nested) exception group.
 

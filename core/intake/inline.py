@@ -64,7 +64,7 @@ def process_inline(client: Client, target: HookProfile, files: list[str], roots:
     exit status ``client`` expects."""
     import trio
     from shelver.app import open_app
-    from shelver.errors import ConfigError
+    from shelver.errors import EXIT_INTERRUPTED, ConfigError, user_facing
 
     _setup_logging(verbosity)
     try:
@@ -93,6 +93,13 @@ def process_inline(client: Client, target: HookProfile, files: list[str], roots:
             return scope.cancelled_caught
 
         timed_out = trio.run(work)
+    except (KeyboardInterrupt, BaseExceptionGroup) as exc:
+        if not isinstance(user_facing(exc), KeyboardInterrupt):
+            raise
+        # Ctrl-C on a hook run by hand: what was not done stays queued (docs/downloaders.md).
+        report.summary(f"shelver {profile.name}: interrupted: {len(results)} done, "
+                       f"{len(files) - len(results)} left queued", failed=True)
+        return EXIT_INTERRUPTED
     except ConfigError as exc:
         report.summary(f"shelver: {exc}", failed=True)
         return int(client.codes.usage)

@@ -241,6 +241,30 @@ def test_ctrl_c_in_another_command_is_one_line_and_130(tmp_path: Path, make_prof
     assert (proc.returncode, err, out) == (130, "shelver: interrupted\n", "")
 
 
+def test_ctrl_c_in_a_hook_run_by_hand_leaves_the_download_queued(
+        tmp_path: Path, make_profile: Any, video: Any) -> None:
+    import socket
+
+    silent = socket.create_server(("127.0.0.1", 0))  # a TMDB that never answers
+    film = video(tmp_path / "downloads" / MOVIES[0], 7000)
+    profile = make_profile(tmdb={"base_url": f"http://127.0.0.1:{silent.getsockname()[1]}/3"})
+    proc = subprocess.Popen([str(BIN / "shelver"), "hook", "-p", str(profile), "generic",
+                             str(film)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        silent.settimeout(60)
+        waiting, _ = silent.accept()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        waiting.close()
+    finally:
+        silent.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].endswith(": interrupted: 0 done, 1 left queued"), err
+    assert film.exists() and list(states(tmp_path / "state.db").values()) == ["NEW"]
+
+
 # -- 11: review checks first, changes after --------------------------------------------------
 
 
