@@ -217,17 +217,16 @@ def test_ctrl_c_during_a_run_stops_cleanly_and_the_next_run_finishes(
     assert not list(downloads.rglob("*.mkv"))
 
 
-def test_ctrl_c_in_another_command_is_one_line_and_130(tmp_path: Path, make_profile: Any,
-                                                        video: Any) -> None:
+def _interrupted_while_asking_tmdb(args: list[str], profile_for: Any
+                                   ) -> subprocess.CompletedProcess[str]:
+    """``shelver ARGS -p PROFILE`` stopped by Ctrl-C while it waits on a TMDB that took the
+    connection and never answers (``profile_for(base_url)`` makes the profile)."""
     import socket
 
-    # A TMDB that takes the connection and never answers: explain waits on it until Ctrl-C.
     silent = socket.create_server(("127.0.0.1", 0))
-    port = silent.getsockname()[1]
-    film = video(tmp_path / "downloads" / MOVIES[0], 7000)
-    profile = make_profile(tmdb={"base_url": f"http://127.0.0.1:{port}/3"})
-    proc = subprocess.Popen([str(BIN / "shelver"), "explain", str(film), "-p", str(profile)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    profile = profile_for(f"http://127.0.0.1:{silent.getsockname()[1]}/3")
+    argv = [str(BIN / "shelver"), args[0], "-p", str(profile), *args[1:]]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         silent.settimeout(60)
         waiting, _ = silent.accept()  # the command is in its request now
@@ -238,30 +237,25 @@ def test_ctrl_c_in_another_command_is_one_line_and_130(tmp_path: Path, make_prof
         silent.close()
         if proc.poll() is None:
             proc.kill()
-    assert (proc.returncode, err, out) == (130, "shelver: interrupted\n", "")
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def test_ctrl_c_in_another_command_is_one_line_and_130(tmp_path: Path, make_profile: Any,
+                                                        video: Any) -> None:
+    film = video(tmp_path / "downloads" / MOVIES[0], 7000)
+    proc = _interrupted_while_asking_tmdb(
+        ["explain", str(film)], lambda url: make_profile(tmdb={"base_url": url}))
+    assert (proc.returncode, proc.stderr, proc.stdout) == (130, "shelver: interrupted\n", "")
 
 
 def test_ctrl_c_in_a_hook_run_by_hand_leaves_the_download_queued(
         tmp_path: Path, make_profile: Any, video: Any) -> None:
-    import socket
-
-    silent = socket.create_server(("127.0.0.1", 0))  # a TMDB that never answers
     film = video(tmp_path / "downloads" / MOVIES[0], 7000)
-    profile = make_profile(tmdb={"base_url": f"http://127.0.0.1:{silent.getsockname()[1]}/3"})
-    proc = subprocess.Popen([str(BIN / "shelver"), "hook", "-p", str(profile), "generic",
-                             str(film)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        silent.settimeout(60)
-        waiting, _ = silent.accept()
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-        waiting.close()
-    finally:
-        silent.close()
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130 and "Traceback" not in err, err
-    assert err.strip().splitlines()[-1].endswith(": interrupted: 0 done, 1 left queued"), err
+    proc = _interrupted_while_asking_tmdb(
+        ["hook", "generic", str(film)], lambda url: make_profile(tmdb={"base_url": url}))
+    assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.endswith(": interrupted: 0 done, 1 left queued"), proc.stderr
     assert film.exists() and list(states(tmp_path / "state.db").values()) == ["NEW"]
 
 
