@@ -10,7 +10,9 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from tests import apt
 
@@ -74,3 +76,19 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+PASSWORD = "s3cret-redis-pw"  # the shared server's: tests check it is never shown
+
+
+def shared_server(tmp_path_factory: Any) -> Iterator[RedisServer]:
+    """The body of the session's ``redis_server`` fixture (tests/plugins/conftest.py): one
+    password-protected server for every Redis test of a worker; skips when none can be had."""
+    import pytest
+
+    why = install_redis()
+    if why:
+        pytest.skip(why)
+    server = RedisServer(tmp_path_factory.mktemp("redis"), password=PASSWORD).start()
+    yield server
+    server.stop()

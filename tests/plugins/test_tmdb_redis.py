@@ -16,22 +16,15 @@ from typing import Any
 
 import pytest
 from conftest import shelver
-from redishelp import RedisServer, install_redis
+from redishelp import PASSWORD, RedisServer, install_redis, shared_server
 from shelver.api import ConfigError
 from shelver.plugins.tmdb.ratelimit import Rate
 from shelver.plugins.tmdb.redislimit import RedisRateLimiter, fallback_rate, shown_url
 
-PASSWORD = "s3cret-redis-pw"
-
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    why = install_redis()
-    if why:
-        pytest.skip(why)
-    server = RedisServer(tmp_path_factory.mktemp("redis"), password=PASSWORD).start()
-    yield server
-    server.stop()
+    yield from shared_server(tmp_path_factory)  # one password-protected server (redishelp)
 
 
 @pytest.fixture

@@ -13,25 +13,19 @@ from typing import Any
 
 import pytest
 from conftest import shelver
-from redishelp import RedisServer, free_port, install_redis
+from redishelp import PASSWORD, RedisServer, free_port, install_redis, shared_server
 from shelver.api import ConfigError, NotFoundError
 from shelver.plugins.tmdb.cache import DAY, ResponseCache
 from shelver.plugins.tmdb.client import TMDBClient
 from shelver.plugins.tmdb.fake.tmdb_server import FakeTMDB
 from shelver.plugins.tmdb.rediscache import CACHE_PREFIX
 
-PASSWORD = "s3cret-cache-pw"
 WHERE = "tmdb.cache in hosts.toml"
 
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    why = install_redis()
-    if why:
-        pytest.skip(why)
-    server = RedisServer(tmp_path_factory.mktemp("redis-cache"), password=PASSWORD).start()
-    yield server
-    server.stop()
+    yield from shared_server(tmp_path_factory)  # one password-protected server (redishelp)
 
 
 @pytest.fixture
