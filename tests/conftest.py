@@ -134,6 +134,21 @@ def write_profile(path: Path, settings: dict[str, Any]) -> Path:
 
 
 @pytest.fixture
+def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs (a disk that fills up for real), or skip when mounting is not allowed."""
+    folder = tmp_path / "tiny-disk"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+                             check=False, capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a size-limited tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
+
+
+@pytest.fixture
 def make_profile(tmp_path: Path, tmdb_server: Any) -> Callable[..., Path]:
     """A profile for a test run: downloads → library under tmp_path, the loopback TMDB."""
 

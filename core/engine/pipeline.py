@@ -9,6 +9,7 @@ runs and workers to it, :class:`shelver.engine.daemon.Engine` the daemon.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -182,8 +183,7 @@ class Pipeline:
             raise
         except Exception as exc:  # the per-item error boundary
             item.status = Status.ERROR
-            item.error = f"{item.source}: {type(exc).__name__}: {exc}" if not str(exc).startswith(
-                str(item.source)) else str(exc)
+            item.error = _item_error(item, exc)
             log.error("%s", item.error, exc_info=log.isEnabledFor(logging.DEBUG))
         with trio.CancelScope(shield=True):
             if persist:
@@ -393,3 +393,18 @@ class Pipeline:
                 fields.update(size=stat.st_size, mtime=stat.st_mtime, inode=stat.st_ino)
         if not self.state.transition(item.item_id, State.PROCESSING, final, **fields):
             log.warning("%s changed state while it was being processed; outcome not recorded", item.source)
+
+
+def _item_error(item: Item, exc: Exception) -> str:
+    """The line an item's failure is recorded and shown with: the file, then what went wrong;
+    an error of the system in its own words ("No space left on device", with the file it
+    concerned and, for a full disk, the library folder being written), not as "OSError:
+    [Errno 28] ..."."""
+    if str(exc).startswith(str(item.source)):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        what = exc.strerror + (f": {exc.filename}" if exc.filename else "")
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT) and not exc.filename and item.plan:
+            what += f" (writing in {item.plan.destination.parent})"
+        return f"{item.source}: {what}"
+    return f"{item.source}: {type(exc).__name__}: {exc}"

@@ -259,6 +259,27 @@ def test_ctrl_c_in_a_hook_run_by_hand_leaves_the_download_queued(
     assert film.exists() and list(states(tmp_path / "state.db").values()) == ["NEW"]
 
 
+def test_a_full_library_disk_is_one_plain_line_and_the_file_stays(
+        tmp_path: Path, make_profile: Any, tiny_tmpfs: Path) -> None:
+    import hashlib
+    import random
+
+    film = tmp_path / "downloads" / "The.Matrix.1999.1080p.BluRay.x264-GRP.mkv"
+    film.parent.mkdir()
+    film.write_bytes(random.Random(1).randbytes(3_000_000))  # three times the library's disk
+    before = hashlib.sha256(film.read_bytes()).hexdigest()
+    profile = make_profile(dest_dir=str(tiny_tmpfs / "library"), phash={"enabled": False})
+    proc = shelver("run", "-p", str(profile))
+    assert proc.returncode == 1, proc.stderr
+    folder = tiny_tmpfs / "library" / "Movies" / "The Matrix (1999) {tmdb-603}"
+    assert proc.stdout.splitlines() == [
+        f"error      {film}: No space left on device (writing in {folder})"], proc.stdout
+    assert "Errno" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert hashlib.sha256(film.read_bytes()).hexdigest() == before
+    assert not [p for p in tiny_tmpfs.rglob("*") if p.is_file()]  # no partial copy left
+    assert list(states(tmp_path / "state.db").values()) == ["ERROR"]
+
+
 # -- 11: review checks first, changes after --------------------------------------------------
 
 

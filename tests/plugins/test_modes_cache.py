@@ -7,8 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import random
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +23,6 @@ from shelver.plugins.placement import modes, staging
 from shelver.store import StateDB
 
 OPS = fsops.journal_ops(get_plugin_manager())  # the stage-* ops are the cache_modes plugin's
-
-
-@pytest.fixture
-def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MB tmpfs (a cache that fills up for real), or skip when mounting is not allowed."""
-    folder = tmp_path / "tiny-cache"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
-                             check=False, capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a size-limited tmpfs here: {mounted.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
 
 
 @pytest.fixture
