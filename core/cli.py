@@ -364,9 +364,7 @@ def plugins(profile_name: str | None, as_json: bool) -> None:
         _profile, pm = load_plugins(profile_name)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
-    described = describe_plugins(pm)
-    for message in pm.load_errors:
-        click.echo(f"shelver: warning: {message}", err=True)
+    described = describe_plugins(pm)  # what failed was said on stderr as it was loaded
     if as_json:
         for entry in described:
             click.echo(json.dumps(entry))

@@ -34,7 +34,8 @@ class UsageProblem(ConfigProblem):
 
 def open_profile(profile_name: str | None) -> tuple[Any, Any, Any]:
     """Profile, plugin manager and state DB (:func:`shelver.app.open_app`), with configuration
-    errors turned into exit 2 and unusable plugins named on stderr."""
+    errors turned into exit 2. A plugin that cannot be used is named on stderr once, by the
+    plugin manager's warning (shelver.manager)."""
     from shelver.app import open_app
     from shelver.errors import ConfigError
 
@@ -42,8 +43,6 @@ def open_profile(profile_name: str | None) -> tuple[Any, Any, Any]:
         app = open_app(profile_name)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
-    for message in app.warnings:
-        click.echo(f"shelver: warning: {message}", err=True)
     return app.profile, app.pm, app.state
 
 

@@ -434,3 +434,25 @@ def test_a_plugin_cannot_replace_a_builtin_command(tmp_path: Path,
     done = shelver("--help", env={"PYTHONPATH": str(folder), "SHELVER_LOAD_PLUGINS": "hijack"})
     assert "Hijacked" not in done.stdout
     assert done.returncode != 0 and "run" in done.stderr and "hijack" in done.stderr
+
+
+def test_a_plugin_that_cannot_be_used_is_named_once_by_every_command(
+        tmp_path: Path, make_profile: Any) -> None:
+    (tmp_path / "hooks_with_a_typo.py").write_text(
+        "from shelver.api import hookimpl\n\n@hookimpl\ndef shelver_item_don(item, ctx):\n"
+        "    pass\n", encoding="utf-8")
+    profile = make_profile(plugins={"load": ["hooks_with_a_typo", "not_installed_here"]})
+    env = {"PYTHONPATH": str(tmp_path)}
+    typo = ("plugin 'hooks_with_a_typo' (profile plugins.load) is invalid: unknown hook "
+            "'shelver_item_don' (not in shelver.hookspecs)")
+    missing = "plugin 'not_installed_here' (not_installed_here) failed to load"
+    film = tmp_path / "downloads" / "x.mkv"
+    film.write_bytes(b"x")
+    for args in (["run", "-p", str(profile), "--dry-run"], ["plugins", "-p", str(profile)],
+                 ["status", "-p", str(profile)], ["hook", "-p", str(profile), "generic", str(film)]):
+        done = shelver(*args, env=env)
+        assert done.returncode in (0, 1), done.stderr
+        for message in (typo, missing):
+            assert done.stderr.count(message) == 1, (args, done.stderr)
+    listed = shelver("plugins", "-p", str(profile), env=env)
+    assert f"failed: {typo}" in listed.stdout.splitlines()  # and in the listing itself

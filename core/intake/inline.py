@@ -72,9 +72,7 @@ def process_inline(client: Client, target: HookProfile, files: list[str], roots:
     except ConfigError as exc:
         report.summary(f"shelver: {exc}", failed=True)
         return int(client.codes.usage)
-    profile, state = app.profile, app.state
-    for message in app.warnings:
-        report.warning(message)
+    profile, state = app.profile, app.state  # an unusable plugin: logged once as it loaded
     results: list[dict[str, Any]] = []
 
     def on_result(result: dict[str, Any]) -> None:
