@@ -1,6 +1,8 @@
 """The HTML pages: Overview, Review, Activity, a run (with Undo), an Item. Each handler reads
 through :mod:`~shelver.plugins.web.queries` in a worker thread and renders a Jinja2 template
-(autoescaped: every text from a file name, a profile or a provider is escaped)."""
+(autoescaped: every text from a file name, a profile or a provider is escaped; and shown as the
+command line shows it, its control characters written out: a name with a newline or a terminal
+escape is ``...\\nName`` on the page too, not a space or nothing)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from shelver.api import __version__
+from shelver.api import __version__, printable
 from shelver.plugins.web import actions, posters, queries
 from shelver.plugins.web.actions import NotFound
 from shelver.plugins.web.forms import BadRequest, checked_form, number, web_of
@@ -20,7 +22,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(files("shelver.plugins.web") / "templates")),
-    autoescape=True)
+    autoescape=True,
+    # Plain text only (a str, not Markup such as |tojson's): written out, then escaped.
+    finalize=lambda value: printable(value) if type(value) is str else value)
 
 
 def _when(ts: Any) -> str:

@@ -111,6 +111,19 @@ async def test_every_page_renders_escapes_and_has_the_csp(site: Site) -> None:
     assert listed["items"][0]["path"].endswith(HOSTILE) and listed["total"] == 1
 
 
+async def test_a_name_with_control_characters_shows_them_written_out(site: Site) -> None:
+    name = "\x1b[31mThe.Office\nS02E01.mkv"  # a newline would read as a space on the page
+    item = waiting(site.web, site.tmp / "downloads" / name,
+                   [office_card(site.tmdb, overview="First paragraph.\r\n\r\nSecond one.")])
+    for path in ("/review", f"/items/{item}"):
+        page = (await site.client.get(path)).text
+        assert "\x1b" not in page and "The.Office\nS02E01" not in page, path
+        assert "\\x1b[31mThe.Office\\nS02E01.mkv" in page, path
+    review = (await site.client.get("/review")).text
+    assert "First paragraph. Second one." in review  # a plot's paragraphs: one line on a card
+    assert (await site.client.get("/api/review")).json()["items"][0]["path"].endswith(name)
+
+
 async def test_no_page_shows_the_api_key(site: Site) -> None:
     waiting(site.web, site.tmp / "downloads" / "x.mkv", [office_card(site.tmdb)])
     for path in ("/", "/review", "/activity", "/api/status", "/api/review", "/items/1"):
