@@ -443,19 +443,14 @@ def profile_check(profile_name: str | None, as_json: bool) -> None:
     """Validate a profile and print its resolved settings (secrets hidden)."""
     from shelver.app import load_plugins
     from shelver.errors import ConfigError
-    from shelver.profiles import check_profile
+    from shelver.profiles import check_profile, shown_settings
 
     try:
         prof, pm = load_plugins(profile_name)
         mode = check_profile(prof, pm)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
-    data = json.loads(json.dumps(prof.data, default=str))
-    for section in data.values():
-        if isinstance(section, dict):
-            for key in ("api_key", "read_token"):
-                if section.get(key):
-                    section[key] = "***"
+    data = shown_settings(json.loads(json.dumps(prof.data, default=str)))
     for warning in _profile_warnings(prof, pm, mode):
         click.echo(f"shelver: warning: {warning}", err=True)
     if as_json:

@@ -307,3 +307,35 @@ def state_migrations(pm: Any) -> list[tuple[str, Any]]:
 
     pm.hook.shelver_register_migrations(register=register)
     return migrations
+
+
+# What `shelver profile check` never prints (docs/configuration.md, "Checking a profile"): a
+# setting named as a credential, a header's value, a service URL's token or a URL's password.
+_SECRET_NAMES = ("key", "token", "password", "secret", "passwd")
+
+
+def shown_settings(data: Any, key: str = "") -> Any:
+    """``data`` (a profile's resolved settings) as it may be shown: credentials as ``***``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if isinstance(data, dict):
+        if key.lower() == "headers":
+            return {name: "***" for name in data}
+        return {name: shown_settings(value, str(name)) for name, value in data.items()}
+    if isinstance(data, list):
+        if key.lower() == "urls":  # service URLs (Apprise) carry their tokens anywhere
+            return [f"{urlsplit(u).scheme}://***" if isinstance(u, str) and u else u
+                    for u in data]
+        return [shown_settings(value, key) for value in data]
+    if not isinstance(data, str) or not data:
+        return data
+    if key.lower().replace("-", "_").split("_")[-1] in _SECRET_NAMES:
+        return "***"
+    try:
+        parts = urlsplit(data)
+        if parts.password is None or not parts.scheme:
+            return data
+        netloc = "***@" + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return data
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

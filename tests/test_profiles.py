@@ -272,3 +272,26 @@ def test_a_missing_profile_names_only_the_places_looked_at(tmp_path: Path,
     assert str(given_a_name.value) == (
         "profile 'nas' not found (looked for ./nas, ./profiles/nas.toml and "
         f"{tmp_path / 'config' / 'shelver' / 'profiles' / 'nas.toml'})")
+
+
+def test_profile_check_shows_no_credential(make_profile: Any) -> None:
+    secrets = {"tmdb": {"api_key": "TMDB-SECRET", "limiter": "redis://:REDIS-SECRET@nas:6379/0",
+                        "cache": "redis://u:CACHE-SECRET@nas/1"},
+               "plex": {"url": "http://plex:32400", "token": "PLEX-SECRET"},
+               "kodi": {"url": "http://kodi:8080", "password": "KODI-SECRET"},
+               "jellyfin": {"url": "http://jf:8096", "api_key": "JF-SECRET"},
+               "webhook": {"url": "https://hooks.example/x",
+                           "headers": {"Authorization": "Bearer HOOK-SECRET"}},
+               "notify": {"urls": ["tgram://TG-SECRET/123"]}}
+    profile = make_profile(**secrets)
+    for args in ([], ["--json"]):
+        done = shelver("profile", "check", "-p", str(profile), *args)
+        assert done.returncode == 0, done.stderr
+        assert "SECRET" not in done.stdout + done.stderr, done.stdout
+    settings = json.loads(done.stdout)["settings"]
+    assert settings["tmdb"]["limiter"] == "redis://***@nas:6379/0"
+    assert settings["tmdb"]["cache"] == "redis://***@nas/1"
+    assert (settings["plex"]["token"], settings["plex"]["url"]) == ("***", "http://plex:32400")
+    assert settings["webhook"]["headers"] == {"Authorization": "***"}
+    assert settings["notify"]["urls"] == ["tgram://***"]
+    assert settings["kodi"]["username"] == "kodi"  # not a credential: shown
