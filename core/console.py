@@ -23,7 +23,9 @@ class ConfigProblem(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"shelver: error: {self.format_message()}", err=True)
+        from shelver.discovery import printable  # a path in the message: one line, escaped
+
+        click.echo(f"shelver: error: {printable(self.format_message())}", err=True)
 
 
 

@@ -61,11 +61,22 @@ def via_console(console: Any) -> Iterator[None]:
             handler.console = None
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Each message on one line: a name's newline or terminal escape written out (printable),
+    as every other output of shelver shows it. A traceback (-vv) keeps its lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        from shelver.discovery import printable
+
+        record.message = printable(record.message)
+        return super().formatMessage(record)
+
+
 def setup(verbosity: int) -> None:
     """``verbosity``: -1 quiet (errors only), 0 warnings and notices, 1 info, 2 debug."""
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     handler = _Handler(sys.stderr)
-    handler.setFormatter(logging.Formatter("shelver: %(levelname)s: %(message)s"))
+    handler.setFormatter(_OneLineFormatter("shelver: %(levelname)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger("shelver")
     root.handlers[:] = [handler]

@@ -377,3 +377,17 @@ def test_followed_symlinks_never_lead_outside_the_sources(tmp_path: Path) -> Non
     assert not found[str(downloads / "leakdir")].video
     with pytest.raises(ValueError, match="symlinks"):
         filters(symlinks="sometimes")
+
+
+def test_a_log_line_shows_a_name_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from shelver import logs
+
+    logs.setup(0)
+    try:
+        logging.getLogger("shelver").warning("%s: cannot compute phash", "/d/\x1b[2JEvil\nName.mkv")
+    finally:
+        logging.getLogger("shelver").handlers.clear()
+    assert capsys.readouterr().err == (
+        "shelver: WARNING: /d/\\x1b[2JEvil\\nName.mkv: cannot compute phash\n")

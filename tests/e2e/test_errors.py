@@ -368,6 +368,9 @@ def test_review_status_and_undo_show_a_hostile_name_on_one_line(tmp_path: Path,
         line.startswith("last:") and line.endswith(shown) for line in status.stdout.splitlines()
     ), status.stdout
     (item_id,) = rows(tmp_path / "state.db", "SELECT id FROM items WHERE state='REVIEW'")[0]
+    refused = shelver("rematch", str(item_id), "--tmdb", "tv/1396", "-p", str(profile), env=env)
+    assert refused.returncode == 2 and len(refused.stderr.splitlines()) == 1, refused.stderr
+    assert "\x1b" not in refused.stderr and shown in refused.stderr  # its path, escaped
     accepted = shelver("review", "-p", str(profile), "accept", str(item_id), env=env)
     assert accepted.returncode == 0, accepted.stderr
     undone = shelver("undo", "-p", str(profile), env=env)
@@ -494,3 +497,4 @@ def test_shelver_check_profile_renders_each_template_against_samples(
         pm.hook.shelver_check_profile(profile=profile, mode="inplace")
     fine = validate({"dest_dir": str(tmp_path / "lib")}, path=path, pm=pm)
     pm.hook.shelver_check_profile(profile=fine, mode="inplace")
+
