@@ -202,14 +202,21 @@ def test_a_bad_limiter_url_is_a_clear_error(tmp_path: Path, url: str, problem: s
     assert "pw-not-shown" not in message
 
 
-def test_profile_check_names_a_bad_limiter_url(make_profile: Any) -> None:
-    profile = make_profile(tmdb={"limiter": "redis://:pw-not-shown@nas:port/0"})
+@pytest.mark.parametrize("setting, url, said", [
+    ("limiter", "redis://:pw-not-shown@nas:port/0",
+     "'redis://***@nas/0' cannot be used: its port is not a number from 1 to 65535; write "
+     '"redis://HOST:PORT/DB", or "" for the state DB\'s limiter'),
+    ("cache", "http://:pw-not-shown@nas:6379/0",
+     "'http://***@nas:6379/0' cannot be used: it is not a Redis URL; write "
+     '"redis://HOST:PORT/DB", or "" for this host\'s cache alone (the state DB)'),
+])
+def test_profile_check_names_a_bad_redis_url(make_profile: Any, setting: str, url: str,
+                                             said: str) -> None:
+    profile = make_profile(tmdb={setting: url})
     proc = shelver("profile", "check", "-p", str(profile))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == (
-        f"shelver: error: tmdb.limiter in {profile}: 'redis://***@nas/0' cannot be used: its "
-        f'port is not a number from 1 to 65535; write "redis://HOST:PORT/DB", or "" for the '
-        f"state DB's limiter")
+        f"shelver: error: tmdb.{setting} in {profile}: {said}")
     assert "pw-not-shown" not in proc.stderr + proc.stdout
 
 

@@ -191,17 +191,6 @@ def test_a_bad_cache_url_is_a_clear_error(tmp_path: Path, url: str, problem: str
     assert "pw-not-shown" not in message
 
 
-def test_profile_check_names_a_bad_cache_url(make_profile: Any) -> None:
-    profile = make_profile(tmdb={"cache": "http://:pw-not-shown@nas:6379/0"})
-    proc = shelver("profile", "check", "-p", str(profile))
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == (
-        f"shelver: error: tmdb.cache in {profile}: 'http://***@nas:6379/0' cannot be used: it "
-        f'is not a Redis URL; write "redis://HOST:PORT/DB", or "" for this host\'s cache alone '
-        f"(the state DB)")
-    assert "pw-not-shown" not in proc.stderr + proc.stdout
-
-
 def test_two_hosts_runs_share_the_cache(flushed: Any, redis_server: RedisServer,
                                         make_profile: Any, tmdb_server: FakeTMDB,
                                         tmp_path: Path, video: Any) -> None:
