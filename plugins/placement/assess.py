@@ -133,9 +133,13 @@ def measure(path: Path, extensions: tuple[str, ...], *, recursive: bool = True) 
     """``(bytes, videos)`` under ``path`` (apparent sizes: one ``stat`` per file)."""
     size = videos = 0
     stack = [str(path)]
+    sample = SAMPLE.search
     while stack:
+        folder = stack.pop()
+        # is_sample(), a folder at a time: 100,000 files cost it 0.8 s one path at a time.
+        in_sample = os.path.basename(folder).lower() in ("sample", "samples")
         try:
-            entries = list(os.scandir(stack.pop()))
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
@@ -149,7 +153,8 @@ def measure(path: Path, extensions: tuple[str, ...], *, recursive: bool = True) 
                 size += entry.stat(follow_symlinks=False).st_size
             except OSError:
                 continue
-            if os.path.splitext(entry.name)[1].lower() in extensions and not is_sample(entry.path):
+            stem, extension = os.path.splitext(entry.name)
+            if extension.lower() in extensions and not in_sample and not sample(stem):
                 videos += 1
     return size, videos
 

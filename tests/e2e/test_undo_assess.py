@@ -216,3 +216,17 @@ def test_assess_scales_with_the_real_free_space_of_work_dir(tmp_path: Path, make
     # No cache at all: nothing can go through one.
     proc = shelver("assess", str(tmp_path / "media"), "-p", str(make_profile()), "--json")
     assert json.loads(proc.stdout)["collections"][0]["mode"] == "inplace"
+
+
+def test_assess_counts_videos_but_not_samples_and_every_byte(tmp_path: Path) -> None:
+    from shelver.plugins.placement.assess import measure
+
+    files = {"Movie/movie.mkv": 500, "Movie/movie-sample.mkv": 40, "Movie/Sample/clip.mkv": 30,
+             "Movie/Samples/other.mkv": 20, "Movie/notes.txt": 7, "Movie/Extras/EP.MKV": 300,
+             "Movie/Sampler.2019.mkv": 200, "Movie/.mkv": 3}
+    for name, size in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * size)
+    # Sampler.2019 is a film, not a sample; ".mkv" is a hidden file with no extension.
+    assert measure(tmp_path / "Movie", (".mkv",)) == (sum(files.values()), 3)
+    assert measure(tmp_path / "Movie", (".mkv",), recursive=False) == (500 + 40 + 7 + 200 + 3, 2)
