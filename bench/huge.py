@@ -30,23 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import timed
+from timing import PER_FOLDER, build_tree, timed
 
 BIN = Path(sys.executable).parent
-PER_FOLDER = 10
-
-
-def build_tree(root: Path, files: int) -> None:
-    marker = root.with_suffix(".complete")  # beside the tree, not a file of it
-    if marker.exists():
-        return
-    for index in range(files):
-        folder_index = index // PER_FOLDER
-        folder = root / f"Group {folder_index // 100:04d}" / f"Title {folder_index:05d} (2001)"
-        if index % PER_FOLDER == 0:
-            folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"Title {folder_index:05d} (2001) - part{index % PER_FOLDER}.mkv").touch()
-    marker.write_text("built\n", encoding="utf-8")
 
 
 def write_profile(base: Path, name: str, tree: Path) -> Path:

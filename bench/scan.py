@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -41,26 +40,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import PER_FOLDER, build_tree
+
 BIN = Path(sys.executable).parent
-PER_FOLDER = 10
 APPARENT_SIZE = 60 * 1024 * 1024
 RUNS = 5
-
-
-def build_tree(root: Path, files: int) -> None:
-    """``files`` sparse video files, 10 per folder, folders grouped 100 to a parent."""
-    if (root / ".complete").exists():
-        return
-    shutil.rmtree(root, ignore_errors=True)
-    for index in range(files):
-        folder_index = index // PER_FOLDER
-        folder = root / f"Group {folder_index // 100:04d}" / f"Title {folder_index:05d} (2001)"
-        if index % PER_FOLDER == 0:
-            folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"Title {folder_index:05d} (2001) - part{index % PER_FOLDER}.mkv"
-        with open(path, "wb") as handle:
-            handle.truncate(APPARENT_SIZE)
-    (root / ".complete").write_text("built\n", encoding="utf-8")
 
 
 def write_profile(base: Path, name: str, tree: Path) -> Path:
@@ -175,7 +159,7 @@ def main() -> int:
         started = time.perf_counter()
         for name, files in sizes.items():
             trees[name] = base / f"tree-{files}"
-            build_tree(trees[name], files)
+            build_tree(trees[name], files, APPARENT_SIZE)
             profiles[name] = write_profile(base, f"bench-{name}", trees[name])
             record_tree(profiles[name], trees[name])
         print(f"trees: {sizes['big']:,} and {sizes['small']:,} sparse files of "
