@@ -34,7 +34,8 @@ The names, by what they are for:
   ``VIDEO_EXTENSIONS``, ``TEMP_MARKER``, ``is_partial`` (a partial download's name),
   ``companions_of`` (a video's sidecars), ``Sidecars``, ``printable`` (a name shown on one line,
   its control characters and stray bytes escaped).
-* **Logs**: ``redact`` (a secret never shown in a log line).
+* **Logs**: ``redact`` (a secret never shown in a log line), ``shown_url`` (a URL with its
+  user and password as ``***``).
 * **Media servers and notifications** (docs/media-servers.md): ``Change`` (a library folder a
   run changed), ``Delivery`` (a message for a service), ``DeliveryDeferred`` (it must wait),
   ``map_path`` (a path as the server sees it, by ``path_map``), ``announce`` (fire
@@ -98,7 +99,7 @@ from shelver.fileops import (
     temp_name,
     unlink_source,
 )
-from shelver.logs import redact
+from shelver.logs import redact, shown_url
 from shelver.metadata import (
     CAST,
     DIRECTING,
@@ -191,7 +192,7 @@ __all__ = [
     "Sidecars", "TEMP_MARKER", "VIDEO_EXTENSIONS", "clean_component", "companions_of",
     "fit_name", "is_image_path", "is_partial", "printable",
     # logs
-    "redact",
+    "redact", "shown_url",
     # media servers and notifications
     "Change", "Delivery", "DeliveryDeferred", "LoopbackRequest", "LoopbackServer", "announce",
     "check_service_section", "delivery_status", "map_path", "removed_changes", "send_now",

@@ -28,8 +28,6 @@ class ConfigProblem(click.ClickException):
         click.echo(f"shelver: error: {printable(self.format_message())}", err=True)
 
 
-
-
 class UsageProblem(ConfigProblem):
     """Bad input on the command line: ``shelver: error: MESSAGE``, exit status 2."""
 

@@ -17,6 +17,25 @@ def redact(secret: str | None) -> None:
         _SECRETS.add(secret)
 
 
+def shown_url(url: str) -> str:
+    """``url`` with its user and password replaced by ``***``, as messages and ``shelver profile
+    check`` show it (``redis://***@nas:6379/0``); ``(not a URL)`` when it cannot be read as one."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(not a URL)"
+    if parts.password is None and parts.username is None:
+        return url
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:  # not a number: left out, as a message about it says
+        port = ""
+    netloc = f"***@{parts.hostname or ''}{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 def scrub(text: str) -> str:
     for secret in _SECRETS:
         text = text.replace(secret, "***")

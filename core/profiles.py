@@ -316,7 +316,7 @@ _SECRET_NAMES = ("key", "token", "password", "secret", "passwd")
 
 def shown_settings(data: Any, key: str = "") -> Any:
     """``data`` (a profile's resolved settings) as it may be shown: credentials as ``***``."""
-    from urllib.parse import urlsplit, urlunsplit
+    from shelver.logs import shown_url
 
     if isinstance(data, dict):
         if key.lower() == "headers":
@@ -324,18 +324,11 @@ def shown_settings(data: Any, key: str = "") -> Any:
         return {name: shown_settings(value, str(name)) for name, value in data.items()}
     if isinstance(data, list):
         if key.lower() == "urls":  # service URLs (Apprise) carry their tokens anywhere
-            return [f"{urlsplit(u).scheme}://***" if isinstance(u, str) and u else u
+            return [f"{u.partition('://')[0]}://***" if isinstance(u, str) and u else u
                     for u in data]
         return [shown_settings(value, key) for value in data]
     if not isinstance(data, str) or not data:
         return data
     if key.lower().replace("-", "_").split("_")[-1] in _SECRET_NAMES:
         return "***"
-    try:
-        parts = urlsplit(data)
-        if parts.password is None or not parts.scheme:
-            return data
-        netloc = "***@" + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-    except ValueError:
-        return data
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return shown_url(data) if "://" in data else data

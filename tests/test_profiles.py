@@ -295,3 +295,11 @@ def test_profile_check_shows_no_credential(make_profile: Any) -> None:
     assert settings["webhook"]["headers"] == {"Authorization": "***"}
     assert settings["notify"]["urls"] == ["tgram://***"]
     assert settings["kodi"]["username"] == "kodi"  # not a credential: shown
+
+
+def test_shown_settings_hides_a_password_whatever_the_rest_of_the_url() -> None:
+    from shelver.profiles import shown_settings
+
+    shown = shown_settings({"kodi": {"url": "http://u:PW@kodi:notaport/x"},
+                            "notify": {"urls": ["http://[broken"]}})
+    assert shown == {"kodi": {"url": "http://***@kodi/x"}, "notify": {"urls": ["http://***"]}}

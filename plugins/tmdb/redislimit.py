@@ -27,9 +27,9 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from shelver.api import ConfigError
+from shelver.api import ConfigError, shown_url
 from shelver.plugins.tmdb.ratelimit import MIN_FACTOR, RECOVERY_STEP, Rate, RateLimiter
 
 log = logging.getLogger("shelver.tmdb")
@@ -119,26 +119,6 @@ redis.call('HINCRBY', KEYS[1], 'throttled', 1)
 redis.call('EXPIRE', KEYS[1], 86400)
 return tostring(block_end)
 """.replace("MIN_FACTOR", repr(MIN_FACTOR))
-
-
-def shown_url(url: str) -> str:
-    """``url`` with its password (and user) replaced by ``***``: what messages show."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(not a URL)"
-    if parts.password is None and parts.username is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"***@{host}" + (f":{parts.port}" if _port(parts) else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def _port(parts: Any) -> int | None:
-    try:
-        return int(parts.port) if parts.port is not None else None
-    except ValueError:
-        return None
 
 
 def check_url(url: str, where: str, empty: str = "the state DB's limiter") -> None:
