@@ -1,18 +1,17 @@
 """An async TMDB v3 client: cached, rate-limited, de-duplicated, and careful with its key.
 
 Every request goes: cache (fresh → no request; ``tmdb.cache``: then the hosts' shared one) →
-singleflight (an identical request already on the wire is awaited, not repeated) → host-wide
-rate limiter → HTTP with ``If-None-Match`` when an ETag is known. 429 honours ``Retry-After``
-(capped at ``tmdb.max_retry_after``) and lowers the shared rate; 5xx, timeouts and connection
-errors are retried with bounded exponential backoff; 401 is a configuration error; 404 is
-:class:`shelver.errors.NotFoundError`. The key or token never appears in an error, a log line
-or the database.
+singleflight (an identical request already on the wire is awaited, not repeated) → host-wide rate
+limiter → HTTP with ``If-None-Match`` when an ETag is known. 429 honours ``Retry-After`` (capped at
+``tmdb.max_retry_after``) and lowers the shared rate; 5xx, timeouts and connection errors are
+retried with bounded exponential backoff; 401 is a configuration error; 404 is
+:class:`shelver.errors.NotFoundError`. The key or token never appears in an error, a log line or the
+database.
 
-An answer is read as a stream and given up past ``tmdb.max_response_mb`` or when the whole
-request takes longer than ``tmdb.request_timeout``; what arrives is checked
-(:mod:`shelver.plugins.tmdb.validate`) before it is used or cached, and a document that fails
-the check is never cached.
-"""
+An answer is read as a stream and given up past ``tmdb.max_response_mb`` or when the whole request
+takes longer than ``tmdb.request_timeout``; what arrives is checked
+(:mod:`shelver.plugins.tmdb.validate`) before it is used or cached, and a document that fails the
+check is never cached."""
 
 from __future__ import annotations
 
@@ -102,12 +101,11 @@ class TMDBClient:
 
     ``setting`` is what a 401 message names (default ``tmdb.api_key`` or ``tmdb.read_token``,
     whichever is given; the plugin passes e.g. ``"TMDB_API_KEY (environment)"`` or the profile
-    file's ``tmdb.api_key``). ``share`` and ``owner`` go to the rate limiter. ``image_base`` is
-    the image base the run allowed (the plugin sets it at run start), which the matcher builds
+    file's ``tmdb.api_key``). ``share`` and ``owner`` go to the rate limiter. ``image_base`` is the
+    image base the run allowed (the plugin sets it at run start), which the matcher builds
     :class:`~shelver.metadata.Metadata`'s image URLs from; None: no images. ``limiter_url`` and
     ``cache_url`` are ``tmdb.limiter`` and ``tmdb.cache`` (Redis URLs, or "": the state DB only),
-    named in messages as ``limiter_setting`` and ``cache_setting``.
-    """
+    named in messages as ``limiter_setting`` and ``cache_setting``."""
 
     def __init__(
         self,
@@ -140,9 +138,8 @@ class TMDBClient:
         self.image_base = image_base
         self._api_key = api_key
         self._read_token = read_token
-        self.credential_setting = setting or (
-            "tmdb.read_token" if read_token and not api_key else "tmdb.api_key"
-        )
+        self.credential_setting = setting or ("tmdb.read_token" if read_token and not api_key
+                                              else "tmdb.api_key")
         self._secrets = [s for s in (api_key, read_token) if s]
         self.cache = ResponseCache(db_path)
         self.shared: SharedCache | None = None  # tmdb.cache (docs/operations.md, "Several hosts")
@@ -270,9 +267,9 @@ class TMDBClient:
         response = await self._send(path, params, etag=etag)
         record_query(path, params, "revalidated" if response.status_code == 304 and entry
                      is not None else "network", response.status_code)
-        if response.status_code == 304 and entry is not None:
-            await trio.to_thread.run_sync(  # the body is current again: here and for the others
-                lambda: self._keep(key, path, params, 200, entry.body, entry.etag, entry.max_age))
+        if response.status_code == 304 and entry is not None:  # current: its age here, all shared
+            await trio.to_thread.run_sync(lambda: self._keep(
+                key, path, params, 200, entry.body, entry.etag, entry.max_age, here=False))
             return dict(entry.body)
         if response.status_code == 404:
             await trio.to_thread.run_sync(
@@ -296,10 +293,14 @@ class TMDBClient:
         return body
 
     def _keep(self, key: str, path: str, params: dict[str, Any], status: int, body: Any,
-              etag: str | None, max_age: float | None) -> None:
-        """Blocking: a response into this host's cache and, with ``tmdb.cache``, the shared one."""
+              etag: str | None, max_age: float | None, here: bool = True) -> None:
+        """Blocking: a response into this host's cache (``here``; else only its age, for a
+        cached body TMDB said is current) and, with ``tmdb.cache``, the shared one."""
         now = time.time()
-        self.cache.store(key, path, params, status, body, etag, max_age=max_age, fetched_at=now)
+        if not here:
+            self.cache.touch(key, now)
+        else:
+            self.cache.store(key, path, params, status, body, etag, max_age=max_age, fetched_at=now)
         if self.shared is not None:
             self.shared.store(key, status, body, etag, now, max_age)
 
