@@ -82,7 +82,13 @@ def via_console(console: Any) -> Iterator[None]:
 
 class _OneLineFormatter(logging.Formatter):
     """Each message on one line: a name's newline or terminal escape written out (printable),
-    as every other output of shelver shows it. A traceback (-vv) keeps its lines."""
+    as every other output of shelver shows it. A traceback (-vv) keeps its lines, unless
+    ``whole`` (a hook's: NZBGet reads its scripts' stderr and takes ``[NZB] ...`` lines as
+    commands, so nothing a name holds may start a line)."""
+
+    def __init__(self, fmt: str, whole: bool) -> None:
+        super().__init__(fmt)
+        self.whole = whole
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         from shelver.discovery import printable
@@ -90,12 +96,20 @@ class _OneLineFormatter(logging.Formatter):
         record.message = printable(record.message)
         return super().formatMessage(record)
 
+    def format(self, record: logging.LogRecord) -> str:
+        from shelver.discovery import printable
 
-def setup(verbosity: int) -> None:
-    """``verbosity``: -1 quiet (errors only), 0 warnings and notices, 1 info, 2 debug."""
+        text = super().format(record)
+        return printable(text) if self.whole else text
+
+
+def setup(verbosity: int, *, one_line_records: bool = False) -> None:
+    """``verbosity``: -1 quiet (errors only), 0 warnings and notices, 1 info, 2 debug.
+    ``one_line_records``: a traceback too is written on the record's one line (hooks)."""
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     handler = _Handler(sys.stderr)
-    handler.setFormatter(_OneLineFormatter("shelver: %(levelname)s: %(message)s"))
+    handler.setFormatter(_OneLineFormatter("shelver: %(levelname)s: %(message)s",
+                                           one_line_records))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger("shelver")
     root.handlers[:] = [handler]

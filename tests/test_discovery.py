@@ -391,3 +391,22 @@ def test_a_log_line_shows_a_name_on_one_line(capsys: pytest.CaptureFixture[str])
         logging.getLogger("shelver").handlers.clear()
     assert capsys.readouterr().err == (
         "shelver: WARNING: /d/\\x1b[2JEvil\\nName.mkv: cannot compute phash\n")
+
+
+def test_a_hooks_log_record_is_one_line_traceback_and_all(capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    import logging
+
+    from shelver import logs
+
+    logs.setup(0, one_line_records=True)
+    try:
+        try:
+            raise ValueError("bad\n[NZB] forged")
+        except ValueError:
+            logging.getLogger("shelver").exception("%s failed", "/d/a\nb.mkv")
+    finally:
+        logging.getLogger("shelver").handlers.clear()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("shelver: ERROR: /d/a\\nb.mkv failed\\n"), err
+    assert "ValueError: bad\\n[NZB] forged" in err

@@ -13,7 +13,6 @@ done by then stays queued, durably, for ``shelver watch`` or the next ``shelver 
 
 from __future__ import annotations
 
-import logging
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,26 +21,6 @@ from shelver.intake.clients import Client, printable
 
 if TYPE_CHECKING:
     from shelver.intake.fastpath import HookProfile, Reporter
-
-
-class OneLineFormatter(logging.Formatter):
-    """Log records on one line each: a file name with a newline must not forge a log line
-    (NZBGet reads its scripts' stderr too, and takes ``[NZB] ...`` lines as commands)."""
-
-    def __init__(self, inner: logging.Formatter | None) -> None:
-        super().__init__()
-        self.inner = inner or logging.Formatter("%(message)s")
-
-    def format(self, record: logging.LogRecord) -> str:
-        return str(printable(self.inner.format(record)))
-
-
-def _setup_logging(verbosity: int) -> None:
-    from shelver import logs
-
-    logs.setup(verbosity)
-    for handler in logging.getLogger("shelver").handlers:
-        handler.setFormatter(OneLineFormatter(handler.formatter))
 
 
 def _line(result: dict[str, Any]) -> str:
@@ -63,10 +42,11 @@ def process_inline(client: Client, target: HookProfile, files: list[str], roots:
     """Process ``files`` (already queued by the fast path) with ``target``'s profile; returns the
     exit status ``client`` expects."""
     import trio
+    from shelver import logs
     from shelver.app import open_app
     from shelver.errors import EXIT_INTERRUPTED, ConfigError, user_facing
 
-    _setup_logging(verbosity)
+    logs.setup(verbosity, one_line_records=True)  # docs/downloaders.md: NZBGet reads stderr
     try:
         app = open_app(str(target.path) if target.path else None)
     except ConfigError as exc:
